@@ -1,0 +1,87 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "tollgate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tollgate", targets: ["tollgate"]),
+        .library(name: "TollgateHTTP", targets: ["TollgateHTTP"]),
+        .library(name: "TollgateRules", targets: ["TollgateRules"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // C shims: epoll and accept4 are missing from Swift's Glibc module.
+        .target(name: "CTollgateSystem"),
+        // The only target that sees libpcre2-8.
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]
+        ),
+
+        // Pure libraries: no I/O.
+        .target(name: "TollgateHTTP", swiftSettings: swiftSettings),
+        .target(
+            name: "TollgateConfig",
+            dependencies: [.product(name: "Yams", package: "Yams"), "TollgateHTTP"],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "TollgateRegex", dependencies: ["CPCRE2"], swiftSettings: swiftSettings),
+        .target(name: "TollgateRules", dependencies: ["TollgateRegex", "TollgateHTTP"], swiftSettings: swiftSettings),
+
+        // I/O: the Dispatch/epoll proxy.
+        .target(
+            name: "TollgateProxy",
+            dependencies: [
+                "CTollgateSystem", "TollgateHTTP", "TollgateConfig", "TollgateRules",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The go-ftw regression runner (in process, through the same parser and engine).
+        .target(
+            name: "TollgateFTW",
+            dependencies: ["TollgateHTTP", "TollgateRules", "TollgateConfig", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tollgate",
+            dependencies: [
+                "TollgateProxy", "TollgateConfig", "TollgateFTW",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "TollgateHTTPTests",
+            dependencies: ["TollgateHTTP", .product(name: "PropertyBased", package: "swift-property-based")],
+            resources: [.copy("Corpus")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "TollgateConfigTests", dependencies: ["TollgateConfig"], swiftSettings: swiftSettings),
+        .testTarget(name: "TollgateRegexTests", dependencies: ["TollgateRegex"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TollgateRulesTests",
+            dependencies: ["TollgateRules", "TollgateFTW", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TollgateProxyTests",
+            dependencies: ["TollgateProxy", "TollgateConfig", "TollgateHTTP"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
