@@ -39,6 +39,7 @@ let package = Package(
         ),
         .target(name: "TollgateRegex", dependencies: ["CPCRE2"], swiftSettings: swiftSettings),
         .target(name: "TollgateRules", dependencies: ["TollgateRegex", "TollgateHTTP"], swiftSettings: swiftSettings),
+        .target(name: "TollgateLimiter", swiftSettings: swiftSettings),
 
         // I/O: the Dispatch/epoll proxy.
         .target(
@@ -72,6 +73,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TollgateConfigTests", dependencies: ["TollgateConfig"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TollgateLimiterTests",
+            dependencies: ["TollgateLimiter", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "TollgateRegexTests", dependencies: ["TollgateRegex"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TollgateRulesTests",
