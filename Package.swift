@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C shims: epoll and accept4 are missing from Swift's Glibc module.
@@ -40,6 +42,14 @@ let package = Package(
         .target(name: "TollgateRegex", dependencies: ["CPCRE2"], swiftSettings: swiftSettings),
         .target(name: "TollgateRules", dependencies: ["TollgateRegex", "TollgateHTTP"], swiftSettings: swiftSettings),
         .target(name: "TollgateLimiter", swiftSettings: swiftSettings),
+        .target(
+            name: "TollgateMetrics",
+            dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         // I/O: the Dispatch/epoll proxy.
         .target(
@@ -78,6 +88,7 @@ let package = Package(
             dependencies: ["TollgateLimiter", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "TollgateMetricsTests", dependencies: ["TollgateMetrics"], swiftSettings: swiftSettings),
         .testTarget(name: "TollgateRegexTests", dependencies: ["TollgateRegex"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TollgateRulesTests",
