@@ -23,7 +23,7 @@ enum RequestHeadBuilder {
         }
         let targetEnd = i
         guard i < startLineEnd else { throw HTTPParseError(.invalidRequestLine, offset: i) }  // no version
-        guard targetEnd > targetStart else { throw HTTPParseError(.invalidTarget, offset: i) }  // double SP
+        guard targetEnd > targetStart else { throw HTTPParseError(.invalidRequestLine, offset: i) }  // double SP
         i += 1
         let version = try parseVersion(buf, i, startLineEnd)
         if method == .connect { throw HTTPParseError(.unsupportedMethod, offset: headStart) }
