@@ -40,6 +40,9 @@ struct HeadScanner: Sendable {
         var i = position
         while i < n {
             let b = buf[i]
+            if i - headStart + 1 > config.maxHead {
+                return .failure(HTTPParseError(config.headCode, offset: i))
+            }
             if i > lineStart && buf[i - 1] == .cr && b != .lf {
                 return .failure(HTTPParseError(.bareCR, offset: i - 1))
             }
@@ -88,9 +91,6 @@ struct HeadScanner: Sendable {
                         }
                     }
                 }
-            }
-            if i - headStart + 1 > config.maxHead {
-                return .failure(HTTPParseError(config.headCode, offset: i))
             }
             i += 1
         }
