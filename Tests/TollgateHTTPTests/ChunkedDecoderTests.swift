@@ -27,7 +27,8 @@ func decodeChunked(
 }
 
 @Suite struct ChunkedDecoderTests {
-    static let sample = crlf("5;ext=1;q=\"a \\\" b\"\nhello\n1A\nabcdefghijklmnopqrstuvwxyz\n0\nX-Sum: 9\nX-Other:  z \n\n")
+    static let sample = crlf(
+        "5;ext=1;q=\"a \\\" b\"\nhello\n1A\nabcdefghijklmnopqrstuvwxyz\n0\nX-Sum: 9\nX-Other:  z \n\n")
     static let sampleBody = Array("helloabcdefghijklmnopqrstuvwxyz".utf8)
 
     @Test func decodesWholeBuffer() throws {

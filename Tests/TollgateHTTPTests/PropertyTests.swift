@@ -114,7 +114,9 @@ func exercise(_ head: HTTPRequestHead) {
     static func pick<T: Sendable>(_ items: [T]) -> Generator<T, Shrink.Integer<Int>> { Gens.pick(items) }
 
     @Test func parseThenSerializeRoundTrips() async throws {
-        await propertyCheck(count: 400, input: Self.method, Self.path, Self.query, Self.fields, Self.framing, Gen.int(in: 0...100_000)) {
+        await propertyCheck(
+            count: 400, input: Self.method, Self.path, Self.query, Self.fields, Self.framing, Gen.int(in: 0...100_000)
+        ) {
             method, path, query, fields, framing, length in
             var text = "\(method) \(path)\(query.map { "?" + $0 } ?? "") HTTP/1.1\r\nHost: example.com:8080\r\n"
             for (name, value) in fields { text += "\(name): \(value)\r\n" }

@@ -11,18 +11,28 @@ import TollgateHTTP
     }
 
     static let invalid: [Invalid] = [
-        Invalid(head: "GET / HTTP/1.1\nHost: a\nContent-Length: 1\nTransfer-Encoding: chunked\n\n",
-                code: .conflictingContentLengthAndTransferEncoding, status: 400),
-        Invalid(head: "GET / HTTP/1.1\nHost: a\nTransfer-Encoding: gzip\n\n", code: .invalidTransferEncoding, status: 400),
-        Invalid(head: "GET / HTTP/1.1\nHost: a\nTransfer-Encoding: deflate, chunked\n\n",
-                code: .unsupportedTransferEncoding, status: 501),
-        Invalid(head: "GET / HTTP/1.1\nHost: a\nTransfer-Encoding: chunked , \n\n", code: .invalidTransferEncoding, status: 400),
-        Invalid(head: "GET / HTTP/1.1\nHost: a\nTransfer-Encoding: \"chunked\"\n\n", code: .invalidTransferEncoding, status: 400),
+        Invalid(
+            head: "GET / HTTP/1.1\nHost: a\nContent-Length: 1\nTransfer-Encoding: chunked\n\n",
+            code: .conflictingContentLengthAndTransferEncoding, status: 400),
+        Invalid(
+            head: "GET / HTTP/1.1\nHost: a\nTransfer-Encoding: gzip\n\n", code: .invalidTransferEncoding, status: 400),
+        Invalid(
+            head: "GET / HTTP/1.1\nHost: a\nTransfer-Encoding: deflate, chunked\n\n",
+            code: .unsupportedTransferEncoding, status: 501),
+        Invalid(
+            head: "GET / HTTP/1.1\nHost: a\nTransfer-Encoding: chunked , \n\n", code: .invalidTransferEncoding,
+            status: 400),
+        Invalid(
+            head: "GET / HTTP/1.1\nHost: a\nTransfer-Encoding: \"chunked\"\n\n", code: .invalidTransferEncoding,
+            status: 400),
         Invalid(head: "GET / HTTP/1.0\nTransfer-Encoding: chunked\n\n", code: .transferEncodingInHTTP10, status: 400),
         Invalid(head: "GET / HTTP/1.1\nHost: a\nContent-Length: 12a\n\n", code: .invalidContentLength, status: 400),
-        Invalid(head: "GET / HTTP/1.1\nHost: a\nContent-Length: 9007199254740993\n\n", code: .invalidContentLength, status: 400),
-        Invalid(head: "GET / HTTP/1.1\nHost: a\nContent-Length: 3\nContent-Length: 03, 4\n\n",
-                code: .duplicateContentLength, status: 400),
+        Invalid(
+            head: "GET / HTTP/1.1\nHost: a\nContent-Length: 9007199254740993\n\n", code: .invalidContentLength,
+            status: 400),
+        Invalid(
+            head: "GET / HTTP/1.1\nHost: a\nContent-Length: 3\nContent-Length: 03, 4\n\n",
+            code: .duplicateContentLength, status: 400),
         Invalid(head: "GET / HTTP/1.1\n\n", code: .missingHost, status: 400),
         Invalid(head: "GET / HTTP/1.1\nHost: a\nhost: a\n\n", code: .multipleHost, status: 400),
         Invalid(head: "GET / HTTP/1.0\nHost: a\nHost: b\n\n", code: .multipleHost, status: 400),
@@ -76,7 +86,8 @@ import TollgateHTTP
     }
 
     @Test func validGetFields() throws {
-        let (head, _) = try #require(parsedRequest(crlf("GET /p/a%20th?x=1&y HTTP/1.1\nHost: ex.com:8080\nX-A:  v1 \nx-a: v2\n\n")))
+        let (head, _) = try #require(
+            parsedRequest(crlf("GET /p/a%20th?x=1&y HTTP/1.1\nHost: ex.com:8080\nX-A:  v1 \nx-a: v2\n\n")))
         #expect(head.method == .get)
         #expect(head.version == .http1_1)
         #expect(head.target == "/p/a%20th?x=1&y")
@@ -122,9 +133,11 @@ import TollgateHTTP
     }
 
     @Test func methods() throws {
-        for (name, method) in [("GET", HTTPMethod.get), ("HEAD", .head), ("POST", .post), ("PUT", .put),
-                               ("DELETE", .delete), ("OPTIONS", .options), ("TRACE", .trace), ("PATCH", .patch),
-                               ("PROPFIND", .other("PROPFIND")), ("get", .other("get"))] {
+        for (name, method) in [
+            ("GET", HTTPMethod.get), ("HEAD", .head), ("POST", .post), ("PUT", .put),
+            ("DELETE", .delete), ("OPTIONS", .options), ("TRACE", .trace), ("PATCH", .patch),
+            ("PROPFIND", .other("PROPFIND")), ("get", .other("get")),
+        ] {
             let (head, _) = try #require(parsedRequest(crlf("\(name) / HTTP/1.1\nHost: a\n\n")))
             #expect(head.method == method)
             #expect(head.method.name == name)
@@ -138,19 +151,22 @@ import TollgateHTTP
             let (head, _) = try #require(parsedRequest(crlf("POST / HTTP/1.1\nHost: a\nContent-Length: \(value)\n\n")))
             #expect(head.bodyFraming == .contentLength(n))
         }
-        let (dup, _) = try #require(parsedRequest(crlf("POST / HTTP/1.1\nHost: a\nContent-Length: 5\nContent-Length: 5\n\n")))
+        let (dup, _) = try #require(
+            parsedRequest(crlf("POST / HTTP/1.1\nHost: a\nContent-Length: 5\nContent-Length: 5\n\n")))
         #expect(dup.bodyFraming == .contentLength(5))
     }
 
     @Test func chunkedIsCaseInsensitive() throws {
         for value in ["chunked", "CHUNKED", "Chunked", " chunked "] {
-            let (head, _) = try #require(parsedRequest(crlf("POST / HTTP/1.1\nHost: a\nTransfer-Encoding: \(value)\n\n")))
+            let (head, _) = try #require(
+                parsedRequest(crlf("POST / HTTP/1.1\nHost: a\nTransfer-Encoding: \(value)\n\n")))
             #expect(head.bodyFraming == .chunked)
         }
     }
 
     @Test func expectContinue() throws {
-        let (a, _) = try #require(parsedRequest(crlf("POST / HTTP/1.1\nHost: a\nExpect: 100-Continue\nContent-Length: 3\n\n")))
+        let (a, _) = try #require(
+            parsedRequest(crlf("POST / HTTP/1.1\nHost: a\nExpect: 100-Continue\nContent-Length: 3\n\n")))
         #expect(a.expectsContinue)
         // RFC 9110 section 10.1.1: ignored in HTTP/1.0.
         let (b, _) = try #require(parsedRequest(crlf("POST / HTTP/1.0\nExpect: 100-continue\nContent-Length: 3\n\n")))

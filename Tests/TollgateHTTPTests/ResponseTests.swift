@@ -29,12 +29,19 @@ import TollgateHTTP
         #expect(responseError(crlf("HTTP/1.1 200 OK\nX : 1\n\n"))?.code == .whitespaceBeforeColon)
         #expect(responseError(crlf("HTTP/1.1 200 OK\nX: 1\n 2\n\n"))?.code == .obsFold)
         #expect(responseError(Array("HTTP/1.1 200 OK\r\nX: 1\n\r\n".utf8))?.code == .bareLF)
-        #expect(responseError(crlf("HTTP/1.1 200 OK\nContent-Length: 1\nContent-Length: 2\n\n"))?.code == .duplicateContentLength)
+        #expect(
+            responseError(crlf("HTTP/1.1 200 OK\nContent-Length: 1\nContent-Length: 2\n\n"))?.code
+                == .duplicateContentLength)
         #expect(responseError(crlf("HTTP/1.1 200 OK\nContent-Length: -1\n\n"))?.code == .invalidContentLength)
-        #expect(responseError(crlf("HTTP/1.1 200 OK\nContent-Length: 1\nTransfer-Encoding: chunked\n\n"))?.code
-            == .conflictingContentLengthAndTransferEncoding)
-        #expect(responseError(crlf("HTTP/1.1 200 OK\nTransfer-Encoding: chunked, gzip\n\n"))?.code == .invalidTransferEncoding)
-        #expect(responseError(crlf("HTTP/1.1 200 OK\nTransfer-Encoding: gzip, chunked\n\n"))?.code == .unsupportedTransferEncoding)
+        #expect(
+            responseError(crlf("HTTP/1.1 200 OK\nContent-Length: 1\nTransfer-Encoding: chunked\n\n"))?.code
+                == .conflictingContentLengthAndTransferEncoding)
+        #expect(
+            responseError(crlf("HTTP/1.1 200 OK\nTransfer-Encoding: chunked, gzip\n\n"))?.code
+                == .invalidTransferEncoding)
+        #expect(
+            responseError(crlf("HTTP/1.1 200 OK\nTransfer-Encoding: gzip, chunked\n\n"))?.code
+                == .unsupportedTransferEncoding)
     }
 
     @Test func responseHeadLimit() throws {

@@ -13,17 +13,20 @@ func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
     }
 
     @Test func hopByHopFieldsAreRemoved() throws {
-        let (head, _) = try #require(parsedRequest(crlf(
-            "GET / HTTP/1.1\nHost: ex\nConnection: keep-alive, X-Secret\nKeep-Alive: timeout=5\n"
-                + "Proxy-Connection: keep-alive\nTE: trailers\nTrailer: X-T\nUpgrade: websocket\nX-Secret: 1\n"
-                + "X-Kept: 2\n\n")))
+        let (head, _) = try #require(
+            parsedRequest(
+                crlf(
+                    "GET / HTTP/1.1\nHost: ex\nConnection: keep-alive, X-Secret\nKeep-Alive: timeout=5\n"
+                        + "Proxy-Connection: keep-alive\nTE: trailers\nTrailer: X-T\nUpgrade: websocket\nX-Secret: 1\n"
+                        + "X-Kept: 2\n\n")))
         var out: [UInt8] = []
         head.write(into: &out)
         #expect(text(out) == text(crlf("GET / HTTP/1.1\nHost: ex\nX-Kept: 2\n\n")))
     }
 
     @Test func extraAndRemovedHeaders() throws {
-        let (head, _) = try #require(parsedRequest(crlf("GET / HTTP/1.1\nHost: ex\nX-Forwarded-For: 6.6.6.6\nExpect: 100-continue\n\n")))
+        let (head, _) = try #require(
+            parsedRequest(crlf("GET / HTTP/1.1\nHost: ex\nX-Forwarded-For: 6.6.6.6\nExpect: 100-continue\n\n")))
         var extra = HTTPHeaders()
         extra.add(name: "X-Forwarded-For", value: "127.0.0.1")
         extra.add(name: "X-Request-Id", value: "r1")
@@ -36,12 +39,14 @@ func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
     }
 
     @Test func framingIsNormalised() throws {
-        let (dup, _) = try #require(parsedRequest(crlf("POST / HTTP/1.1\ncontent-length: 05\nHost: ex\nContent-Length: 5\n\n")))
+        let (dup, _) = try #require(
+            parsedRequest(crlf("POST / HTTP/1.1\ncontent-length: 05\nHost: ex\nContent-Length: 5\n\n")))
         var out: [UInt8] = []
         dup.write(into: &out)
         #expect(text(out) == text(crlf("POST / HTTP/1.1\ncontent-length: 5\nHost: ex\n\n")))
 
-        let (chunked, _) = try #require(parsedRequest(crlf("POST / HTTP/1.1\nTransfer-Encoding: chunked\nHost: ex\n\n")))
+        let (chunked, _) = try #require(
+            parsedRequest(crlf("POST / HTTP/1.1\nTransfer-Encoding: chunked\nHost: ex\n\n")))
         out = []
         chunked.write(into: &out)
         #expect(text(out) == text(crlf("POST / HTTP/1.1\nHost: ex\nTransfer-Encoding: chunked\n\n")))
@@ -62,8 +67,10 @@ func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
     }
 
     @Test func responseWrite() throws {
-        let (head, _) = try #require(parsedResponse(crlf(
-            "HTTP/1.0 200 Fine\nConnection: keep-alive\nKeep-Alive: timeout=1\nContent-Length: 7\nX-A: b\n\n")))
+        let (head, _) = try #require(
+            parsedResponse(
+                crlf(
+                    "HTTP/1.0 200 Fine\nConnection: keep-alive\nKeep-Alive: timeout=1\nContent-Length: 7\nX-A: b\n\n")))
         var out: [UInt8] = []
         head.write(into: &out, framing: head.bodyFraming(requestMethod: .get))
         #expect(text(out) == text(crlf("HTTP/1.1 200 Fine\nContent-Length: 7\nX-A: b\n\n")))
@@ -84,7 +91,8 @@ func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
         headers.add(name: "Content-Length", value: "2")
         var out: [UInt8] = []
         HTTPResponseHead.writeHead(status: 400, reason: "Bad\r\nRequest", headers: headers, into: &out)
-        #expect(text(out) == text(crlf("HTTP/1.1 400 BadRequest\nContent-Type: application/json\nContent-Length: 2\n\n")))
+        #expect(
+            text(out) == text(crlf("HTTP/1.1 400 BadRequest\nContent-Type: application/json\nContent-Length: 2\n\n")))
         let (parsed, _) = try #require(parsedResponse(out))
         #expect(parsed.status == 400 && parsed.contentLength == 2)
     }

@@ -32,7 +32,8 @@ public struct HTTPResponseParser: Sendable {
         case .complete(let headStart, let startLineEnd, let end):
             scanner = HeadScanner()
             do {
-                let head = try ResponseHeadBuilder.build(buffer, headStart: headStart, startLineEnd: startLineEnd, end: end)
+                let head = try ResponseHeadBuilder.build(
+                    buffer, headStart: headStart, startLineEnd: startLineEnd, end: end)
                 return .complete(head, headLength: end)
             } catch {
                 return .failure(error)
