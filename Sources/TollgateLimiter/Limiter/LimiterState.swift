@@ -1,0 +1,71 @@
+/// Mutable state of one function across all clients.
+struct FunctionState: Sendable {
+    var tat: UInt64 = 0
+    var inFlight = 0
+    /// Clients of this function holding at least one permit (for the fair share).
+    var activeClients = 0
+    var estimator: DurationEstimator
+    var budget: [UInt64]
+    var epoch: UInt32 = 0
+}
+
+/// An outstanding permit: enough to release it exactly once.
+struct PermitRecord: Sendable {
+    let function: UInt16
+    let key: UInt64
+    let startedAt: UInt64
+    let reserved: Cost
+    /// Absolute budget bucket numbers the reservation was charged to.
+    let clientBucket: UInt64
+    let functionBucket: UInt64
+}
+
+/// Everything behind the limiter's lock.
+struct LimiterState: Sendable {
+    var table: KeyTable
+    var functions: [FunctionState]
+    var permits: [UInt64: PermitRecord] = [:]
+    var nextPermit: UInt64 = 1
+    var nextExpiry: UInt64 = 0
+    var admitted: UInt64 = 0
+    var rejected = [UInt64](repeating: 0, count: LimitKind.allCases.count)
+    var shadowRejected = [UInt64](repeating: 0, count: LimitKind.allCases.count)
+    var doubleReleases: UInt64 = 0
+    var expiredPermits: UInt64 = 0
+}
+
+/// A snapshot of the limiter's counters (no per-client labels: see STYLE.md on metrics).
+public struct LimiterStats: Sendable, Equatable {
+    /// (function, client) keys in the table.
+    public var keys: Int
+    /// Keys evicted to make room, and how many of those were idle (equivalent to fresh).
+    public var evictions: UInt64
+    public var idleEvictions: UInt64
+    /// Permits admitted and not yet released.
+    public var outstandingPermits: Int
+    /// In-flight invocations per function name (function-level counters).
+    public var functionInFlight: [String: Int]
+    /// Sum of all per-client in-flight counters in the table.
+    public var clientInFlight: Int
+    /// Clients holding a permit, per function name.
+    public var activeClients: [String: Int]
+    public var admitted: UInt64
+    public var rejected: [LimitKind: UInt64]
+    /// Shadow mode: requests admitted that enforcement would have refused.
+    public var shadowRejected: [LimitKind: UInt64]
+    /// `complete` calls for a permit that was already released.
+    public var doubleReleases: UInt64
+    /// Permits reclaimed after their TTL (never completed).
+    public var expiredPermits: UInt64
+}
+
+/// Memory used by the key table.
+public struct MemoryReport: Sendable, Equatable {
+    public var keys: Int
+    /// Bytes per entry in the parallel arrays (without index and growth slack).
+    public var entryBytes: Int
+    /// Bytes reserved by all the table's arrays (capacities).
+    public var allocatedBytes: Int
+
+    public var bytesPerKey: Double { keys == 0 ? 0 : Double(allocatedBytes) / Double(keys) }
+}
