@@ -8,7 +8,7 @@ public struct Pricing: Sendable, Equatable {
     /// Dollars per GB-second of configured memory × duration (default 0.0000166667).
     public var dollarsPerGBSecond: Double
 
-    public static let lambdaX86 = Pricing(dollarsPerRequest: 0.20 / 1_000_000, dollarsPerGBSecond: 0.0000166667)
+    public static let lambdaX86 = Pricing(dollarsPerRequest: 0.0000002, dollarsPerGBSecond: 0.0000166667)
 
     public init(dollarsPerRequest: Double, dollarsPerGBSecond: Double) {
         self.dollarsPerRequest = dollarsPerRequest
@@ -43,10 +43,13 @@ public struct Cost: Sendable, Equatable, CustomStringConvertible {
     public var dollars: Double { Double(picodollars) / 1e12 }
     public var gbSeconds: Double { Double(microGBSeconds) / 1e6 }
 
-    /// Rounds up (a budget is never under-charged) and saturates.
+    /// Rounds up (a budget is never under-charged) and saturates; values within 10⁻⁶ of an integer are
+    /// taken as that integer so that binary floating-point noise does not add a unit.
     static func fixed(_ value: Double) -> UInt64 {
         guard value > 0 else { return 0 }
-        return value >= 1.8e19 ? UInt64.max : UInt64(value.rounded(.up))
+        if value >= 1.8e19 { return .max }
+        let nearest = value.rounded()
+        return UInt64(abs(value - nearest) <= 1e-6 ? nearest : value.rounded(.up))
     }
 
     public var description: String { "$\(dollars) / \(gbSeconds) GB-s" }

@@ -253,8 +253,9 @@ public final class Limiter: Sendable {
                     : (b.window.timeUntil(storage, base: base, lane: lane, atMost: max - amount, now: now)
                         ?? b.windowNanoseconds)
                 retry = Swift.max(retry ?? 0, wait)
+                return left
             }
-            return left
+            return left - amount  // what is left once this reservation is charged
         }
         if let left = lane(lanes.money, max: b.maxPicodollars, amount: cost.picodollars) {
             remaining.dollars = Double(left) / 1e12
