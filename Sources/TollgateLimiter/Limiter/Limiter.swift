@@ -447,8 +447,8 @@ public final class Limiter: Sendable {
     public func memoryReport() -> MemoryReport {
         state.withLock { state in
             MemoryReport(
-                keys: state.table.count, entryBytes: state.table.entryBytes,
-                allocatedBytes: state.table.allocatedBytes)
+                keys: state.table.count, entryBytes: state.table.entryBytes, usedBytes: state.table.usedBytes,
+                reservedBytes: state.table.allocatedBytes)
         }
     }
 

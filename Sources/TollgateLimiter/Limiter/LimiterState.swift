@@ -64,8 +64,10 @@ public struct MemoryReport: Sendable, Equatable {
     public var keys: Int
     /// Bytes per entry in the parallel arrays (without index and growth slack).
     public var entryBytes: Int
-    /// Bytes reserved by all the table's arrays (capacities).
-    public var allocatedBytes: Int
+    /// Bytes of the table in use (entries written so far and the hash index): what is resident.
+    public var usedBytes: Int
+    /// Bytes reserved for `max_keys` entries (address space; untouched pages are not resident).
+    public var reservedBytes: Int
 
-    public var bytesPerKey: Double { keys == 0 ? 0 : Double(allocatedBytes) / Double(keys) }
+    public var bytesPerKey: Double { keys == 0 ? 0 : Double(usedBytes) / Double(keys) }
 }

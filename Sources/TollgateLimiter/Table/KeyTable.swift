@@ -38,6 +38,16 @@ struct KeyTable: Sendable {
         let initial = 64
         slots = Array(repeating: KeyTable.none, count: initial)
         mask = initial - 1
+        // Reserve the full capacity now: untouched pages cost address space, not resident memory, and the
+        // arrays never go through doubling copies (which would briefly need twice the memory).
+        hashes.reserveCapacity(maxKeys)
+        tats.reserveCapacity(maxKeys)
+        functions.reserveCapacity(maxKeys)
+        inFlight.reserveCapacity(maxKeys)
+        epochs.reserveCapacity(maxKeys)
+        prev.reserveCapacity(maxKeys)
+        next.reserveCapacity(maxKeys)
+        budgets.reserveCapacity(maxKeys * budgetStride)
     }
 
     // MARK: Lookup
@@ -233,7 +243,10 @@ struct KeyTable: Sendable {
 
     // MARK: Memory
 
-    /// Bytes held by the table's arrays (capacities, not counts), an upper estimate of its heap use.
+    /// Bytes of the table in use: entries ever allocated (live or free) plus the index.
+    var usedBytes: Int { hashes.count * entryBytes + free.capacity * 4 + slots.count * 4 }
+
+    /// Bytes reserved by the table's arrays (capacities): address space, mostly not resident until used.
     var allocatedBytes: Int {
         hashes.capacity * 8 + tats.capacity * 8 + functions.capacity * 2 + inFlight.capacity * 2
             + epochs.capacity * 4 + budgets.capacity * 8 + prev.capacity * 4 + next.capacity * 4
