@@ -7,7 +7,8 @@ import Testing
         try Limiter(
             configuration: LimitsConfiguration(
                 defaults: FunctionLimits(
-                    concurrency: ConcurrencySettings(perFunction: perFunction, perClient: perClient, fairShare: fairShare)
+                    concurrency: ConcurrencySettings(
+                        perFunction: perFunction, perClient: perClient, fairShare: fairShare)
                 )))
     }
 

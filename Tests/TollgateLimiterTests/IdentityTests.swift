@@ -222,7 +222,8 @@ import Testing
         "Bearer x." + IdentityTests.base64url(Array(#"{"sub":"\ud800"}"#.utf8)) + ".s",
         "Bearer x." + IdentityTests.base64url(Array(#"{"sub":01}"#.utf8)) + ".s",
         "Bearer x." + IdentityTests.base64url(Array((String(repeating: "[", count: 100) + "]").utf8)) + ".s",
-        "Bearer x." + IdentityTests.base64url(Array(#"{"a":"#.utf8) + Array(String(repeating: "[", count: 100).utf8)) + ".s",
+        "Bearer x." + IdentityTests.base64url(Array(#"{"a":"#.utf8) + Array(String(repeating: "[", count: 100).utf8))
+            + ".s",
     ])
     func malformedTokensFallBack(authorization: String) throws {
         let id = try ClientIdentity(spec: "jwt:sub,ip")

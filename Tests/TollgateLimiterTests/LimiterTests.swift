@@ -100,7 +100,10 @@ import Testing
     }
 
     @Test(arguments: [
-        (FunctionLimits(perClientRate: RateSettings(ratePerSecond: 0, burst: 1)), LimiterConfigurationError.Code.invalidRate),
+        (
+            FunctionLimits(perClientRate: RateSettings(ratePerSecond: 0, burst: 1)),
+            LimiterConfigurationError.Code.invalidRate
+        ),
         (FunctionLimits(perFunctionRate: RateSettings(ratePerSecond: 1, burst: 0)), .invalidBurst),
         (FunctionLimits(concurrency: ConcurrencySettings(perFunction: 0)), .invalidConcurrency),
         (FunctionLimits(concurrency: ConcurrencySettings(perClient: 70_000)), .invalidConcurrency),

@@ -31,7 +31,8 @@ public struct GCRALimit: Sendable, Equatable {
         let t = UInt64(interval)
         let (tau, overflow) = t.multipliedReportingOverflow(by: UInt64(burst))
         guard !overflow, tau < (1 << 62) else {
-            throw LimiterConfigurationError(.invalidBurst, "burst / rate_per_second is too large (\(burst) / \(ratePerSecond))")
+            throw LimiterConfigurationError(
+                .invalidBurst, "burst / rate_per_second is too large (\(burst) / \(ratePerSecond))")
         }
         self.ratePerSecond = ratePerSecond
         self.burst = burst

@@ -204,9 +204,11 @@ struct JSONScanner {
             }
         default:
             let start = i
-            while let d = peek, d == UInt8(ascii: "-") || d == UInt8(ascii: "+") || d == UInt8(ascii: ".")
-                || (d >= UInt8(ascii: "0") && d <= UInt8(ascii: "9")) || (d >= UInt8(ascii: "a") && d <= UInt8(ascii: "z"))
-                || d == UInt8(ascii: "E")
+            while let d = peek,
+                d == UInt8(ascii: "-") || d == UInt8(ascii: "+") || d == UInt8(ascii: ".")
+                    || (d >= UInt8(ascii: "0") && d <= UInt8(ascii: "9"))
+                    || (d >= UInt8(ascii: "a") && d <= UInt8(ascii: "z"))
+                    || d == UInt8(ascii: "E")
             {
                 i += 1
             }

@@ -108,7 +108,8 @@ struct CompiledFunction: Sendable {
 
         var items: [String] = []
         if let r = clientRate {
-            items.append(RateLimitHeaders.policyItem(name: "per_client", quota: r.burst, windowSeconds: r.policyWindowSeconds))
+            items.append(
+                RateLimitHeaders.policyItem(name: "per_client", quota: r.burst, windowSeconds: r.policyWindowSeconds))
         }
         if let r = functionRate {
             items.append(

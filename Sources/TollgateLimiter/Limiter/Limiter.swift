@@ -26,13 +26,16 @@ public final class Limiter: Sendable {
         guard (1...64).contains(configuration.clientBudgetBuckets),
             (1...3600).contains(configuration.functionBudgetBuckets)
         else {
-            throw LimiterConfigurationError(.invalidBudget, "budget buckets must be in 1...64 (client), 1...3600 (function)")
+            throw LimiterConfigurationError(
+                .invalidBudget, "budget buckets must be in 1...64 (client), 1...3600 (function)")
         }
         guard configuration.functions.count < 65_535 else {
             throw LimiterConfigurationError(.tooManyFunctions, "at most 65534 functions")
         }
         let names = configuration.functions.keys.sorted()
-        let all = [(Limiter.defaultName, configuration.defaults)] + names.compactMap { n in configuration.functions[n].map { (n, $0) } }
+        let all =
+            [(Limiter.defaultName, configuration.defaults)]
+            + names.compactMap { n in configuration.functions[n].map { (n, $0) } }
         let wantsMoney = all.contains { $0.1.perClientBudget?.maxDollars != nil }
         let wantsGBs = all.contains { $0.1.perClientBudget?.maxGBSeconds != nil }
         let lanes: (money: Int?, gbs: Int?) = (wantsMoney ? 0 : nil, wantsGBs ? (wantsMoney ? 1 : 0) : nil)
@@ -46,7 +49,8 @@ public final class Limiter: Sendable {
         var ids: [String: FunctionID] = [:]
         for (i, name) in names.enumerated() { ids[name] = FunctionID(index: UInt16(i + 1)) }
         let laneCount = (wantsMoney ? 1 : 0) + (wantsGBs ? 1 : 0)
-        let table = KeyTable(maxKeys: configuration.maxKeys, budgetStride: laneCount * configuration.clientBudgetBuckets)
+        let table = KeyTable(
+            maxKeys: configuration.maxKeys, budgetStride: laneCount * configuration.clientBudgetBuckets)
         let functions = compiled.map { f in
             FunctionState(
                 estimator: DurationEstimator(smoothing: f.smoothing ?? 1),
@@ -205,11 +209,13 @@ public final class Limiter: Sendable {
         var functionBucket: UInt64 = 0
         if let b = f.clientBudget, stride > 0 {
             clientBucket = b.window.bucketNumber(now)
-            charge(b.window, &state.table.budgets, base: e * stride, bucket: clientBucket, lanes: clientLanes, cost: cost)
+            charge(
+                b.window, &state.table.budgets, base: e * stride, bucket: clientBucket, lanes: clientLanes, cost: cost)
         }
         if let b = f.functionBudget {
             functionBucket = b.window.bucketNumber(now)
-            charge(b.window, &state.functions[Int(fi)].budget, base: 0, bucket: functionBucket, lanes: (0, 1), cost: cost)
+            charge(
+                b.window, &state.functions[Int(fi)].budget, base: 0, bucket: functionBucket, lanes: (0, 1), cost: cost)
         }
         let id = state.nextPermit
         state.nextPermit += 1
@@ -290,7 +296,8 @@ public final class Limiter: Sendable {
         if let client {
             items.append(
                 RateLimitHeaders.limitItem(
-                    name: "per_client", remaining: client.remaining, resetSeconds: Nanoseconds.secondsRoundedUp(client.reset)))
+                    name: "per_client", remaining: client.remaining,
+                    resetSeconds: Nanoseconds.secondsRoundedUp(client.reset)))
         }
         if let function {
             items.append(
@@ -370,7 +377,8 @@ public final class Limiter: Sendable {
                         lanes: clientLanes, cost: record.reserved)
                     bucket = record.clientBucket
                 }
-                charge(b.window, &state.table.budgets, base: e * stride, bucket: bucket, lanes: clientLanes, cost: actual)
+                charge(
+                    b.window, &state.table.budgets, base: e * stride, bucket: bucket, lanes: clientLanes, cost: actual)
             }
         }
         if let b = f.functionBudget {
@@ -379,7 +387,8 @@ public final class Limiter: Sendable {
             b.window.advance(&fs.budget, base: 0, epoch: &fs.epoch, now: now)
             var bucket = b.window.bucketNumber(now)
             if b.window.contains(bucket: record.functionBucket, now: now) {
-                uncharge(b.window, &fs.budget, base: 0, bucket: record.functionBucket, lanes: (0, 1), cost: record.reserved)
+                uncharge(
+                    b.window, &fs.budget, base: 0, bucket: record.functionBucket, lanes: (0, 1), cost: record.reserved)
                 bucket = record.functionBucket
             }
             charge(b.window, &fs.budget, base: 0, bucket: bucket, lanes: (0, 1), cost: actual)
