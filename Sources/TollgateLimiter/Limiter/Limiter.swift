@@ -51,16 +51,16 @@ public final class Limiter: Sendable {
         let laneCount = (wantsMoney ? 1 : 0) + (wantsGBs ? 1 : 0)
         let table = KeyTable(
             maxKeys: configuration.maxKeys, budgetStride: laneCount * configuration.clientBudgetBuckets)
-        let functions = compiled.map { f in
-            FunctionState(
-                estimator: DurationEstimator(smoothing: f.smoothing ?? 1),
-                budget: [UInt64](repeating: 0, count: f.functionBudget?.window.stride ?? 0))
-        }
+        let functions = compiled.map { f in FunctionState(estimator: DurationEstimator(smoothing: f.smoothing ?? 1)) }
+        let budgets = compiled.map { f in [UInt64](repeating: 0, count: f.functionBudget?.window.stride ?? 0) }
         self.configuration = configuration
         self.compiled = compiled
         self.ids = ids
         self.clientLanes = lanes
-        self.state = Mutex(LimiterState(table: table, functions: functions))
+        self.state = Mutex(
+            LimiterState(
+                table: table, functions: functions, functionBudgets: budgets,
+                functionEpochs: [UInt32](repeating: 0, count: compiled.count)))
     }
 
     /// Resolves a function name once (at load); unknown names get the defaults.
@@ -169,11 +169,8 @@ public final class Limiter: Sendable {
             }
         }
         if let b = f.functionBudget {
-            var fsm = state.functions[Int(fi)]
-            state.functions[Int(fi)].budget = []  // keep the array uniquely referenced while mutating the copy
-            b.window.advance(&fsm.budget, base: 0, epoch: &fsm.epoch, now: now)
-            let check = checkBudget(b, fsm.budget, base: 0, lanes: (0, 1), cost: cost, now: now)
-            state.functions[Int(fi)] = fsm
+            b.window.advance(&state.functionBudgets[Int(fi)], base: 0, epoch: &state.functionEpochs[Int(fi)], now: now)
+            let check = checkBudget(b, state.functionBudgets[Int(fi)], base: 0, lanes: (0, 1), cost: cost, now: now)
             if failure == nil, let retry = check.retryAfter {
                 failure = (.functionBudget, retry)
                 budgetRemaining = check.remaining
@@ -215,7 +212,7 @@ public final class Limiter: Sendable {
         if let b = f.functionBudget {
             functionBucket = b.window.bucketNumber(now)
             charge(
-                b.window, &state.functions[Int(fi)].budget, base: 0, bucket: functionBucket, lanes: (0, 1), cost: cost)
+                b.window, &state.functionBudgets[Int(fi)], base: 0, bucket: functionBucket, lanes: (0, 1), cost: cost)
         }
         let id = state.nextPermit
         state.nextPermit += 1
@@ -382,17 +379,15 @@ public final class Limiter: Sendable {
             }
         }
         if let b = f.functionBudget {
-            var fs = state.functions[fi]
-            state.functions[fi].budget = []
-            b.window.advance(&fs.budget, base: 0, epoch: &fs.epoch, now: now)
+            b.window.advance(&state.functionBudgets[fi], base: 0, epoch: &state.functionEpochs[fi], now: now)
             var bucket = b.window.bucketNumber(now)
             if b.window.contains(bucket: record.functionBucket, now: now) {
                 uncharge(
-                    b.window, &fs.budget, base: 0, bucket: record.functionBucket, lanes: (0, 1), cost: record.reserved)
+                    b.window, &state.functionBudgets[fi], base: 0, bucket: record.functionBucket, lanes: (0, 1),
+                    cost: record.reserved)
                 bucket = record.functionBucket
             }
-            charge(b.window, &fs.budget, base: 0, bucket: bucket, lanes: (0, 1), cost: actual)
-            state.functions[fi] = fs
+            charge(b.window, &state.functionBudgets[fi], base: 0, bucket: bucket, lanes: (0, 1), cost: actual)
         }
     }
 

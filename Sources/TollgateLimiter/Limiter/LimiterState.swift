@@ -5,8 +5,6 @@ struct FunctionState: Sendable {
     /// Clients of this function holding at least one permit (for the fair share).
     var activeClients = 0
     var estimator: DurationEstimator
-    var budget: [UInt64]
-    var epoch: UInt32 = 0
 }
 
 /// An outstanding permit: enough to release it exactly once.
@@ -24,6 +22,9 @@ struct PermitRecord: Sendable {
 struct LimiterState: Sendable {
     var table: KeyTable
     var functions: [FunctionState]
+    /// Per-function budget windows (kept apart from `functions` so they are mutated in place).
+    var functionBudgets: [[UInt64]]
+    var functionEpochs: [UInt32]
     var permits: [UInt64: PermitRecord] = [:]
     var nextPermit: UInt64 = 1
     var nextExpiry: UInt64 = 0
