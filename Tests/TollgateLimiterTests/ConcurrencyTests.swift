@@ -62,6 +62,7 @@ import Testing
         for c in ["a", "b", "c"] { held.append(try #require(l.decide(f, c, clock).admission)) }
         let r = try #require(l.decide(f, "d", clock).rejection)
         #expect(r.kind == .functionConcurrency)
+        #expect(r.headers.policy.isEmpty && r.headers.retryAfterSeconds == 3)
         #expect(r.retryAfterSeconds >= 1)
         _ = l.complete(held[0], outcome: .success, now: clock.nanoseconds())
         #expect(l.decide(f, "d", clock).isAllowed)

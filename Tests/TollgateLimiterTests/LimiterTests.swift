@@ -51,6 +51,17 @@ import Testing
         #expect(r.headers.rateLimit.hasPrefix("\"per_client\";r=0;t=1"))
         #expect(r.headers.fields.last?.name == "Retry-After")
         #expect(r.headers.fields.last?.value == "1")
+        // A refusal by a later check reports the rate quota this request did not consume.
+        let capped = try Limiter(
+            configuration: LimitsConfiguration(
+                defaults: FunctionLimits(
+                    perClientRate: RateSettings(ratePerSecond: 10, burst: 10),
+                    concurrency: ConcurrencySettings(perFunction: 1))))
+        let held = try #require(capped.decide(f, "x", clock).admission)
+        let refused = try #require(capped.decide(f, "y", clock).rejection)
+        #expect(refused.kind == .functionConcurrency)
+        #expect(refused.headers.rateLimit == "\"per_client\";r=10;t=0")
+        _ = capped.complete(held, outcome: .success, now: clock.nanoseconds())
         #expect(
             r.jsonBody
                 == "{\"error\":\"rate_limited\",\"limit\":\"client_rate\",\"function\":\"*\",\"retry_after\":1,"

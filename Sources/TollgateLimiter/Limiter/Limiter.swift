@@ -178,6 +178,15 @@ public final class Limiter: Sendable {
         }
 
         if let failure {
+            // Nothing was consumed: report what is available without this request.
+            if let g = f.clientRate, clientTAT != nil {
+                let tat = state.table.tats[e]
+                clientStatus = (g.remaining(tat: tat, now: now), tat > now ? tat - now : 0)
+            }
+            if let g = f.functionRate, functionTAT != nil {
+                let tat = state.functions[Int(fi)].tat
+                functionStatus = (g.remaining(tat: tat, now: now), tat > now ? tat - now : 0)
+            }
             state.rejected[failure.kind.index] &+= f.limits.shadow ? 0 : 1
             if f.limits.shadow {
                 state.shadowRejected[failure.kind.index] &+= 1
