@@ -160,4 +160,34 @@ import Testing
         #expect(w.sum(storage, base: 0, lane: 0) == 0)
         #expect(w.isEmpty(storage, base: 0, epoch: epoch, now: 70 * sec))
     }
+
+    @Test func exhaustedBudgetCanDegradeToACheaperUpstream() throws {
+        let clock = ManualClock()
+        let l = try Limiter(
+            configuration: LimitsConfiguration(
+                defaults: FunctionLimits(
+                    concurrency: ConcurrencySettings(perFunction: 5),
+                    perFunctionBudget: BudgetSettings(maxDollars: 1e-5, windowSeconds: 60, degradeTo: "cheap"),
+                    reservation: .timeout)))
+        let f = l.function(named: "fn")
+        let first = try #require(l.decide(f, "c", clock).admission)
+        #expect(first.degradedTo == nil)
+        let second = try #require(l.decide(f, "c", clock).admission)
+        #expect(second.degradedTo == Degradation(kind: .functionBudget, upstream: "cheap"))
+        #expect(second.reserved == .zero)
+        // Degraded requests still hold concurrency...
+        #expect(l.stats().functionInFlight["*"] == 2)
+        // ...but charge nothing to the budget, nor move the duration average.
+        #expect(
+            l.complete(second, outcome: .success, upstreamNanoseconds: sec, now: clock.nanoseconds())
+                == .released(charged: .zero))
+        _ = l.complete(first, outcome: .success, upstreamNanoseconds: 3 * sec, now: clock.nanoseconds())
+        #expect(l.stats().degraded[.functionBudget] == 1)
+        #expect(l.stats().functionInFlight["*"] == 0)
+        #expect(throws: LimiterConfigurationError(.invalidBudget, "", function: "*")) {
+            try Limiter(
+                configuration: LimitsConfiguration(
+                    defaults: FunctionLimits(perClientBudget: BudgetSettings(maxDollars: 1, degradeTo: ""))))
+        }
+    }
 }

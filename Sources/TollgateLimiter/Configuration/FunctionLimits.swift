@@ -42,11 +42,17 @@ public struct BudgetSettings: Sendable, Equatable {
     public var maxGBSeconds: Double?
     /// Window length in seconds (`window_seconds`, default 3600).
     public var windowSeconds: Double
+    /// When set (`degrade_to`), an exhausted budget sends requests to this (cheaper) upstream instead of
+    /// refusing them; nil (default): refuse with 429.
+    public var degradeTo: String?
 
-    public init(maxDollars: Double? = nil, maxGBSeconds: Double? = nil, windowSeconds: Double = 3600) {
+    public init(
+        maxDollars: Double? = nil, maxGBSeconds: Double? = nil, windowSeconds: Double = 3600, degradeTo: String? = nil
+    ) {
         self.maxDollars = maxDollars
         self.maxGBSeconds = maxGBSeconds
         self.windowSeconds = windowSeconds
+        self.degradeTo = degradeTo
     }
 }
 

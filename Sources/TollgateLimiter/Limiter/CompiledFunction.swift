@@ -92,6 +92,9 @@ struct CompiledFunction: Sendable {
             if let g = b.maxGBSeconds, !(g.isFinite && g > 0) {
                 throw fail(.invalidBudget, "\(field).max_gb_seconds must be positive")
             }
+            if let upstream = b.degradeTo, upstream.isEmpty {
+                throw fail(.invalidBudget, "\(field).degrade_to must name an upstream")
+            }
             let ns = Nanoseconds.from(seconds: b.windowSeconds)
             return CompiledBudget(
                 maxPicodollars: b.maxDollars.map { Cost.fixed($0 * 1e12) },

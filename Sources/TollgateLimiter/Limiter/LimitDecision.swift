@@ -62,8 +62,19 @@ public struct Admission: Sendable, Equatable {
     public let headers: RateLimitHeaders
     /// What the client may still spend in its budget window after this reservation; nil without one.
     public let clientBudgetRemaining: BudgetRemaining?
-    /// Shadow mode only: the limit that would have refused this request.
+    /// Shadow mode only: the limit that would have refused (or degraded) this request.
     public let shadowRejection: LimitKind?
+    /// Set when a budget with `degradeTo` ran out: forward to this upstream instead. Degraded
+    /// admissions hold rate and concurrency like any other but charge nothing to the budgets.
+    public let degradedTo: Degradation?
+}
+
+/// A budget ran out and its `degradeTo` upstream should serve the request.
+public struct Degradation: Sendable, Equatable {
+    /// `.clientBudget` or `.functionBudget`.
+    public let kind: LimitKind
+    /// The configured upstream name.
+    public let upstream: String
 }
 
 /// Remaining budget in each configured unit (nil for a unit without a limit).

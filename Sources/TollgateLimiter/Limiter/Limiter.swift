@@ -122,6 +122,7 @@ public final class Limiter: Sendable {
         let fs = state.functions[Int(fi)]
         var failure: (kind: LimitKind, retryAfter: UInt64)?
         var budgetRemaining: BudgetRemaining?
+        var degraded: (kind: LimitKind, upstream: String)?
 
         // 1, 2: rates (peek only).
         var clientTAT: UInt64?
@@ -165,18 +166,29 @@ public final class Limiter: Sendable {
             let check = checkBudget(b, state.table.budgets, base: e * stride, lanes: clientLanes, cost: cost, now: now)
             budgetRemaining = check.remaining
             if failure == nil, let retry = check.retryAfter {
-                failure = (.clientBudget, retry)
+                if let upstream = f.limits.perClientBudget?.degradeTo {
+                    degraded = degraded ?? (.clientBudget, upstream)
+                } else {
+                    failure = (.clientBudget, retry)
+                }
             }
         }
         if let b = f.functionBudget {
             b.window.advance(&state.functionBudgets[Int(fi)], base: 0, epoch: &state.functionEpochs[Int(fi)], now: now)
             let check = checkBudget(b, state.functionBudgets[Int(fi)], base: 0, lanes: (0, 1), cost: cost, now: now)
             if failure == nil, let retry = check.retryAfter {
-                failure = (.functionBudget, retry)
-                budgetRemaining = check.remaining
+                if let upstream = f.limits.perFunctionBudget?.degradeTo {
+                    degraded = degraded ?? (.functionBudget, upstream)
+                } else {
+                    failure = (.functionBudget, retry)
+                    budgetRemaining = check.remaining
+                }
             }
         }
 
+        if f.limits.shadow, failure == nil, let degraded {
+            failure = (degraded.kind, 0)  // shadow mode only counts: a degradation is reported like a refusal
+        }
         if let failure {
             // Nothing was consumed: report what is available without this request.
             if let g = f.clientRate, clientTAT != nil {
@@ -194,7 +206,8 @@ public final class Limiter: Sendable {
                 return .allow(
                     Admission(
                         permit: Permit(id: 0, function: FunctionID(index: fi)), reserved: .zero, startedAt: now,
-                        headers: headers, clientBudgetRemaining: budgetRemaining, shadowRejection: failure.kind))
+                        headers: headers, clientBudgetRemaining: budgetRemaining, shadowRejection: failure.kind,
+                        degradedTo: nil))
             }
             let headers = headers(f, clientStatus, functionStatus, retryAfter: failure.retryAfter)
             return .reject(
@@ -213,12 +226,14 @@ public final class Limiter: Sendable {
         if let functionTAT { state.functions[Int(fi)].tat = functionTAT }
         var clientBucket: UInt64 = 0
         var functionBucket: UInt64 = 0
-        if let b = f.clientBudget, stride > 0 {
+        let reserved = degraded == nil ? cost : .zero
+        if degraded != nil { state.degraded[degraded?.kind.index ?? 0] &+= 1 }
+        if let b = f.clientBudget, stride > 0, degraded == nil {
             clientBucket = b.window.bucketNumber(now)
             charge(
                 b.window, &state.table.budgets, base: e * stride, bucket: clientBucket, lanes: clientLanes, cost: cost)
         }
-        if let b = f.functionBudget {
+        if let b = f.functionBudget, degraded == nil {
             functionBucket = b.window.bucketNumber(now)
             charge(
                 b.window, &state.functionBudgets[Int(fi)], base: 0, bucket: functionBucket, lanes: (0, 1), cost: cost)
@@ -226,14 +241,15 @@ public final class Limiter: Sendable {
         let id = state.nextPermit
         state.nextPermit += 1
         state.permits[id] = PermitRecord(
-            function: fi, key: hash, startedAt: now, reserved: cost, clientBucket: clientBucket,
-            functionBucket: functionBucket)
+            function: fi, key: hash, startedAt: now, reserved: reserved, clientBucket: clientBucket,
+            functionBucket: functionBucket, chargesBudgets: degraded == nil)
         state.admitted &+= 1
         return .allow(
             Admission(
-                permit: Permit(id: id, function: FunctionID(index: fi)), reserved: cost, startedAt: now,
+                permit: Permit(id: id, function: FunctionID(index: fi)), reserved: reserved, startedAt: now,
                 headers: headers(f, clientStatus, functionStatus, retryAfter: nil),
-                clientBudgetRemaining: budgetRemaining, shadowRejection: nil))
+                clientBudgetRemaining: budgetRemaining, shadowRejection: nil,
+                degradedTo: degraded.map { Degradation(kind: $0.kind, upstream: $0.upstream) }))
     }
 
     /// The most in-flight invocations this client may hold: the fixed per-client cap and, when enabled,
@@ -352,12 +368,12 @@ public final class Limiter: Sendable {
             } else {
                 let duration = upstreamNanoseconds ?? (now > record.startedAt ? now - record.startedAt : 0)
                 actual = Cost(durationNanoseconds: duration, memoryMB: f.limits.memoryMB, pricing: f.limits.pricing)
-                if outcome != .clientAbort {
+                if outcome != .clientAbort && record.chargesBudgets {
                     state.functions[Int(record.function)].estimator.record(duration)
                 }
             }
             settleLocked(&state, record, actual: actual, now: now)
-            return .released(charged: actual)
+            return .released(charged: record.chargesBudgets ? actual : .zero)
         }
     }
 
@@ -374,7 +390,7 @@ public final class Limiter: Sendable {
                     state.functions[fi].activeClients -= 1
                 }
             }
-            if let b = f.clientBudget, stride > 0 {
+            if let b = f.clientBudget, stride > 0, record.chargesBudgets {
                 b.window.advance(&state.table.budgets, base: e * stride, epoch: &state.table.epochs[e], now: now)
                 var bucket = b.window.bucketNumber(now)
                 if b.window.contains(bucket: record.clientBucket, now: now) {
@@ -387,7 +403,7 @@ public final class Limiter: Sendable {
                     b.window, &state.table.budgets, base: e * stride, bucket: bucket, lanes: clientLanes, cost: actual)
             }
         }
-        if let b = f.functionBudget {
+        if let b = f.functionBudget, record.chargesBudgets {
             b.window.advance(&state.functionBudgets[fi], base: 0, epoch: &state.functionEpochs[fi], now: now)
             var bucket = b.window.bucketNumber(now)
             if b.window.contains(bucket: record.functionBucket, now: now) {
@@ -444,15 +460,18 @@ public final class Limiter: Sendable {
             for e in state.table.recencyOrder() { clientInFlight += Int(state.table.inFlight[e]) }
             var rejected: [LimitKind: UInt64] = [:]
             var shadow: [LimitKind: UInt64] = [:]
+            var degraded: [LimitKind: UInt64] = [:]
             for k in LimitKind.allCases {
                 rejected[k] = state.rejected[k.index]
                 shadow[k] = state.shadowRejected[k.index]
+                if state.degraded[k.index] > 0 { degraded[k] = state.degraded[k.index] }
             }
             return LimiterStats(
                 keys: state.table.count, evictions: state.table.evictions, idleEvictions: state.table.idleEvictions,
                 outstandingPermits: state.permits.count, functionInFlight: functionInFlight,
                 clientInFlight: clientInFlight, activeClients: active, admitted: state.admitted, rejected: rejected,
-                shadowRejected: shadow, doubleReleases: state.doubleReleases, expiredPermits: state.expiredPermits)
+                shadowRejected: shadow, degraded: degraded, doubleReleases: state.doubleReleases,
+                expiredPermits: state.expiredPermits)
         }
     }
 

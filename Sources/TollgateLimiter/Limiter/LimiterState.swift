@@ -16,6 +16,8 @@ struct PermitRecord: Sendable {
     /// Absolute budget bucket numbers the reservation was charged to.
     let clientBucket: UInt64
     let functionBucket: UInt64
+    /// False for degraded admissions: their cost belongs to the cheaper upstream, not to these budgets.
+    let chargesBudgets: Bool
 }
 
 /// Everything behind the limiter's lock.
@@ -31,6 +33,7 @@ struct LimiterState: Sendable {
     var admitted: UInt64 = 0
     var rejected = [UInt64](repeating: 0, count: LimitKind.allCases.count)
     var shadowRejected = [UInt64](repeating: 0, count: LimitKind.allCases.count)
+    var degraded = [UInt64](repeating: 0, count: LimitKind.allCases.count)
     var doubleReleases: UInt64 = 0
     var expiredPermits: UInt64 = 0
 }
@@ -54,6 +57,8 @@ public struct LimiterStats: Sendable, Equatable {
     public var rejected: [LimitKind: UInt64]
     /// Shadow mode: requests admitted that enforcement would have refused.
     public var shadowRejected: [LimitKind: UInt64]
+    /// Admissions sent to a cheaper upstream because this budget ran out (budget kinds only).
+    public var degraded: [LimitKind: UInt64]
     /// `complete` calls for a permit that was already released.
     public var doubleReleases: UInt64
     /// Permits reclaimed after their TTL (never completed).
