@@ -35,6 +35,7 @@ import Testing
         // Clock starts at 1 s; the reservation sits in sub-bucket [0, 15 s) and leaves the window at 60 s.
         #expect(refused.retryAfter == 59 * sec)
         #expect(refused.budgetRemaining?.dollars != nil)
+        #expect(refused.jsonBody.hasPrefix("{\"error\":\"budget_exhausted\",\"limit\":\"client_budget\""))
         // Settle with 100 ms: the reservation is replaced by the actual, much smaller cost.
         clock.advance(by: 100 * ms)
         let result = l.complete(a, outcome: .success, upstreamNanoseconds: 100 * ms, now: clock.nanoseconds())

@@ -46,7 +46,7 @@ public final class ManualClock: LimiterClock {
 
     /// Moves the clock forward by `seconds` (fractions allowed, rounded to the nanosecond).
     public func advance(seconds: Double) {
-        advance(by: UInt64((seconds * 1e9).rounded()))
+        advance(by: Nanoseconds.from(seconds: seconds))
     }
 }
 

@@ -8,6 +8,15 @@ public enum LimitKind: String, Sendable, Equatable, CaseIterable {
     case clientBudget = "client_budget"
     case functionBudget = "function_budget"
 
+    /// The family of limit, for the `error` member of the 429 body.
+    public var errorCode: String {
+        switch self {
+        case .clientRate, .functionRate: "rate_limited"
+        case .functionConcurrency, .clientConcurrency: "too_many_in_flight"
+        case .clientBudget, .functionBudget: "budget_exhausted"
+        }
+    }
+
     var index: Int {
         switch self {
         case .clientRate: 0
@@ -98,9 +107,11 @@ public struct Rejection: Sendable, Equatable {
     /// `Retry-After` value: whole seconds, at least 1.
     public var retryAfterSeconds: UInt64 { max(1, Nanoseconds.secondsRoundedUp(retryAfter)) }
 
-    /// The 429 body: `{"error":"rate_limited","limit":"client_rate","function":"...","retry_after":2,"message":"..."}`.
+    /// The 429 body, e.g.
+    /// `{"error":"rate_limited","limit":"client_rate","function":"...","retry_after":2,"message":"..."}`;
+    /// `error` is `rate_limited`, `too_many_in_flight` or `budget_exhausted`.
     public var jsonBody: String {
-        "{\"error\":\"rate_limited\",\"limit\":\"\(kind.rawValue)\",\"function\":\(JSONText.quoted(function))"
+        "{\"error\":\"\(kind.errorCode)\",\"limit\":\"\(kind.rawValue)\",\"function\":\(JSONText.quoted(function))"
             + ",\"retry_after\":\(retryAfterSeconds),\"message\":\(JSONText.quoted(message))}"
     }
 }
