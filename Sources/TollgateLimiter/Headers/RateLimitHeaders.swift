@@ -7,23 +7,53 @@
 /// the retry delay, so that `Retry-After` is never earlier than `t`, section 6).
 public struct RateLimitHeaders: Sendable, Equatable {
     /// `RateLimit-Policy` field value, e.g. `"per_client";q=10;w=1`; empty when no rate is configured.
-    public var policy: String
-    /// `RateLimit` field value, e.g. `"per_client";r=9;t=1`; empty when no rate is configured.
-    public var rateLimit: String
+    /// Rendered once at load and shared.
+    public let policy: String
+    /// The per-client service limit: available quota `r` and effective window `t` in seconds.
+    public let client: ServiceLimit?
+    /// The per-function service limit.
+    public let function: ServiceLimit?
     /// `Retry-After` seconds on refusals; nil on admissions.
-    public var retryAfterSeconds: UInt64?
+    public let retryAfterSeconds: UInt64?
+
+    /// `r` and `t` of one `RateLimit` item.
+    public struct ServiceLimit: Sendable, Equatable {
+        public let remaining: Int
+        public let resetSeconds: UInt64
+    }
+
+    init(policy: String, client: ServiceLimit?, function: ServiceLimit?, retryAfterSeconds: UInt64?) {
+        self.policy = policy
+        self.client = client
+        self.function = function
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    /// `RateLimit` field value, e.g. `"per_client";r=9;t=1`; empty when no rate is configured. Rendered on
+    /// access, so deciding allocates nothing for it.
+    public var rateLimit: String {
+        var items: [String] = []
+        if let client {
+            items.append(
+                RateLimitHeaders.limitItem(
+                    name: "per_client", remaining: client.remaining, resetSeconds: client.resetSeconds))
+        }
+        if let function {
+            items.append(
+                RateLimitHeaders.limitItem(
+                    name: "per_function", remaining: function.remaining, resetSeconds: function.resetSeconds))
+        }
+        return items.joined(separator: ", ")
+    }
 
     /// The fields to add to a response, in order; empty values are left out.
     public var fields: [(name: String, value: String)] {
         var out: [(name: String, value: String)] = []
         if !policy.isEmpty { out.append(("RateLimit-Policy", policy)) }
-        if !rateLimit.isEmpty { out.append(("RateLimit", rateLimit)) }
+        let limit = rateLimit
+        if !limit.isEmpty { out.append(("RateLimit", limit)) }
         if let retryAfterSeconds { out.append(("Retry-After", String(retryAfterSeconds))) }
         return out
-    }
-
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.policy == rhs.policy && lhs.rateLimit == rhs.rateLimit && lhs.retryAfterSeconds == rhs.retryAfterSeconds
     }
 
     /// One `RateLimit-Policy` item: `"name";q=Q;w=W`.

@@ -101,8 +101,22 @@ public struct Rejection: Sendable, Equatable {
     public let headers: RateLimitHeaders
     /// Budget left in the window of the refusing budget; nil for non-budget refusals.
     public let budgetRemaining: BudgetRemaining?
-    /// One human-readable sentence for logs and the response body.
-    public let message: String
+    let customMessage: String?
+
+    init(
+        kind: LimitKind, retryAfter: UInt64, function: String, headers: RateLimitHeaders,
+        budgetRemaining: BudgetRemaining?, message: String?
+    ) {
+        self.kind = kind
+        self.retryAfter = retryAfter
+        self.function = function
+        self.headers = headers
+        self.budgetRemaining = budgetRemaining
+        self.customMessage = message
+    }
+
+    /// One human-readable sentence for logs and the response body (rendered on access).
+    public var message: String { customMessage ?? Limiter.message(kind, function: function) }
 
     /// `Retry-After` value: whole seconds, at least 1.
     public var retryAfterSeconds: UInt64 { max(1, Nanoseconds.secondsRoundedUp(retryAfter)) }

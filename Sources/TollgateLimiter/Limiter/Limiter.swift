@@ -215,7 +215,7 @@ public final class Limiter: Sendable {
                     kind: failure.kind, retryAfter: failure.retryAfter, function: f.name, headers: headers,
                     budgetRemaining: failure.kind == .clientBudget || failure.kind == .functionBudget
                         ? budgetRemaining : nil,
-                    message: Limiter.message(failure.kind, function: f.name)))
+                    message: nil))
         }
 
         // Commit: every check passed.
@@ -314,21 +314,12 @@ public final class Limiter: Sendable {
         _ f: CompiledFunction, _ client: (remaining: Int, reset: UInt64)?, _ function: (remaining: Int, reset: UInt64)?,
         retryAfter: UInt64?
     ) -> RateLimitHeaders {
-        var items: [String] = []
-        if let client {
-            items.append(
-                RateLimitHeaders.limitItem(
-                    name: "per_client", remaining: client.remaining,
-                    resetSeconds: Nanoseconds.secondsRoundedUp(client.reset)))
-        }
-        if let function {
-            items.append(
-                RateLimitHeaders.limitItem(
-                    name: "per_function", remaining: function.remaining,
-                    resetSeconds: Nanoseconds.secondsRoundedUp(function.reset)))
-        }
-        return RateLimitHeaders(
-            policy: f.policyField, rateLimit: items.joined(separator: ", "),
+        RateLimitHeaders(
+            policy: f.policyField,
+            client: client.map { .init(remaining: $0.remaining, resetSeconds: Nanoseconds.secondsRoundedUp($0.reset)) },
+            function: function.map {
+                .init(remaining: $0.remaining, resetSeconds: Nanoseconds.secondsRoundedUp($0.reset))
+            },
             retryAfterSeconds: retryAfter.map { max(1, Nanoseconds.secondsRoundedUp($0)) })
     }
 
