@@ -4,21 +4,27 @@ extension PrometheusCollectorRegistry {
     /// The counter of `definition` with these label values (in the definition's label order).
     func counter(_ definition: MetricDefinition, _ values: String...) -> Prometheus.Counter {
         precondition(definition.type == .counter && values.count == definition.labels.count)
-        return makeCounter(name: definition.name, labels: Array(zip(definition.labels, values)), help: definition.help)
+        return makeCounter(descriptor: definition.descriptor, labels: Array(zip(definition.labels, values)))
     }
 
     /// The gauge of `definition` with these label values (in the definition's label order).
     func gauge(_ definition: MetricDefinition, _ values: String...) -> Prometheus.Gauge {
         precondition(definition.type == .gauge && values.count == definition.labels.count)
-        return makeGauge(name: definition.name, labels: Array(zip(definition.labels, values)), help: definition.help)
+        return makeGauge(descriptor: definition.descriptor, labels: Array(zip(definition.labels, values)))
     }
 
     /// The histogram of `definition` with these buckets and label values.
     func histogram(_ definition: MetricDefinition, buckets: [Double], _ values: String...) -> ValueHistogram {
         precondition(definition.type == .histogram && values.count == definition.labels.count)
         return makeValueHistogram(
-            name: definition.name, labels: Array(zip(definition.labels, values)), buckets: buckets,
-            help: definition.help)
+            descriptor: definition.descriptor, labels: Array(zip(definition.labels, values)), buckets: buckets)
+    }
+}
+
+extension MetricDefinition {
+    /// The swift-prometheus descriptor: the full name as `metricName` (the unit is already in it).
+    var descriptor: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 }
 
