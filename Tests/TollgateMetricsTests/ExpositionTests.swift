@@ -139,13 +139,13 @@ struct ExpositionTests {
         let checkout = ["function": "checkout"]
         let search = ["function": "search"]
         #expect(exposition.value("tollgate_function_spent_usd_total", checkout) == 0.25)
-        #expect(exposition.value("tollgate_function_spent_gb_seconds_total", checkout) == 1.5)
+        #expect(exposition.value("tollgate_function_spent_gigabyte_seconds_total", checkout) == 1.5)
         #expect(exposition.value("tollgate_function_reserved_usd", checkout) == 0.125)
-        #expect(exposition.value("tollgate_function_reserved_gb_seconds", checkout) == 0.5)
+        #expect(exposition.value("tollgate_function_reserved_gigabyte_seconds", checkout) == 0.5)
         #expect(exposition.value("tollgate_function_budget_remaining_usd", checkout) == 9.75)
-        #expect(exposition.value("tollgate_function_budget_remaining_gb_seconds", checkout) == 100.5)
+        #expect(exposition.value("tollgate_function_budget_remaining_gigabyte_seconds", checkout) == 100.5)
         #expect(exposition.value("tollgate_function_spent_usd_total", search) == 0)
-        #expect(exposition.value("tollgate_function_spent_gb_seconds_total", search) == 0)
+        #expect(exposition.value("tollgate_function_spent_gigabyte_seconds_total", search) == 0)
     }
 
     @Test("connections, upstream errors, parser rejections, engine errors")

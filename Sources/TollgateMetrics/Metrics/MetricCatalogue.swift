@@ -45,19 +45,19 @@ public enum MetricCatalogue {
         name: "tollgate_function_spent_usd_total", type: .counter, labels: ["function"],
         help: "Money spent on upstream invocations, in US dollars, settled with measured durations.")
     public static let spentGBSeconds = MetricDefinition(
-        name: "tollgate_function_spent_gb_seconds_total", type: .counter, labels: ["function"],
+        name: "tollgate_function_spent_gigabyte_seconds_total", type: .counter, labels: ["function"],
         help: "Compute spent on upstream invocations, in GB-seconds.")
     public static let reservedUSD = MetricDefinition(
         name: "tollgate_function_reserved_usd", type: .gauge, labels: ["function"],
         help: "Money reserved for invocations in flight, in US dollars.")
     public static let reservedGBSeconds = MetricDefinition(
-        name: "tollgate_function_reserved_gb_seconds", type: .gauge, labels: ["function"],
+        name: "tollgate_function_reserved_gigabyte_seconds", type: .gauge, labels: ["function"],
         help: "Compute reserved for invocations in flight, in GB-seconds.")
     public static let budgetRemainingUSD = MetricDefinition(
         name: "tollgate_function_budget_remaining_usd", type: .gauge, labels: ["function"],
         help: "Money left in the function's budget window, in US dollars.")
     public static let budgetRemainingGBSeconds = MetricDefinition(
-        name: "tollgate_function_budget_remaining_gb_seconds", type: .gauge, labels: ["function"],
+        name: "tollgate_function_budget_remaining_gigabyte_seconds", type: .gauge, labels: ["function"],
         help: "Compute left in the function's budget window, in GB-seconds.")
     public static let upstreamLatency = MetricDefinition(
         name: "tollgate_upstream_latency_seconds", type: .histogram, labels: ["function"],
