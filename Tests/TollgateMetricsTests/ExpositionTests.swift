@@ -144,6 +144,9 @@ struct ExpositionTests {
         #expect(exposition.value("tollgate_function_reserved_gigabyte_seconds", checkout) == 0.5)
         #expect(exposition.value("tollgate_function_budget_remaining_usd", checkout) == 9.75)
         #expect(exposition.value("tollgate_function_budget_remaining_gigabyte_seconds", checkout) == 100.5)
+        #expect(exposition.value("tollgate_function_budget_limit_usd", checkout) == 10)
+        #expect(exposition.value("tollgate_function_budget_limit_gigabyte_seconds", checkout) == 200)
+        #expect(exposition.value("tollgate_function_budget_limit_usd", search) == 0)
         #expect(exposition.value("tollgate_function_spent_usd_total", search) == 0)
         #expect(exposition.value("tollgate_function_spent_gigabyte_seconds_total", search) == 0)
     }

@@ -76,4 +76,31 @@ struct ExternalValidationTests {
         #expect(result.status == 0, "promtool: \(result.stdout) \(result.stderr)")
         #expect(result.stdout.contains("SUCCESS"), "\(result.stdout)")
     }
+
+    @Test(
+        "promtool test rules: every example alert fires on its synthetic series, and not before",
+        .enabled(if: ExternalTools.promtool != nil, "promtool is not installed (apt-get install -y prometheus)"))
+    func promtoolTestRules() throws {
+        let promtool = try #require(ExternalTools.promtool)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-alerts-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let rules = RepositoryFiles.url("Examples/prometheus-alerts.yaml").path
+        let testFile = directory.appendingPathComponent("alerts-test.yaml")
+        try AlertsUnitTest.yaml.replacingOccurrences(of: "RULES_FILE", with: rules)
+            .write(to: testFile, atomically: true, encoding: .utf8)
+        let result = try ExternalTools.run(promtool, ["test", "rules", testFile.path])
+        #expect(result.status == 0, "promtool: \(result.stdout) \(result.stderr)")
+        #expect(result.stdout.contains("SUCCESS"))
+        // Every alert in the rules file is exercised by the unit test.
+        let alertNames = try RepositoryFiles.read("Examples/prometheus-alerts.yaml").split(separator: "\n")
+            .compactMap { line -> String? in
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                return trimmed.hasPrefix("- alert: ") ? String(trimmed.dropFirst(9)) : nil
+            }
+        #expect(alertNames.count == 7)
+        for name in alertNames {
+            #expect(AlertsUnitTest.yaml.contains("alertname: \(name)\n"), "\(name) has no promtool unit test")
+        }
+    }
 }

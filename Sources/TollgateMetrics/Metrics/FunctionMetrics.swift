@@ -19,6 +19,8 @@ public struct FunctionMetrics: Sendable {
     let reservedGBSeconds: Prometheus.Gauge
     let budgetRemainingUSD: Prometheus.Gauge
     let budgetRemainingGBSeconds: Prometheus.Gauge
+    let budgetLimitUSD: Prometheus.Gauge
+    let budgetLimitGBSeconds: Prometheus.Gauge
     /// `tollgate_upstream_errors_total`, indexed by `UpstreamErrorKind.ordinal`.
     let upstreamErrors: [Prometheus.Counter]
 
@@ -44,6 +46,8 @@ public struct FunctionMetrics: Sendable {
         reservedGBSeconds = registry.gauge(MetricCatalogue.reservedGBSeconds, name)
         budgetRemainingUSD = registry.gauge(MetricCatalogue.budgetRemainingUSD, name)
         budgetRemainingGBSeconds = registry.gauge(MetricCatalogue.budgetRemainingGBSeconds, name)
+        budgetLimitUSD = registry.gauge(MetricCatalogue.budgetLimitUSD, name)
+        budgetLimitGBSeconds = registry.gauge(MetricCatalogue.budgetLimitGBSeconds, name)
         upstreamErrors = UpstreamErrorKind.allCases.map {
             registry.counter(MetricCatalogue.upstreamErrors, name, $0.rawValue)
         }
@@ -58,7 +62,10 @@ public struct FunctionMetrics: Sendable {
         }
         registry.unregisterCounter(spentUSD)
         registry.unregisterCounter(spentGBSeconds)
-        for gauge in [reservedUSD, reservedGBSeconds, budgetRemainingUSD, budgetRemainingGBSeconds] {
+        for gauge in [
+            reservedUSD, reservedGBSeconds, budgetRemainingUSD, budgetRemainingGBSeconds, budgetLimitUSD,
+            budgetLimitGBSeconds,
+        ] {
             registry.unregisterGauge(gauge)
         }
     }

@@ -59,6 +59,12 @@ public enum MetricCatalogue {
     public static let budgetRemainingGBSeconds = MetricDefinition(
         name: "tollgate_function_budget_remaining_gigabyte_seconds", type: .gauge, labels: ["function"],
         help: "Compute left in the function's budget window, in GB-seconds.")
+    public static let budgetLimitUSD = MetricDefinition(
+        name: "tollgate_function_budget_limit_usd", type: .gauge, labels: ["function"],
+        help: "The function's configured money budget per window, in US dollars (0 if none).")
+    public static let budgetLimitGBSeconds = MetricDefinition(
+        name: "tollgate_function_budget_limit_gigabyte_seconds", type: .gauge, labels: ["function"],
+        help: "The function's configured compute budget per window, in GB-seconds (0 if none).")
     public static let upstreamLatency = MetricDefinition(
         name: "tollgate_upstream_latency_seconds", type: .histogram, labels: ["function"],
         help: "Time from forwarding a request to the end of the upstream response, in seconds.")
@@ -103,6 +109,7 @@ public enum MetricCatalogue {
     public static let all: [MetricDefinition] = [
         requests, ruleMatches, categoryMatches, anomalyScore, limiterDecisions,
         spentUSD, spentGBSeconds, reservedUSD, reservedGBSeconds, budgetRemainingUSD, budgetRemainingGBSeconds,
+        budgetLimitUSD, budgetLimitGBSeconds,
         upstreamLatency, proxyLatency, openConnections, upstreamErrors, parserRejections, ruleEngineErrors,
         reloads, lastReloadSuccessful, rulesetRules, storeErrors, failOpenSeconds, failingOpen, buildInfo,
     ]

@@ -83,6 +83,12 @@ extension TollgateMetrics {
         function.budgetRemainingGBSeconds.setFinite(gbSeconds)
     }
 
+    /// Sets the function's configured budgets per window (at config load; 0 for no budget).
+    public func setBudgetLimit(function: FunctionMetrics, usd: Double, gbSeconds: Double) {
+        function.budgetLimitUSD.setFinite(usd)
+        function.budgetLimitGBSeconds.setFinite(gbSeconds)
+    }
+
     // MARK: Connections and upstream
 
     /// Counts a connection opened on `side`.

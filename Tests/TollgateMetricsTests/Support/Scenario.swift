@@ -39,6 +39,7 @@ enum Scenario {
         metrics.recordSettlement(function: checkout, reservedUSD: 0.5, reservedGBSeconds: 2, spentUSD: 0.25, spentGBSeconds: 1.5)
         metrics.recordReservation(function: checkout, usd: 0.125, gbSeconds: 0.5)
         metrics.recordSpent(function: search, usd: -1, gbSeconds: .nan)  // ignored
+        metrics.setBudgetLimit(function: checkout, usd: 10, gbSeconds: 200)
         metrics.setBudgetRemaining(function: checkout, usd: 9.75, gbSeconds: 100.5)
 
         for _ in 0..<3 { metrics.connectionOpened(.client) }
