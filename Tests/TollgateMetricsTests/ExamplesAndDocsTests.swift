@@ -52,7 +52,10 @@ struct DocsTests {
             let name = cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
             let labels =
                 cells[3] == "(none)"
-                ? [] : cells[3].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "`")) }
+                ? []
+                : cells[3].split(separator: ",").map {
+                    $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+                }
             #expect(documented[name] == nil, "\(name) documented twice")
             documented[name] = (cells[2], labels)
         }
@@ -96,7 +99,9 @@ struct ExamplesTests {
             let grid = try #require(panel["gridPos"] as? [String: Int], "\(title)")
             #expect((grid["x"] ?? -1) >= 0 && (grid["x"] ?? 0) + (grid["w"] ?? 0) <= 24, "\(title)")
             guard panel["type"] as? String != "row" else { continue }
-            #expect(["timeseries", "stat", "bargauge", "heatmap", "table"].contains(panel["type"] as? String ?? ""), "\(title)")
+            #expect(
+                ["timeseries", "stat", "bargauge", "heatmap", "table"].contains(panel["type"] as? String ?? ""),
+                "\(title)")
             #expect((panel["datasource"] as? [String: String])?["uid"] == "${datasource}", "\(title)")
             let targets = try #require(panel["targets"] as? [[String: Any]], "\(title)")
             #expect(!targets.isEmpty, "\(title)")
@@ -147,7 +152,8 @@ struct ExamplesTests {
                 .replacingOccurrences(of: "$__range", with: "1h").replacingOccurrences(of: "$job", with: ".*")
                 .replacingOccurrences(of: "$function", with: ".*")
             let quoted = String(
-                decoding: try JSONSerialization.data(withJSONObject: concrete, options: [.fragmentsAllowed, .withoutEscapingSlashes]), as: UTF8.self)
+                decoding: try JSONSerialization.data(
+                    withJSONObject: concrete, options: [.fragmentsAllowed, .withoutEscapingSlashes]), as: UTF8.self)
             yaml += "      - record: dashboard:query\(i)\n        expr: \(quoted)\n"
         }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-dashboard-\(getpid()).yaml")

@@ -35,7 +35,8 @@ struct ExternalValidationTests {
     @Test(
         "prometheus_client's parser reads every family and the same values",
         .enabled(
-            if: ExternalTools.hasPrometheusClient, "python3 with prometheus_client is not available (pip install prometheus_client)"))
+            if: ExternalTools.hasPrometheusClient,
+            "python3 with prometheus_client is not available (pip install prometheus_client)"))
     func pythonParser() throws {
         let python3 = try #require(ExternalTools.python3)
         let script = """

@@ -26,7 +26,10 @@ struct HealthTests {
         let body = try Self.json(response)
         #expect(body["status"] as? String == "ready")
         let checks = try #require(body["checks"] as? [String: Bool])
-        #expect(checks == ["alive": true, "config_loaded": true, "rules_loaded": true, "pools_usable": true, "draining": false])
+        #expect(
+            checks == [
+                "alive": true, "config_loaded": true, "rules_loaded": true, "pools_usable": true, "draining": false,
+            ])
         #expect(response.contentType == "application/json")
         health.setDraining(true)
         #expect(health.readyz().status == 503)
@@ -77,9 +80,11 @@ struct HealthTests {
         #expect(open.respond(method: "GET", target: "/metrics", authorization: nil).status == 200)
     }
 
-    @Test("constant-time comparison", arguments: [
-        ("abc", "abc", true), ("abc", "abd", false), ("abc", "ab", false), ("", "", true), ("a", "", false),
-    ])
+    @Test(
+        "constant-time comparison",
+        arguments: [
+            ("abc", "abc", true), ("abc", "abd", false), ("abc", "ab", false), ("", "", true), ("a", "", false),
+        ])
     func constantTime(lhs: String, rhs: String, equal: Bool) {
         #expect(constantTimeEqual(Array(lhs.utf8), Array(rhs.utf8)) == equal)
     }

@@ -63,7 +63,9 @@ struct LabelBoundsTests {
                 #expect(values.contains(value), "\(sample.name){\(label)=\(value)}")
             }
         }
-        #expect(exposition.value("tollgate_requests_total", ["function": "other", "action": "allowed", "status_class": "none"]) ?? 0 > 0)
+        #expect(
+            exposition.value(
+                "tollgate_requests_total", ["function": "other", "action": "allowed", "status_class": "none"]) ?? 0 > 0)
         #expect(!metrics.exposition().contains("198.51.100"))
         #expect(!metrics.exposition().contains("secret"))
     }
@@ -76,10 +78,12 @@ struct LabelBoundsTests {
         }
     }
 
-    @Test("status classes", arguments: [
-        (100, "1xx"), (199, "1xx"), (200, "2xx"), (304, "3xx"), (403, "4xx"), (429, "4xx"), (502, "5xx"),
-        (599, "5xx"), (0, "none"), (600, "none"), (-1, "none"),
-    ])
+    @Test(
+        "status classes",
+        arguments: [
+            (100, "1xx"), (199, "1xx"), (200, "2xx"), (304, "3xx"), (403, "4xx"), (429, "4xx"), (502, "5xx"),
+            (599, "5xx"), (0, "none"), (600, "none"), (-1, "none"),
+        ])
     func statusClasses(status: Int, expected: String) {
         #expect(StatusClass(status: status).rawValue == expected)
     }
@@ -104,8 +108,10 @@ struct ReloadTests {
     func functionReload() throws {
         let metrics = TollgateMetrics(version: "1")
         let first = metrics.configureFunctions(["a", "b"])
-        metrics.recordRequest(function: first["a"], action: .allowed, status: 200, upstreamSeconds: 0.1, proxySeconds: 0.001)
-        metrics.recordRequest(function: first["b"], action: .blocked, status: 403, upstreamSeconds: nil, proxySeconds: 0.001)
+        metrics.recordRequest(
+            function: first["a"], action: .allowed, status: 200, upstreamSeconds: 0.1, proxySeconds: 0.001)
+        metrics.recordRequest(
+            function: first["b"], action: .blocked, status: 403, upstreamSeconds: nil, proxySeconds: 0.001)
         let second = metrics.configureFunctions(["a", "c"])
         #expect(second.names == ["a", "c"])
         #expect(metrics.functions.names == ["a", "c"])
@@ -113,10 +119,13 @@ struct ReloadTests {
         let exposition = try Exposition(metrics.exposition())
         let functions = Set(exposition.samples.compactMap { $0.labels["function"] })
         #expect(functions == ["a", "c", "other"])
-        #expect(exposition.value("tollgate_requests_total", ["function": "a", "action": "allowed", "status_class": "2xx"]) == 1)
+        #expect(
+            exposition.value("tollgate_requests_total", ["function": "a", "action": "allowed", "status_class": "2xx"])
+                == 1)
         #expect(exposition.value("tollgate_upstream_latency_seconds_count", ["function": "a"]) == 1)
         // A stale handle (held by a request in flight across the reload) records harmlessly.
-        metrics.recordRequest(function: first["b"], action: .blocked, status: 403, upstreamSeconds: nil, proxySeconds: 0.001)
+        metrics.recordRequest(
+            function: first["b"], action: .blocked, status: 403, upstreamSeconds: nil, proxySeconds: 0.001)
         #expect(try Exposition(metrics.exposition()).samples.count == exposition.samples.count)
     }
 
@@ -173,8 +182,12 @@ struct ConcurrencyTests {
         }
         let exposition = try Exposition(metrics.exposition())
         let total = Double(4 * iterations)
-        #expect(exposition.value("tollgate_requests_total", ["function": "f", "action": "allowed", "status_class": "2xx"]) == total / 2)
-        #expect(exposition.value("tollgate_requests_total", ["function": "f", "action": "blocked", "status_class": "2xx"]) == total / 2)
+        #expect(
+            exposition.value("tollgate_requests_total", ["function": "f", "action": "allowed", "status_class": "2xx"])
+                == total / 2)
+        #expect(
+            exposition.value("tollgate_requests_total", ["function": "f", "action": "blocked", "status_class": "2xx"])
+                == total / 2)
         #expect(exposition.value("tollgate_upstream_latency_seconds_count", ["function": "f"]) == total)
         #expect(exposition.value("tollgate_rule_matches_total", ["rule_id": "7"]) == total)
         #expect(exposition.value("tollgate_function_spent_usd_total", ["function": "f"]) == total * 0.5)

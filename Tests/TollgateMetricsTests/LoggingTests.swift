@@ -13,15 +13,17 @@ func parseLine(_ line: String) throws -> [String: Any] {
 
 @Suite("RFC 3339 timestamps")
 struct RFC3339Tests {
-    @Test("known instants", arguments: [
-        (Int64(0), "1970-01-01T00:00:00.000Z"),
-        (-1, "1969-12-31T23:59:59.999Z"),
-        (951_782_400_000, "2000-02-29T00:00:00.000Z"),
-        (1_798_590_395_123, "2026-12-30T00:26:35.123Z"),
-        (4_102_444_799_999, "2099-12-31T23:59:59.999Z"),
-        (-62_135_596_800_000, "0001-01-01T00:00:00.000Z"),
-        (253_402_300_799_000, "9999-12-31T23:59:59.000Z"),
-    ])
+    @Test(
+        "known instants",
+        arguments: [
+            (Int64(0), "1970-01-01T00:00:00.000Z"),
+            (-1, "1969-12-31T23:59:59.999Z"),
+            (951_782_400_000, "2000-02-29T00:00:00.000Z"),
+            (1_798_590_395_123, "2026-12-30T00:26:35.123Z"),
+            (4_102_444_799_999, "2099-12-31T23:59:59.999Z"),
+            (-62_135_596_800_000, "0001-01-01T00:00:00.000Z"),
+            (253_402_300_799_000, "9999-12-31T23:59:59.000Z"),
+        ])
     func known(milliseconds: Int64, expected: String) {
         #expect(RFC3339.format(milliseconds: milliseconds) == expected)
     }
@@ -52,11 +54,13 @@ struct RFC3339Tests {
 struct ClientKeyHasherTests {
     static let referenceKey = ClientKeyHasher(secret: Array(0...15) as [UInt8])
 
-    @Test("reference vectors (key 00..0f, message 00..n-1)", arguments: [
-        (0, UInt64(0x726f_db47_dd0e_0e31)),
-        (1, UInt64(0x74f8_39c5_93dc_67fd)),
-        (15, UInt64(0xa129_ca61_49be_45e5)),
-    ])
+    @Test(
+        "reference vectors (key 00..0f, message 00..n-1)",
+        arguments: [
+            (0, UInt64(0x726f_db47_dd0e_0e31)),
+            (1, UInt64(0x74f8_39c5_93dc_67fd)),
+            (15, UInt64(0xa129_ca61_49be_45e5)),
+        ])
     func vectors(length: Int, expected: UInt64) {
         let message = (0..<length).map { UInt8($0) }
         #expect(Self.referenceKey.hash(message) == expected)
@@ -82,12 +86,14 @@ struct ClientKeyHasherTests {
 
 @Suite("Redaction")
 struct RedactorTests {
-    @Test("secret field names", arguments: [
-        ("authorization", true), ("Authorization", true), ("http.request.headers.cookie", true),
-        ("Set-Cookie", true), ("x_api_key", true), ("X-Api-Key", true), ("REQUEST_HEADERS:Authorization", true),
-        ("REQUEST_COOKIES:session", true), ("password", true), ("session_token", true),
-        ("status", false), ("http.path", false), ("ARGS:id", false), ("function", false),
-    ])
+    @Test(
+        "secret field names",
+        arguments: [
+            ("authorization", true), ("Authorization", true), ("http.request.headers.cookie", true),
+            ("Set-Cookie", true), ("x_api_key", true), ("X-Api-Key", true), ("REQUEST_HEADERS:Authorization", true),
+            ("REQUEST_COOKIES:session", true), ("password", true), ("session_token", true),
+            ("status", false), ("http.path", false), ("ARGS:id", false), ("function", false),
+        ])
     func names(name: String, secret: Bool) {
         let redactor = Redactor(additionalFields: ["session_token"])
         #expect(redactor.isSecret(name) == secret, "\(name)")
@@ -290,8 +296,11 @@ struct RecordTests {
             requestId: "r-2", function: "search", clientKeyHash: "0123456789abcdef", method: "GET",
             path: "/q?api_key=SECRET", status: 403, action: .blocked, anomalyScore: 15,
             matches: [
-                .init(ruleId: 942100, message: "SQL Injection", severity: "CRITICAL", variable: "ARGS:q", data: "1' OR 1=1"),
-                .init(ruleId: 920350, message: "Header", variable: "REQUEST_HEADERS:Authorization", data: "Bearer SECRET"),
+                .init(
+                    ruleId: 942100, message: "SQL Injection", severity: "CRITICAL", variable: "ARGS:q",
+                    data: "1' OR 1=1"),
+                .init(
+                    ruleId: 920350, message: "Header", variable: "REQUEST_HEADERS:Authorization", data: "Bearer SECRET"),
                 .init(ruleId: 943110, message: "Cookie", variable: "REQUEST_COOKIES:sid", data: "SECRET"),
                 .init(ruleId: 999, message: "long", variable: "ARGS:blob", data: long),
             ])

@@ -10,7 +10,8 @@ public struct AdminEndpoints: Sendable {
     let bearerToken: [UInt8]?
     let protectHealth: Bool
 
-    public init(metrics: TollgateMetrics, health: HealthState, bearerToken: String? = nil, protectHealth: Bool = false) {
+    public init(metrics: TollgateMetrics, health: HealthState, bearerToken: String? = nil, protectHealth: Bool = false)
+    {
         self.metrics = metrics
         self.health = health
         self.bearerToken = bearerToken.flatMap { $0.isEmpty ? nil : Array($0.utf8) }
@@ -24,7 +25,8 @@ public struct AdminEndpoints: Sendable {
     ///   - target: The request target in origin form; any query is ignored.
     ///   - authorization: The `Authorization` field value, if present.
     public func respond(method: String, target: String, authorization: String?) -> AdminResponse {
-        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let path =
+            target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
         let needsToken: Bool
         switch path {
         case "/metrics": needsToken = true

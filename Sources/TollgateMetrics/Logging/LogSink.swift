@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where JSON log lines go. `write` receives one complete line (ending in `\n`) and must be thread-safe.
@@ -45,9 +45,9 @@ public final class FileDescriptorLogSink: LogSink {
 
 private func systemWrite(_ fd: Int32, _ pointer: UnsafeRawPointer?, _ count: Int) -> Int {
     #if canImport(Glibc)
-    Glibc.write(fd, pointer, count)
+        Glibc.write(fd, pointer, count)
     #else
-    Darwin.write(fd, pointer, count)
+        Darwin.write(fd, pointer, count)
     #endif
 }
 

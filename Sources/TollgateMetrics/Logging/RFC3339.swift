@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// RFC 3339 timestamps in UTC with millisecond precision, e.g. `2026-11-29T08:26:35.123Z`.

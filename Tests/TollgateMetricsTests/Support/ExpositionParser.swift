@@ -45,7 +45,9 @@ struct Exposition {
             guard family(of: sample.name) != nil else {
                 throw ParseError(line: number, reason: "sample \(sample.name) without TYPE")
             }
-            let key = sample.name + "|" + sample.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            let key =
+                sample.name + "|"
+                + sample.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
                 .joined(separator: ",")
             guard seen.insert(key).inserted else { throw ParseError(line: number, reason: "duplicate \(key)") }
             samples.append(sample)

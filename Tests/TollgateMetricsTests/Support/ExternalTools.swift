@@ -64,7 +64,11 @@ enum ExternalTools {
         private var _done = false
         var data: Data {
             get { lock.withLock { _data } }
-            set { lock.withLock { _data = newValue; _done = true } }
+            set {
+                lock.withLock {
+                    _data = newValue; _done = true
+                }
+            }
         }
         var done: Bool { lock.withLock { _done } }
     }

@@ -14,14 +14,19 @@ enum Scenario {
         let unknown = table["not-configured"]
 
         for _ in 0..<3 {
-            metrics.recordRequest(function: checkout, action: .allowed, status: 200, upstreamSeconds: 0.02, proxySeconds: 0.0003)
+            metrics.recordRequest(
+                function: checkout, action: .allowed, status: 200, upstreamSeconds: 0.02, proxySeconds: 0.0003)
         }
-        metrics.recordRequest(function: checkout, action: .blocked, status: 403, upstreamSeconds: nil, proxySeconds: 0.0004)
+        metrics.recordRequest(
+            function: checkout, action: .blocked, status: 403, upstreamSeconds: nil, proxySeconds: 0.0004)
         metrics.recordRequest(function: checkout, action: .allowed, status: 0, upstreamSeconds: 2, proxySeconds: 0.0002)
-        metrics.recordRequest(function: search, action: .rateLimited, status: 429, upstreamSeconds: nil, proxySeconds: 0.00005)
-        metrics.recordRequest(function: search, action: .budgetExceeded, status: 429, upstreamSeconds: nil, proxySeconds: 0.00005)
+        metrics.recordRequest(
+            function: search, action: .rateLimited, status: 429, upstreamSeconds: nil, proxySeconds: 0.00005)
+        metrics.recordRequest(
+            function: search, action: .budgetExceeded, status: 429, upstreamSeconds: nil, proxySeconds: 0.00005)
         metrics.recordRequest(function: unknown, action: .error, status: 502, upstreamSeconds: 31, proxySeconds: 0.001)
-        metrics.recordRequest(function: unknown, action: .error, status: 999, upstreamSeconds: .nan, proxySeconds: .infinity)
+        metrics.recordRequest(
+            function: unknown, action: .error, status: 999, upstreamSeconds: .nan, proxySeconds: .infinity)
 
         for score in [0, 5, 10, 60] { metrics.recordAnomalyScore(function: checkout, score: score) }
 
@@ -36,7 +41,8 @@ enum Scenario {
         metrics.recordLimiterDecision(kind: .functionBudget, decision: .degraded)
 
         metrics.recordReservation(function: checkout, usd: 0.5, gbSeconds: 2)
-        metrics.recordSettlement(function: checkout, reservedUSD: 0.5, reservedGBSeconds: 2, spentUSD: 0.25, spentGBSeconds: 1.5)
+        metrics.recordSettlement(
+            function: checkout, reservedUSD: 0.5, reservedGBSeconds: 2, spentUSD: 0.25, spentGBSeconds: 1.5)
         metrics.recordReservation(function: checkout, usd: 0.125, gbSeconds: 0.5)
         metrics.recordSpent(function: search, usd: -1, gbSeconds: .nan)  // ignored
         metrics.setBudgetLimit(function: checkout, usd: 10, gbSeconds: 200)
