@@ -143,6 +143,19 @@ struct JSONLogHandlerTests {
         #expect(line.range(of: "\"count\"")!.lowerBound < line.range(of: "\"http.method\"")!.lowerBound)
     }
 
+    @Test("factory gives loggers the configured level and sink")
+    func factory() throws {
+        let sink = MemoryLogSink()
+        let make = JSONLogHandler.factory(level: try #require(Logger.Level(rawValue: "notice")), sink: sink)
+        let logger = Logger(label: "tollgate.cli", factory: make)
+        logger.info("dropped")
+        logger.notice("kept", metadata: ["cookie": "SECRET"])
+        #expect(sink.lines.count == 1)
+        let object = try parseLine(try #require(sink.lines.first))
+        #expect(object["label"] as? String == "tollgate.cli")
+        #expect(object["cookie"] as? String == Redactor.mask)
+    }
+
     @Test("level filtering")
     func levels() {
         let sink = MemoryLogSink()

@@ -45,6 +45,15 @@ public struct JSONLogHandler: LogHandler {
         self.clock = clock
     }
 
+    /// A factory for `LoggingSystem.bootstrap` giving every logger the same level, sink and redactor.
+    ///
+    /// `level` usually comes from the configuration: `Logger.Level(rawValue: "info")`.
+    public static func factory(
+        level: Logger.Level, sink: any LogSink = FileDescriptorLogSink.standardError, redactor: Redactor = Redactor()
+    ) -> @Sendable (String) -> any LogHandler {
+        { label in JSONLogHandler(label: label, level: level, sink: sink, redactor: redactor) }
+    }
+
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
