@@ -89,7 +89,11 @@ let package = Package(
             dependencies: ["TollgateLimiter", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "TollgateMetricsTests", dependencies: ["TollgateMetrics"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TollgateMetricsTests",
+            dependencies: ["TollgateMetrics", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "TollgateRegexTests", dependencies: ["TollgateRegex"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TollgateRulesTests",
