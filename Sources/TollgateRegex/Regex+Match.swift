@@ -1,4 +1,8 @@
 import CPCRE2
+import Synchronization
+
+/// Process-wide count of matches retried with the interpreter after the JIT ran out of stack.
+private let jitFallbackCounter = Atomic<Int>(0)
 
 /// The result of matching a `Regex` against a subject.
 public enum RegexMatchOutcome: Sendable, Equatable {
@@ -40,6 +44,10 @@ extension Regex {
         }
     }
 
+    /// How many matches (process-wide, since start) fell back from the JIT to the interpreter because the JIT
+    /// stack was exhausted. For metrics.
+    public static var jitStackFallbackCount: Int { jitFallbackCounter.load(ordering: .relaxed) }
+
     /// Returns whether the subject is long enough to match at all (the cheap load-time prefilter).
     @inline(__always)
     public func couldMatch(length: Int) -> Bool { length >= minLength }
@@ -60,6 +68,7 @@ extension Regex {
         if rc == PCRE2_ERROR_JIT_STACKLIMIT {
             // The JIT ran out of stack (deeply nested backtracking, e.g. CRS 920120 on long inputs):
             // the interpreter keeps its frames on the heap, bounded by the depth and heap limits.
+            jitFallbackCounter.add(1, ordering: .relaxed)
             rc = pcre2_match_8(code, base, subject.count, 0, PCRE2_NO_JIT, scratch.matchData, scratch.matchContext)
         }
         if rc >= 0 {
