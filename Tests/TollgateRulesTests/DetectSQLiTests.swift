@@ -63,6 +63,11 @@ import Testing
         "1' AND (SELECT COUNT(*) FROM users) > 0 --",
         "DECLARE @q varchar(99)",
         "1 and pg_sleep(5)",
+        "1'='1",
+        "x' + (select top 1 name from sysobjects) + '",
+        "abc' like '%",
+        "abc' ^ sleep(3) ^ '",
+        "1 AND 1 IN (SELECT 1)",
     ]
 
     static let benign: [String] = [
@@ -124,6 +129,18 @@ import Testing
         "Grant access to the new user",
         "Insert coin to continue",
         "-- signature",
+        "print(String(repeating: \"-\", count: 80))",
+        "let folder = try Folder(path: \"/users/john/folder\")",
+        "$ echo \"*Hello World*\" | ink",
+        "designated in writing by the copyright owner as \"Not a Contribution.\"",
+        "To \"grant\" such a patent license",
+        ".target(name: \"<target>\", dependencies: [",
+        "print(\"----Encoding & Decoding----\\n\")",
+        "$ref: '#/components/schemas/Greeting'",
+        "The OS and version (for example, \"macOS 10.12.1\" or later)",
+        "the HTTP/2 and HTTP/3 error codes",
+        "<img alt=\"Select the OpenCombine and OpenCombineDispatch targets\">",
+        "run \"--verbose\" mode",
     ]
 
     @Test(arguments: attacks)

@@ -54,6 +54,9 @@ import Testing
         "x\" onerror=alert(1) y=\"",
         "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
         "<scr<script>ipt>alert(1)</script>",
+        "<svg><set attributeName=onmouseover to=alert(1)>",
+        "<svg><animate attributeName=href values=javascript:alert(1) /><a id=x><text>x</text></a>",
+        "<meta http-equiv=\"set-cookie\" content=\"a=b\">",
     ]
 
     static let benign: [String] = [
@@ -101,6 +104,10 @@ import Testing
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)",
         "<table><tr><td>1</td></tr></table>",
         "<span class=\"note\" title=\"on hover\">x</span>",
+        "<meta name=\"twitter:title\" content=\"My website\"/>",
+        "<meta property=\"og:title\" content=\"My website\"/>",
+        "<template>plain</template>",
+        "a <set> of things",
     ]
 
     @Test(arguments: attacks)

@@ -15,16 +15,20 @@ struct SQLPatterns {
 
     private func at(_ index: Int) -> SQLToken? { index >= 0 && index < tokens.count ? tokens[index] : nil }
 
-    var isInjection: Bool {
-        if quoted && breaksOutOfString { return true }
+    var isInjection: Bool { matchedRule != nil }
+
+    /// The name of the first rule that classifies the tokens as an injection (for tests and diagnostics).
+    var matchedRule: String? {
+        if quoted && breaksOutOfString { return "string-breakout" }
         for index in tokens.indices {
-            if systemVariable(at: index) || unionSelect(at: index) || stackedStatement(at: index) || tautology(at: index)
-                || dangerousCall(at: index) || statementShape(at: index)
-            {
-                return true
-            }
+            if systemVariable(at: index) { return "system-variable" }
+            if unionSelect(at: index) { return "union-select" }
+            if stackedStatement(at: index) { return "stacked-statement" }
+            if tautology(at: index) { return "tautology" }
+            if dangerousCall(at: index) { return "dangerous-call" }
+            if statementShape(at: index) { return "statement" }
         }
-        return false
+        return nil
     }
 
     // MARK: - Quote context
@@ -33,7 +37,7 @@ struct SQLPatterns {
     private var breaksOutOfString: Bool {
         guard let first = all.first, first.kind == .string, first.closed, all.count > 1 else { return false }
         // A comment right after the closed string ends the query early: `admin'--`, `admin'#`, `x'/*`.
-        if all[1].kind == .comment { return true }
+        if all[1].kind == .comment { return all[1].word == [UInt8(ascii: "/")] || all[1].openComment }
         var index = 1
         while at(index)?.kind == .rightParen { index += 1 }
         let closedParens = index > 1
@@ -47,15 +51,17 @@ struct SQLPatterns {
             return false
         case .op:
             guard let operand = at(index + 1) else { return false }
-            return operand.isOperand || operand.kind == .leftParen
+            return operatorContinues(next, operand, at: index + 1)
         case .semicolon:
             return at(index + 1) == nil || at(index + 1)?.kind == .statement || closedParens
-        case .union, .statement:
-            return true
+        case .union:
+            return unionSelect(at: index)
+        case .statement:
+            return statementLooksReal(at: index, afterSeparator: false) || next.isWord("waitfor")
         case .function:
-            return isDangerous(next) || SQLLexicon.sqlFunctions.contains(next.word)
+            return isDangerous(next) || (next.adjacentParen && SQLLexicon.sqlFunctions.contains(next.word))
         case .comment:
-            return true
+            return next.word == [UInt8(ascii: "/")] || next.openComment
         case .keyword:
             // `' order by 1`, `' group by x`, `' into outfile`, `' limit 1`, `' having`, `' procedure analyse`
             let follow = ["order", "group", "into", "limit", "procedure", "where", "from"]
@@ -63,6 +69,26 @@ struct SQLPatterns {
         case .rightParen, .leftParen, .comma, .string, .number, .variable, .bareword, .other:
             return closedParens && next.kind == .comma
         }
+    }
+
+    /// After `x'` comes an operator: comparisons need a literal operand (`1'='1`), arithmetic and
+    /// concatenation a call or subquery (`x'+sleep(1)+'`), bitwise `|`/`^`/`&` any operand (`" | type x`);
+    /// word operators (`not`, `like`, `in`) a literal or a parenthesis.
+    private func operatorContinues(_ op: SQLToken, _ operand: SQLToken, at operandIndex: Int) -> Bool {
+        let symbol = op.word
+        if let first = symbol.first, ByteSearch.isAlpha(first) {
+            return operand.isLiteral || operand.kind == .leftParen
+        }
+        if symbol.contains(UInt8(ascii: "=")) || symbol.contains(UInt8(ascii: "<")) || symbol.contains(UInt8(ascii: ">")) {
+            return operand.isLiteral || operand.kind == .leftParen && at(operandIndex + 1)?.kind == .statement
+        }
+        if symbol == [UInt8(ascii: "|")] || symbol == [UInt8(ascii: "^")] || symbol == [UInt8(ascii: "&")] {
+            return operand.isOperand || operand.kind == .leftParen
+        }
+        // + - * / % ~
+        if operand.kind == .function { return isDangerous(operand) || SQLLexicon.sqlFunctions.contains(operand.word) }
+        if operand.kind == .leftParen { return at(operandIndex + 1)?.kind == .statement }
+        return operand.kind == .variable
     }
 
     // MARK: - Anywhere
@@ -99,13 +125,15 @@ struct SQLPatterns {
         while at(next)?.kind == .leftParen { next += 1 }
         guard let left = at(next) else { return false }
         if left.kind == .statement { return left.isWord("select") }
-        if left.kind == .function { return isDangerous(left) || SQLLexicon.sqlFunctions.contains(left.word) }
+        if left.kind == .function {
+            return isDangerous(left) || (left.adjacentParen && SQLLexicon.sqlFunctions.contains(left.word))
+        }
         if left.isWord("true") || left.isWord("false") || left.isWord("null") {
             let after = at(next + 1)
             return after == nil || after?.kind == .rightParen || after?.kind == .op
                 || (next + 1 < all.count && all.last?.kind == .comment)
         }
-        guard left.isOperand, let comparison = at(next + 1), comparison.kind == .op, let right = at(next + 2),
+        guard left.isOperand, let comparison = at(next + 1), isComparison(comparison), let right = at(next + 2),
             right.isOperand || right.kind == .leftParen
         else { return false }
         // Bareword comparisons (`this or that = other`) are prose; need a literal on one side.
@@ -201,6 +229,14 @@ struct SQLPatterns {
             return afterSeparator && next != nil
         }
         return afterSeparator && next != nil && next?.kind != .bareword
+    }
+
+    /// `=`, `<`, `>`, `!=`, `<>`, `<=>`, `like`, `is`, `in`, `regexp`, `between`, ... (not arithmetic).
+    private func isComparison(_ token: SQLToken) -> Bool {
+        guard token.kind == .op, let first = token.word.first else { return false }
+        if ByteSearch.isAlpha(first) { return !token.isWord("div") && !token.isWord("mod") && !token.isWord("collate") }
+        return token.word.contains(UInt8(ascii: "=")) || token.word.contains(UInt8(ascii: "<"))
+            || token.word.contains(UInt8(ascii: ">"))
     }
 
     private func isDangerous(_ token: SQLToken) -> Bool { SQLLexicon.dangerousFunctions.contains(token.word) }

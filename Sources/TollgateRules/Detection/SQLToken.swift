@@ -26,6 +26,11 @@ struct SQLToken: Equatable {
     /// For strings: whether the closing quote was found. For the leading string of a quote context: whether
     /// the injected value closed the quote it started in.
     var closed: Bool = true
+    /// For functions: whether `(` follows the name directly (`version(` rather than `version (`).
+    var adjacentParen: Bool = false
+    /// For `--` and `#` comments: whether the marker ends the value or is followed by whitespace or `+`, as in
+    /// `admin'-- ` (text glued to the marker, like `"--verbose"`, is not a comment in MySQL).
+    var openComment: Bool = false
 
     init(_ kind: Kind, word: [UInt8] = [], closed: Bool = true) {
         self.kind = kind

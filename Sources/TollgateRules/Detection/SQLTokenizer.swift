@@ -93,8 +93,16 @@ struct SQLTokenizer {
                 index += 2  // the end of an executable comment
                 continue
             case UInt8(ascii: "-") where peek(1) == UInt8(ascii: "-"), UInt8(ascii: "#"):
+                let markerEnd = index + (byte == UInt8(ascii: "#") ? 1 : 2)
+                var token = SQLToken(.comment, word: [byte])
+                if markerEnd >= input.count {
+                    token.openComment = true
+                } else {
+                    let after = input[markerEnd]
+                    token.openComment = after <= 0x20 || after == UInt8(ascii: "+") || after == 0x7F
+                }
                 while index < input.count && input[index] != 0x0A { index += 1 }
-                return SQLToken(.comment, word: [byte])
+                return token
             case UInt8(ascii: "("):
                 index += 1
                 return SQLToken(.leftParen)
@@ -199,7 +207,11 @@ struct SQLTokenizer {
         if SQLLexicon.statements.contains(text) {
             return SQLToken(.statement, word: text)
         }
-        if isCall { return SQLToken(.function, word: text) }
+        if isCall {
+            var token = SQLToken(.function, word: text)
+            token.adjacentParen = lookahead == index
+            return token
+        }
         if SQLLexicon.keywords.contains(text) { return SQLToken(.keyword, word: text) }
         return SQLToken(.bareword, word: text)
     }

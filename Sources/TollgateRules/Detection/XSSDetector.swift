@@ -88,8 +88,15 @@ enum XSSDetector {
                 valueEnd = end
                 index = end
             }
-            if isHandlerName(name, strict: false) { return true }
+            if isHandlerName(name, strict: false) || XSSLexicon.activatingAttributes.contains(name) { return true }
             let attributeValue = value[valueStart..<valueEnd]
+            // SVG `<set attributeName=onclick to=...>` / `<animate attributeName=href values=javascript:...>`.
+            if name == Array("attributename".utf8), attributeValue.count > 2,
+                ByteSearch.lower(attributeValue[attributeValue.startIndex]) == UInt8(ascii: "o"),
+                ByteSearch.lower(attributeValue[attributeValue.startIndex + 1]) == UInt8(ascii: "n")
+            {
+                return true
+            }
             if XSSLexicon.urlAttributes.contains(name), startsWithScriptURL(attributeValue) { return true }
             if name == Array("style".utf8), containsAny(attributeValue, XSSLexicon.styleMarkers) { return true }
             if name == Array("srcdoc".utf8), attributeValue.contains(UInt8(ascii: "<")) { return true }

@@ -4,10 +4,13 @@ enum XSSLexicon {
 
     /// Elements that run script, load active content or rewrite the page merely by being present.
     static let activeElements = set([
-        "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "import",
-        "vmlframe", "isindex", "layer", "ilayer", "bgsound", "style", "xml", "set", "handler", "listener",
-        "portal", "template",
+        "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "import", "vmlframe",
+        "isindex", "layer", "ilayer", "bgsound", "style", "xml", "handler", "listener", "portal",
     ])
+
+    /// Attributes that make an otherwise passive element active whatever their value (`<meta http-equiv=refresh>`
+    /// redirects, `<link rel=import>` loads a document).
+    static let activatingAttributes = set(["http-equiv"])
 
     /// Attributes whose value is fetched or navigated to as a URL (a `javascript:` value runs script).
     static let urlAttributes = set([
