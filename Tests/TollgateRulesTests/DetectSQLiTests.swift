@@ -141,6 +141,9 @@ import Testing
         "the HTTP/2 and HTTP/3 error codes",
         "<img alt=\"Select the OpenCombine and OpenCombineDispatch targets\">",
         "run \"--verbose\" mode",
+        "the keys \"person\", \"country\" and \"prizes\" in our example",
+        "text(\"# Knowledge Base\\n\\nThis is the content\")",
+        "if name == \"code\" && kind == \"x\" {",
     ]
 
     @Test(arguments: attacks)

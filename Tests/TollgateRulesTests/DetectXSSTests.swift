@@ -108,6 +108,7 @@ import Testing
         "<meta property=\"og:title\" content=\"My website\"/>",
         "<template>plain</template>",
         "a <set> of things",
+        "final class FilterCursor<Base : Cursor> : Cursor",
     ]
 
     @Test(arguments: attacks)

@@ -63,9 +63,18 @@ struct SQLPatterns {
         case .comment:
             return next.word == [UInt8(ascii: "/")] || next.openComment
         case .keyword:
-            // `' order by 1`, `' group by x`, `' into outfile`, `' limit 1`, `' having`, `' procedure analyse`
-            let follow = ["order", "group", "into", "limit", "procedure", "where", "from"]
-            return follow.contains { next.word == Array($0.utf8) } && at(index + 1) != nil
+            // `' order by 1`, `' group by x`, `' into outfile '/x`, `' limit 1--`, `' procedure analyse(`
+            let following = at(index + 1)
+            if next.isWord("order") || next.isWord("group") { return following?.isWord("by") == true && at(index + 2) != nil }
+            if next.isWord("into") { return following?.isWord("outfile") == true || following?.isWord("dumpfile") == true }
+            if next.isWord("procedure") { return following?.kind == .function }
+            if next.isWord("limit") {
+                guard following?.kind == .number else { return false }
+                let after = at(index + 2)
+                return after == nil || after?.kind == .comma || after?.kind == .semicolon || after?.isWord("offset") == true
+                    || (all.last?.kind == .comment && tokens.count == index + 2)
+            }
+            return false
         case .rightParen, .leftParen, .comma, .string, .number, .variable, .bareword, .other:
             return closedParens && next.kind == .comma
         }
@@ -77,18 +86,44 @@ struct SQLPatterns {
     private func operatorContinues(_ op: SQLToken, _ operand: SQLToken, at operandIndex: Int) -> Bool {
         let symbol = op.word
         if let first = symbol.first, ByteSearch.isAlpha(first) {
-            return operand.isLiteral || operand.kind == .leftParen
+            return wordOperatorContinues(op, operand, at: operandIndex)
         }
         if symbol.contains(UInt8(ascii: "=")) || symbol.contains(UInt8(ascii: "<")) || symbol.contains(UInt8(ascii: ">")) {
             return operand.isLiteral || operand.kind == .leftParen && at(operandIndex + 1)?.kind == .statement
         }
         if symbol == [UInt8(ascii: "|")] || symbol == [UInt8(ascii: "^")] || symbol == [UInt8(ascii: "&")] {
-            return operand.isOperand || operand.kind == .leftParen
+            return (operand.isOperand && operand.kind != .string) || operand.kind == .leftParen
         }
         // + - * / % ~
         if operand.kind == .function { return isDangerous(operand) || SQLLexicon.sqlFunctions.contains(operand.word) }
         if operand.kind == .leftParen { return at(operandIndex + 1)?.kind == .statement }
         return operand.kind == .variable
+    }
+
+    /// Word operators after `x'` must read as SQL, not English (`"is" prefix`, `"foo" in the list`):
+    /// `is [not] null|true|false`, `[not] in (`, `like|regexp '...'`, `between 1 and`, `not exists`.
+    private func wordOperatorContinues(_ op: SQLToken, _ operand: SQLToken, at operandIndex: Int) -> Bool {
+        if op.isWord("is") {
+            let target = operand.isWord("not") ? at(operandIndex + 1) : operand
+            guard let target else { return false }
+            return target.isWord("null") || target.isWord("true") || target.isWord("false")
+        }
+        if op.isWord("in") { return operand.kind == .leftParen }
+        if op.isWord("not") {
+            return operand.isWord("in") || operand.isWord("like") || operand.isWord("between")
+                || operand.isWord("exists") || operand.isWord("null") || operand.kind == .number
+                || (operand.kind == .leftParen && at(operandIndex + 1)?.kind == .statement)
+        }
+        if op.isWord("between") {
+            return (operand.kind == .number || operand.kind == .string) && at(operandIndex + 1)?.isWord("and") == true
+        }
+        if op.isWord("like") || op.isWord("rlike") || op.isWord("regexp") || op.isWord("glob") || op.isWord("ilike") {
+            guard operand.kind == .string || operand.kind == .number else { return false }
+            let after = at(operandIndex + 1)
+            return after == nil || after?.kind == .logic || after?.kind == .rightParen || after?.kind == .semicolon
+                || (operand.kind == .string && !operand.closed)
+        }
+        return false
     }
 
     // MARK: - Anywhere
@@ -136,6 +171,9 @@ struct SQLPatterns {
         guard left.isOperand, let comparison = at(next + 1), isComparison(comparison), let right = at(next + 2),
             right.isOperand || right.kind == .leftParen
         else { return false }
+        if let first = comparison.word.first, ByteSearch.isAlpha(first) {
+            guard wordOperatorContinues(comparison, right, at: next + 2) else { return false }
+        }
         // Bareword comparisons (`this or that = other`) are prose; need a literal on one side.
         return left.isLiteral || right.isLiteral
             || (before.isLiteral && (left.kind == .bareword && right.kind == .bareword) && comparison.word == left.word)
@@ -150,8 +188,13 @@ struct SQLPatterns {
         guard token.kind == .function, isDangerous(token), let open = at(index + 1), open.kind == .leftParen,
             let argument = at(index + 2)
         else { return false }
+        if SQLLexicon.delayFunctions.contains(token.word) {
+            // sleep(5), pg_sleep(5), benchmark(1000000,md5(1)), sleep((select ...)): not sleep("text") or sleep().
+            return argument.kind == .number || argument.kind == .leftParen || argument.kind == .statement
+                || argument.kind == .function || (argument.kind == .variable && argument.word.count > 1)
+        }
         return argument.isLiteral || argument.kind == .leftParen || argument.kind == .statement
-            || argument.kind == .rightParen || (argument.kind == .bareword && at(index + 3)?.kind == .comma)
+            || (argument.kind == .bareword && at(index + 3)?.kind == .comma)
     }
 
     /// Whole statements: `select * from`, `select a, b from`, `drop table x`, `insert into x values`,
@@ -166,7 +209,11 @@ struct SQLPatterns {
         let next = at(index + 1)
         if statement.isWord("select") {
             guard let next else { return false }
-            if next.isWord("*") || next.kind == .variable || next.kind == .function || next.kind == .leftParen
+            if next.kind == .leftParen {
+                guard let inner = at(index + 2) else { return afterSeparator }
+                return inner.isLiteral || inner.kind == .statement || inner.kind == .leftParen || inner.isWord("*")
+            }
+            if next.isWord("*") || (next.kind == .variable && next.word.count > 1) || next.kind == .function
                 || next.isWord("null") || next.isWord("distinct") || next.isWord("top") || next.isWord("case")
             {
                 return true
@@ -217,7 +264,11 @@ struct SQLPatterns {
         }
         if statement.isWord("exec") || statement.isWord("execute") {
             guard let target = next else { return afterSeparator }
-            if target.kind == .leftParen || target.kind == .variable || target.kind == .string { return true }
+            if target.kind == .leftParen {
+                let inner = at(index + 2)
+                return inner?.kind == .string || inner?.kind == .variable
+            }
+            if target.kind == .variable || target.kind == .string { return true }
             let name = target.word
             return name.starts(with: Array("xp_".utf8)) || name.starts(with: Array("sp_".utf8))
                 || name.starts(with: Array("master.".utf8)) || (afterSeparator && target.kind != .leftParen)
@@ -235,6 +286,8 @@ struct SQLPatterns {
     private func isComparison(_ token: SQLToken) -> Bool {
         guard token.kind == .op, let first = token.word.first else { return false }
         if ByteSearch.isAlpha(first) { return !token.isWord("div") && !token.isWord("mod") && !token.isWord("collate") }
+        // `==` is code (Swift, C, JavaScript), not SQL.
+        if token.word.count >= 2 && token.word[0] == UInt8(ascii: "=") && token.word[1] == UInt8(ascii: "=") { return false }
         return token.word.contains(UInt8(ascii: "=")) || token.word.contains(UInt8(ascii: "<"))
             || token.word.contains(UInt8(ascii: ">"))
     }

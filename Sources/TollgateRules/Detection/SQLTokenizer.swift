@@ -99,7 +99,18 @@ struct SQLTokenizer {
                     token.openComment = true
                 } else {
                     let after = input[markerEnd]
-                    token.openComment = after <= 0x20 || after == UInt8(ascii: "+") || after == 0x7F
+                    if byte == UInt8(ascii: "#") {
+                        // `admin'#`: only blanks, `+` or `-` may follow (a `# Heading` is text).
+                        var cursor = markerEnd
+                        while cursor < input.count && input[cursor] != 0x0A
+                            && (input[cursor] <= 0x20 || input[cursor] == UInt8(ascii: "+") || input[cursor] == UInt8(ascii: "-"))
+                        {
+                            cursor += 1
+                        }
+                        token.openComment = cursor == input.count || input[cursor] == 0x0A
+                    } else {
+                        token.openComment = after <= 0x20 || after == UInt8(ascii: "+") || after == 0x7F
+                    }
                 }
                 while index < input.count && input[index] != 0x0A { index += 1 }
                 return token
@@ -119,7 +130,9 @@ struct SQLTokenizer {
                 let start = index
                 index += 1
                 if peek() == UInt8(ascii: "@") { index += 1 }
+                let nameStart = index
                 while let next = peek(), Self.isWordByte(next) { index += 1 }
+                if index == nameStart { return SQLToken(.other, word: Array(input[start..<index])) }
                 return SQLToken(.variable, word: input[start..<index].map(ByteSearch.lower))
             case UInt8(ascii: "&") where peek(1) == UInt8(ascii: "&"), UInt8(ascii: "|") where peek(1) == UInt8(ascii: "|"):
                 index += 2

@@ -41,11 +41,11 @@ enum XSSDetector {
         guard atEnd || isSpaceLike(value[index]) || value[index] == UInt8(ascii: "/") || value[index] == UInt8(ascii: ">")
         else { return false }
         if XSSLexicon.activeElements.contains(name) { return true }
-        return attributesAreActive(value, from: index)
+        return attributesAreActive(value, from: index, activating: XSSLexicon.activatingAttributes[name])
     }
 
     /// Walks the attributes from `start` to the closing `>` (or the end of the value).
-    private static func attributesAreActive(_ value: [UInt8], from start: Int) -> Bool {
+    private static func attributesAreActive(_ value: [UInt8], from start: Int, activating: [UInt8]?) -> Bool {
         var index = start
         while index < value.count {
             let byte = value[index]
@@ -88,7 +88,7 @@ enum XSSDetector {
                 valueEnd = end
                 index = end
             }
-            if isHandlerName(name, strict: false) || XSSLexicon.activatingAttributes.contains(name) { return true }
+            if isHandlerName(name, strict: false) || name == activating { return true }
             let attributeValue = value[valueStart..<valueEnd]
             // SVG `<set attributeName=onclick to=...>` / `<animate attributeName=href values=javascript:...>`.
             if name == Array("attributename".utf8), attributeValue.count > 2,
