@@ -26,6 +26,8 @@ struct SQLPatterns {
             if stackedStatement(at: index) { return "stacked-statement" }
             if tautology(at: index) { return "tautology" }
             if dangerousCall(at: index) { return "dangerous-call" }
+            if subqueryComparison(at: index) { return "subquery-comparison" }
+            if orderByProbe(at: index) { return "order-by-probe" }
             if statementShape(at: index) { return "statement" }
         }
         return nil
@@ -59,7 +61,7 @@ struct SQLPatterns {
         case .statement:
             return statementLooksReal(at: index, afterSeparator: false) || next.isWord("waitfor")
         case .function:
-            return isDangerous(next) || (next.adjacentParen && SQLLexicon.sqlFunctions.contains(next.word))
+            return isDangerous(next)
         case .comment:
             return next.word == [UInt8(ascii: "/")] || next.openComment
         case .keyword:
@@ -91,8 +93,12 @@ struct SQLPatterns {
         if symbol.contains(UInt8(ascii: "=")) || symbol.contains(UInt8(ascii: "<")) || symbol.contains(UInt8(ascii: ">")) {
             return operand.isLiteral || operand.kind == .leftParen && at(operandIndex + 1)?.kind == .statement
         }
-        if symbol == [UInt8(ascii: "|")] || symbol == [UInt8(ascii: "^")] || symbol == [UInt8(ascii: "&")] {
+        if symbol == [UInt8(ascii: "|")] {
             return (operand.isOperand && operand.kind != .string) || operand.kind == .leftParen
+        }
+        if symbol == [UInt8(ascii: "^")] || symbol == [UInt8(ascii: "&")] {
+            return operand.kind == .number || operand.kind == .leftParen
+                || (operand.kind == .function && (isDangerous(operand) || SQLLexicon.sqlFunctions.contains(operand.word)))
         }
         // + - * / % ~
         if operand.kind == .function { return isDangerous(operand) || SQLLexicon.sqlFunctions.contains(operand.word) }
@@ -177,6 +183,28 @@ struct SQLPatterns {
         // Bareword comparisons (`this or that = other`) are prose; need a literal on one side.
         return left.isLiteral || right.isLiteral
             || (before.isLiteral && (left.kind == .bareword && right.kind == .bareword) && comparison.word == left.word)
+    }
+
+    /// `1 RLIKE (SELECT ...)`, `id = (select ...)`, `1 IN (SELECT 1)`.
+    private func subqueryComparison(at index: Int) -> Bool {
+        guard isComparison(tokens[index]), index > 0, tokens[index - 1].isOperand || tokens[index - 1].kind == .rightParen
+        else { return false }
+        var next = index + 1
+        guard at(next)?.kind == .leftParen else { return false }
+        while at(next)?.kind == .leftParen { next += 1 }
+        guard let inner = at(next) else { return false }
+        return inner.isWord("select") && at(next + 1) != nil
+    }
+
+    /// `1 ORDER BY 5`, `x' GROUP BY 1,2--`: column-count probing after a value.
+    private func orderByProbe(at index: Int) -> Bool {
+        guard index > 0, tokens[index].isWord("order") || tokens[index].isWord("group"), at(index + 1)?.isWord("by") == true,
+            let column = at(index + 2), column.kind == .number
+        else { return false }
+        let before = tokens[index - 1]
+        guard before.kind == .number || before.kind == .rightParen || before.kind == .string else { return false }
+        let after = at(index + 3)
+        return after == nil || after?.kind == .comma || after?.kind == .semicolon || all.last?.kind == .comment
     }
 
     /// `sleep(5)`, `benchmark(1000000,md5(1))`, `extractvalue(...)`, `waitfor delay '0:0:5'`.

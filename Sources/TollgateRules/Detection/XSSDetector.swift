@@ -66,7 +66,12 @@ enum XSSDetector {
             var probe = index
             while probe < value.count, isSpaceLike(value[probe]) { probe += 1 }
             guard probe < value.count, value[probe] == UInt8(ascii: "=") else {
-                if isHandlerName(name, strict: false) && probe == value.count { return true }  // `<svg onload`
+                if isHandlerName(name, strict: false) {
+                    // `<svg onload` at the end, or a name broken by odd bytes (`<body onload!#$%/=alert(1)>`).
+                    var rest = probe
+                    while rest < value.count && value[rest] != UInt8(ascii: ">") && value[rest] != UInt8(ascii: "=") { rest += 1 }
+                    if rest == value.count || value[rest] == UInt8(ascii: "=") { return true }
+                }
                 continue
             }
             // Attribute value.
@@ -151,6 +156,10 @@ enum XSSDetector {
     /// Whether the value (after leading whitespace and controls, which browsers strip from URLs) starts with a
     /// script scheme. Tabs and newlines inside the scheme are ignored too (`jav&#x09;ascript:`).
     static func startsWithScriptURL(_ value: ArraySlice<UInt8>, schemes: [[UInt8]] = XSSLexicon.scriptSchemes) -> Bool {
+        if value.contains(UInt8(ascii: "&")) {
+            let decoded = decodeURLEntities(value)
+            if decoded.count != value.count { return startsWithScriptURL(decoded[...], schemes: schemes) }
+        }
         var start = value.startIndex
         while start < value.endIndex, value[start] <= 0x20 { start += 1 }
         for scheme in schemes where matchSchemeIgnoringControls(value[start...], scheme) != nil {
@@ -173,10 +182,36 @@ enum XSSDetector {
 
     // MARK: - Helpers
 
+    /// HTML5 named character references browsers decode inside URL attributes that `t:htmlEntityDecode` (which
+    /// knows only ModSecurity's five) leaves alone: `&colon;`, `&tab;`, `&newline;`.
+    private static func decodeURLEntities(_ value: ArraySlice<UInt8>) -> [UInt8] {
+        let entities: [([UInt8], UInt8)] = [
+            (Array("&colon;".utf8), UInt8(ascii: ":")), (Array("&tab;".utf8), 0x09), (Array("&newline;".utf8), 0x0A),
+        ]
+        var output: [UInt8] = []
+        output.reserveCapacity(value.count)
+        var index = value.startIndex
+        outer: while index < value.endIndex {
+            if value[index] == UInt8(ascii: "&") {
+                for (name, byte) in entities where index + name.count <= value.endIndex {
+                    if value[index..<(index + name.count)].map(ByteSearch.lower).elementsEqual(name) {
+                        output.append(byte)
+                        index += name.count
+                        continue outer
+                    }
+                }
+            }
+            output.append(value[index])
+            index += 1
+        }
+        return output
+    }
+
     private static func isHandlerName(_ name: [UInt8], strict: Bool) -> Bool {
         if strict { return XSSLexicon.eventHandlers.contains(name) }
-        guard name.count > 2, name[0] == UInt8(ascii: "o"), name[1] == UInt8(ascii: "n") else { return false }
-        return name[2...].allSatisfy { ByteSearch.isAlpha($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+        // Inside a tag: `on` and at least three letters (`onload`, `onbeforehellfreezes`, `onload!#$%`).
+        guard name.count > 4, name[0] == UInt8(ascii: "o"), name[1] == UInt8(ascii: "n") else { return false }
+        return name[2...].prefix(3).allSatisfy(ByteSearch.isAlpha)
     }
 
     private static func containsAny(_ value: ArraySlice<UInt8>, _ needles: [[UInt8]]) -> Bool {
