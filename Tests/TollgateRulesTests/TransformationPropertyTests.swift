@@ -4,7 +4,10 @@ import Testing
 @testable import TollgateRules
 
 /// Bytes that steer the decoders into their escape paths.
-let interestingBytes: [UInt8] = Array("%uUxX\\&#;0123456789abcdefABCDEF/.*-<!>+ \t\n'\"^,(".utf8) + [0, 0x80, 0xC0, 0xC3, 0xE0, 0xED, 0xF0, 0xF4, 0xFF, 0xA0, 0xBF]
+let interestingBytes: [UInt8] =
+    Array("%uUxX\\&#;0123456789abcdefABCDEF/.*-<!>+ \t\n'\"^,(".utf8) + [
+        0, 0x80, 0xC0, 0xC3, 0xE0, 0xED, 0xF0, 0xF4, 0xFF, 0xA0, 0xBF,
+    ]
 
 @Suite struct TransformationPropertyTests {
     @Test func noTransformationTrapsOnRandomBytes() async {
@@ -16,11 +19,13 @@ let interestingBytes: [UInt8] = Array("%uUxX\\&#;0123456789abcdefABCDEF/.*-<!>+ 
     }
 
     @Test func noTransformationTrapsOnEscapeHeavyBytes() async {
-        await propertyCheck(count: 500, input: Gen.element(of: interestingBytes).map { $0 ?? 0 }.array(of: 0...48)) { bytes in
+        await propertyCheck(count: 500, input: Gen.element(of: interestingBytes).map { $0 ?? 0 }.array(of: 0...48)) {
+            bytes in
             for transformation in Transformation.allCases {
                 let output = transformation.apply(bytes)
                 switch transformation {
-                case .urlDecode, .urlDecodeUni, .jsDecode, .htmlEntityDecode, .cssDecode, .escapeSeqDecode, .removeNulls,
+                case .urlDecode, .urlDecodeUni, .jsDecode, .htmlEntityDecode, .cssDecode, .escapeSeqDecode,
+                    .removeNulls,
                     .removeWhitespace, .compressWhitespace, .replaceComments, .removeComments, .removeCommentsChar,
                     .trim, .trimLeft, .trimRight, .hexDecode, .sqlHexDecode, .base64Decode, .base64DecodeExt, .cmdLine:
                     // Decoders and removers never grow their input.
@@ -42,7 +47,8 @@ let interestingBytes: [UInt8] = Array("%uUxX\\&#;0123456789abcdefABCDEF/.*-<!>+ 
     }
 
     @Test func normalizePathIsIdempotent() async {
-        await propertyCheck(count: 300, input: Gen.element(of: Array("/.ab\\".utf8)).map { $0 ?? 0 }.array(of: 0...24)) { bytes in
+        await propertyCheck(count: 300, input: Gen.element(of: Array("/.ab\\".utf8)).map { $0 ?? 0 }.array(of: 0...24))
+        { bytes in
             let once = Transformation.normalizePath.apply(bytes)
             #expect(Transformation.normalizePath.apply(once) == once)
         }

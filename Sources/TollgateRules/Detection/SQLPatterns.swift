@@ -67,13 +67,18 @@ struct SQLPatterns {
         case .keyword:
             // `' order by 1`, `' group by x`, `' into outfile '/x`, `' limit 1--`, `' procedure analyse(`
             let following = at(index + 1)
-            if next.isWord("order") || next.isWord("group") { return following?.isWord("by") == true && at(index + 2) != nil }
-            if next.isWord("into") { return following?.isWord("outfile") == true || following?.isWord("dumpfile") == true }
+            if next.isWord("order") || next.isWord("group") {
+                return following?.isWord("by") == true && at(index + 2) != nil
+            }
+            if next.isWord("into") {
+                return following?.isWord("outfile") == true || following?.isWord("dumpfile") == true
+            }
             if next.isWord("procedure") { return following?.kind == .function }
             if next.isWord("limit") {
                 guard following?.kind == .number else { return false }
                 let after = at(index + 2)
-                return after == nil || after?.kind == .comma || after?.kind == .semicolon || after?.isWord("offset") == true
+                return after == nil || after?.kind == .comma || after?.kind == .semicolon
+                    || after?.isWord("offset") == true
                     || (all.last?.kind == .comment && tokens.count == index + 2)
             }
             return false
@@ -90,7 +95,9 @@ struct SQLPatterns {
         if let first = symbol.first, ByteSearch.isAlpha(first) {
             return wordOperatorContinues(op, operand, at: operandIndex)
         }
-        if symbol.contains(UInt8(ascii: "=")) || symbol.contains(UInt8(ascii: "<")) || symbol.contains(UInt8(ascii: ">")) {
+        if symbol.contains(UInt8(ascii: "=")) || symbol.contains(UInt8(ascii: "<"))
+            || symbol.contains(UInt8(ascii: ">"))
+        {
             return operand.isLiteral || operand.kind == .leftParen && at(operandIndex + 1)?.kind == .statement
         }
         if symbol == [UInt8(ascii: "|")] {
@@ -98,7 +105,8 @@ struct SQLPatterns {
         }
         if symbol == [UInt8(ascii: "^")] || symbol == [UInt8(ascii: "&")] {
             return operand.kind == .number || operand.kind == .leftParen
-                || (operand.kind == .function && (isDangerous(operand) || SQLLexicon.sqlFunctions.contains(operand.word)))
+                || (operand.kind == .function
+                    && (isDangerous(operand) || SQLLexicon.sqlFunctions.contains(operand.word)))
         }
         // + - * / % ~
         if operand.kind == .function { return isDangerous(operand) || SQLLexicon.sqlFunctions.contains(operand.word) }
@@ -187,7 +195,8 @@ struct SQLPatterns {
 
     /// `1 RLIKE (SELECT ...)`, `id = (select ...)`, `1 IN (SELECT 1)`.
     private func subqueryComparison(at index: Int) -> Bool {
-        guard isComparison(tokens[index]), index > 0, tokens[index - 1].isOperand || tokens[index - 1].kind == .rightParen
+        guard isComparison(tokens[index]), index > 0,
+            tokens[index - 1].isOperand || tokens[index - 1].kind == .rightParen
         else { return false }
         var next = index + 1
         guard at(next)?.kind == .leftParen else { return false }
@@ -198,7 +207,8 @@ struct SQLPatterns {
 
     /// `1 ORDER BY 5`, `x' GROUP BY 1,2--`: column-count probing after a value.
     private func orderByProbe(at index: Int) -> Bool {
-        guard index > 0, tokens[index].isWord("order") || tokens[index].isWord("group"), at(index + 1)?.isWord("by") == true,
+        guard index > 0, tokens[index].isWord("order") || tokens[index].isWord("group"),
+            at(index + 1)?.isWord("by") == true,
             let column = at(index + 2), column.kind == .number
         else { return false }
         let before = tokens[index - 1]
@@ -271,11 +281,13 @@ struct SQLPatterns {
             return SQLLexicon.schemaObjects.contains(next.word) && at(index + 2) != nil
         }
         if statement.isWord("insert") || statement.isWord("replace") {
-            guard let into = next, into.isWord("into"), let table = at(index + 2), table.kind == .bareword
-                || table.kind == .function
+            guard let into = next, into.isWord("into"), let table = at(index + 2),
+                table.kind == .bareword
+                    || table.kind == .function
             else { return false }
             guard let after = at(index + (table.kind == .function ? 3 : 3)) else { return afterSeparator }
-            return after.isWord("values") || after.isWord("select") || after.kind == .leftParen || table.kind == .function
+            return after.isWord("values") || after.isWord("select") || after.kind == .leftParen
+                || table.kind == .function
         }
         if statement.isWord("delete") {
             guard let from = next, from.isWord("from"), let table = at(index + 2), table.kind == .bareword else {
@@ -315,7 +327,9 @@ struct SQLPatterns {
         guard token.kind == .op, let first = token.word.first else { return false }
         if ByteSearch.isAlpha(first) { return !token.isWord("div") && !token.isWord("mod") && !token.isWord("collate") }
         // `==` is code (Swift, C, JavaScript), not SQL.
-        if token.word.count >= 2 && token.word[0] == UInt8(ascii: "=") && token.word[1] == UInt8(ascii: "=") { return false }
+        if token.word.count >= 2 && token.word[0] == UInt8(ascii: "=") && token.word[1] == UInt8(ascii: "=") {
+            return false
+        }
         return token.word.contains(UInt8(ascii: "=")) || token.word.contains(UInt8(ascii: "<"))
             || token.word.contains(UInt8(ascii: ">"))
     }

@@ -16,7 +16,9 @@ enum XSSDetector {
             let byte = value[index]
             if byte == UInt8(ascii: "<"), tagIsActive(value, at: index) { return true }
             if (byte | 0x20) == UInt8(ascii: "o"), injectedHandler(value, at: index) { return true }
-            if (byte | 0x20) == UInt8(ascii: "j") || (byte | 0x20) == UInt8(ascii: "v"), scriptURLWithCode(value, at: index) {
+            if (byte | 0x20) == UInt8(ascii: "j") || (byte | 0x20) == UInt8(ascii: "v"),
+                scriptURLWithCode(value, at: index)
+            {
                 return true
             }
             index += 1
@@ -38,7 +40,8 @@ enum XSSDetector {
         if let colon = name.lastIndex(of: UInt8(ascii: ":")) { name = Array(name[(colon + 1)...]) }
         // The name must end where a browser ends it: whitespace, `/`, `>` or the end of the value.
         let atEnd = index == value.count
-        guard atEnd || isSpaceLike(value[index]) || value[index] == UInt8(ascii: "/") || value[index] == UInt8(ascii: ">")
+        guard
+            atEnd || isSpaceLike(value[index]) || value[index] == UInt8(ascii: "/") || value[index] == UInt8(ascii: ">")
         else { return false }
         if XSSLexicon.activeElements.contains(name) { return true }
         return attributesAreActive(value, from: index, activating: XSSLexicon.activatingAttributes[name])
@@ -50,7 +53,8 @@ enum XSSDetector {
         while index < value.count {
             let byte = value[index]
             if byte == UInt8(ascii: ">") { return false }
-            if isSpaceLike(byte) || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+            if isSpaceLike(byte) || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")
+            {
                 index += 1
                 continue
             }
@@ -69,7 +73,9 @@ enum XSSDetector {
                 if isHandlerName(name, strict: false) {
                     // `<svg onload` at the end, or a name broken by odd bytes (`<body onload!#$%/=alert(1)>`).
                     var rest = probe
-                    while rest < value.count && value[rest] != UInt8(ascii: ">") && value[rest] != UInt8(ascii: "=") { rest += 1 }
+                    while rest < value.count && value[rest] != UInt8(ascii: ">") && value[rest] != UInt8(ascii: "=") {
+                        rest += 1
+                    }
                     if rest == value.count || value[rest] == UInt8(ascii: "=") { return true }
                 }
                 continue
@@ -79,7 +85,10 @@ enum XSSDetector {
             while probe < value.count, isSpaceLike(value[probe]) { probe += 1 }
             let valueStart: Int
             let valueEnd: Int
-            if probe < value.count, value[probe] == UInt8(ascii: "\"") || value[probe] == UInt8(ascii: "'") || value[probe] == UInt8(ascii: "`") {
+            if probe < value.count,
+                value[probe] == UInt8(ascii: "\"") || value[probe] == UInt8(ascii: "'")
+                    || value[probe] == UInt8(ascii: "`")
+            {
                 let quote = value[probe]
                 valueStart = probe + 1
                 var end = valueStart
@@ -115,8 +124,9 @@ enum XSSDetector {
     private static func injectedHandler(_ value: [UInt8], at index: Int) -> Bool {
         if index > 0 {
             let before = value[index - 1]
-            guard isSpaceLike(before) || before == UInt8(ascii: "\"") || before == UInt8(ascii: "'")
-                || before == UInt8(ascii: "/") || before == UInt8(ascii: ";") || before == UInt8(ascii: "`")
+            guard
+                isSpaceLike(before) || before == UInt8(ascii: "\"") || before == UInt8(ascii: "'")
+                    || before == UInt8(ascii: "/") || before == UInt8(ascii: ";") || before == UInt8(ascii: "`")
             else { return false }
         }
         var end = index
@@ -140,7 +150,8 @@ enum XSSDetector {
                 return first != UInt8(ascii: ",") && first != UInt8(ascii: ".")
             }
             while cursor < value.count,
-                ByteSearch.isAlpha(value[cursor]) || ByteSearch.isDigit(value[cursor]) || value[cursor] == UInt8(ascii: "_")
+                ByteSearch.isAlpha(value[cursor]) || ByteSearch.isDigit(value[cursor])
+                    || value[cursor] == UInt8(ascii: "_")
                     || value[cursor] == UInt8(ascii: "$")
             {
                 cursor += 1

@@ -58,6 +58,8 @@ enum XSSLexicon {
     ])
 
     /// Markers of script inside a `style` attribute or CSS.
-    static let styleMarkers: [[UInt8]] = ["expression(", "javascript:", "vbscript:", "behavior:", "-moz-binding", "@import"]
-        .map { Array($0.utf8) }
+    static let styleMarkers: [[UInt8]] = [
+        "expression(", "javascript:", "vbscript:", "behavior:", "-moz-binding", "@import",
+    ]
+    .map { Array($0.utf8) }
 }
