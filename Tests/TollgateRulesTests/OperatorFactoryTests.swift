@@ -95,6 +95,8 @@ struct OperatorCase: Sendable, CustomStringConvertible {
         #expect(result == .match)
         let (other, _) = try evaluateOperator("beginsWith", "a", Array("abc".utf8))
         #expect(other == .match)
+        let (prefixed, _) = try evaluateOperator("@streq", "abc", Array("abc".utf8))
+        #expect(prefixed == .match)
     }
 
     @Test func unconditionalAndNoMatch() throws {
