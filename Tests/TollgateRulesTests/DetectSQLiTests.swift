@@ -80,6 +80,7 @@ import Testing
         "x' AND email IS NULL; --",
         "1 xor 1=1",
         "' xor sleep(5) or '",
+        "/post/*/*/2 union all/bar",
     ]
 
     static let benign: [String] = [
@@ -160,6 +161,8 @@ import Testing
         "The price (or cost) is 5",
         "Is x = (y + 1)?",
         "--target MyBenchmarks --filter \"^Encode$\"",
+        "/post/foo/9'union all/bar",
+        "the union all members voted",
         "XCTAssertEqual failed: (\"User(id: 2, name: \"Blob\")\")",
     ]
 

@@ -151,6 +151,8 @@ struct SQLPatterns {
     /// `UNION [ALL] SELECT`, `UNION (SELECT`.
     private func unionSelect(at index: Int) -> Bool {
         guard tokens[index].kind == .union else { return false }
+        // `2 UNION ALL` after a number: the classic prefix even when the select is cut off or hidden.
+        if index > 0, tokens[index - 1].kind == .number, tokens[index].word.contains(UInt8(ascii: " ")) { return true }
         var next = index + 1
         while at(next)?.kind == .leftParen { next += 1 }
         guard let token = at(next) else { return false }

@@ -222,6 +222,7 @@ struct SQLTokenizer {
             probe.index = index
             if let following = probe.next(), following.isWord("all") || following.isWord("distinct") {
                 index = probe.index
+                return SQLToken(.union, word: text + [UInt8(ascii: " ")] + following.word)
             }
             return SQLToken(.union, word: text)
         }
