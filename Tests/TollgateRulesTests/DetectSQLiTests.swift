@@ -163,6 +163,10 @@ import Testing
         "--target MyBenchmarks --filter \"^Encode$\"",
         "/post/foo/9'union all/bar",
         "the union all members voted",
+        "Use \"quotes\" or 'apostrophes' = both fine",
+        "I love \"Select\" the TV show or 'drop dead diva' = classics",
+        "He said 'select all' then left",
+        "The password is 'secret' -- don't share",
         "XCTAssertEqual failed: (\"User(id: 2, name: \"Blob\")\")",
     ]
 

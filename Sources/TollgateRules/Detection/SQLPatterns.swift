@@ -190,8 +190,11 @@ struct SQLPatterns {
         if let first = comparison.word.first, ByteSearch.isAlpha(first) {
             guard wordOperatorContinues(comparison, right, at: next + 2) else { return false }
         }
-        // Bareword comparisons (`this or that = other`) are prose; need a literal on one side.
-        return left.isLiteral || right.isLiteral
+        // Bareword comparisons (`this or that = other`) are prose; need a literal on one side. Outside a quote
+        // context a quoted word is prose too (`"quotes" or 'apostrophes' = both`); string tautologies are
+        // caught in the quote contexts.
+        func counts(_ token: SQLToken) -> Bool { token.isLiteral && (quoted || token.kind != .string) }
+        return counts(left) || counts(right)
             || (before.isLiteral && (left.kind == .bareword && right.kind == .bareword) && comparison.word == left.word)
     }
 
@@ -260,7 +263,7 @@ struct SQLPatterns {
             }
             if next.kind == .op && next.word == [UInt8(ascii: "*")] { return true }
             if next.kind == .number || next.kind == .string {
-                guard let after = at(index + 2) else { return afterSeparator || index > 0 }
+                guard let after = at(index + 2) else { return afterSeparator }
                 return after.kind == .comma || after.isWord("from") || after.kind == .rightParen
                     || after.kind == .semicolon || after.kind == .union || after.isWord("into")
             }
