@@ -3,6 +3,8 @@ import Synchronization
 
 /// Process-wide count of matches retried with the interpreter after the JIT ran out of stack.
 private let jitFallbackCounter = Atomic<Int>(0)
+/// Process-wide count of matches that ended in a limit error (match, depth or heap limit).
+private let limitErrorCounter = Atomic<Int>(0)
 
 /// The result of matching a `Regex` against a subject.
 public enum RegexMatchOutcome: Sendable, Equatable {
@@ -48,6 +50,9 @@ extension Regex {
     /// stack was exhausted. For metrics.
     public static var jitStackFallbackCount: Int { jitFallbackCounter.load(ordering: .relaxed) }
 
+    /// How many matches (process-wide, since start) ended in a match-, depth- or heap-limit error. For metrics.
+    public static var limitErrorCount: Int { limitErrorCounter.load(ordering: .relaxed) }
+
     /// Returns whether the subject is long enough to match at all (the cheap load-time prefilter).
     @inline(__always)
     public func couldMatch(length: Int) -> Bool { length >= minLength }
@@ -76,6 +81,9 @@ extension Regex {
             let pairs = rc == 0 ? Int(MatchScratch.ovectorPairs) : Int(rc)
             if let ovector = pcre2_get_ovector_pointer_8(scratch.matchData) { onMatch(ovector, pairs) }
             return .match
+        }
+        if rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT {
+            limitErrorCounter.add(1, ordering: .relaxed)
         }
         switch rc {
         case PCRE2_ERROR_NOMATCH, PCRE2_ERROR_PARTIAL:
