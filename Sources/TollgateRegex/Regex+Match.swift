@@ -70,7 +70,11 @@ extension Regex {
         pcre2_set_depth_limit_8(scratch.matchContext, limits.depthLimit)
         pcre2_set_heap_limit_8(scratch.matchContext, limits.heapLimitKiB)
         let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? Regex.emptySubject
-        var rc = pcre2_match_8(code, base, subject.count, 0, 0, scratch.matchData, scratch.matchContext)
+        // pcre2_jit_match skips pcre2_match's argument checks (the JIT code does the same matching).
+        var rc =
+            isJITCompiled
+            ? pcre2_jit_match_8(code, base, subject.count, 0, 0, scratch.matchData, scratch.matchContext)
+            : pcre2_match_8(code, base, subject.count, 0, 0, scratch.matchData, scratch.matchContext)
         if rc == PCRE2_ERROR_JIT_STACKLIMIT {
             // The JIT ran out of stack (deeply nested backtracking, e.g. CRS 920120 on long inputs):
             // the interpreter keeps its frames on the heap, bounded by the depth and heap limits.
