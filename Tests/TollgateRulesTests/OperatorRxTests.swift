@@ -76,4 +76,24 @@ import Testing
         }
         #expect(error.code == .matchLimit)
     }
+
+    @Test func macroPatternCacheIsSafeAcrossThreads() async throws {
+        let op = try OperatorFactory.make(name: "rx", argument: "^%{tx.v}$", baseDirectory: "/")
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var wrong = 0
+                    for round in 0..<300 {
+                        let value = Array("w\(worker)-\((round * 7) % 90)".utf8)
+                        var context = OperatorContext(expandMacros: { _ in value })
+                        if op.evaluate(value, context: &context) != .match { wrong += 1 }
+                        if op.evaluate(value + [0x21], context: &context) != .noMatch { wrong += 1 }
+                    }
+                    return wrong
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
+    }
 }
