@@ -84,8 +84,12 @@ import Testing
                 group.addTask {
                     var wrong = 0
                     for round in 0..<300 {
-                        let value = Array("w\(worker)-\((round * 7) % 90)".utf8)
-                        var context = OperatorContext(expandMacros: { _ in value })
+                        let text = "w\(worker)-\((round * 7) % 90)"
+                        let value = Array(text.utf8)
+                        // The engine expands the whole argument: `^%{tx.v}$` becomes `^w1-14$`.
+                        var context = OperatorContext(expandMacros: { argument in
+                            Array(expandForTest(argument, ["tx.v": text]).utf8)
+                        })
                         if op.evaluate(value, context: &context) != .match { wrong += 1 }
                         if op.evaluate(value + [0x21], context: &context) != .noMatch { wrong += 1 }
                     }
