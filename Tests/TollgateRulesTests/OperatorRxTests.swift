@@ -59,9 +59,10 @@ import Testing
         let op = try OperatorFactory.make(name: "rx", argument: "^%{tx.v}$", baseDirectory: "/")
         for round in 0..<200 {
             let value = "v\(round % 70)"
-            var context = OperatorContext(expandMacros: { _ in Array(value.utf8) })
+            var context = OperatorContext(expandMacros: { Array(expandForTest($0, ["tx.v": value]).utf8) })
             #expect(op.evaluate(Array(value.utf8), context: &context) == .match)
             #expect(op.evaluate(Array("other".utf8), context: &context) == .noMatch)
+            #expect(op.evaluate(Array((value + "x").utf8), context: &context) == .noMatch)
         }
     }
 
