@@ -3,6 +3,10 @@ enum Suggestion {
     /// The closest candidate to `word`, when it is close enough to be a likely typo.
     static func closest(to word: String, in candidates: [String]) -> String? {
         let lowered = word.lowercased()
+        // A truncated key ("paranoia" for "paranoia_level") is a likely slip too.
+        if lowered.count >= 4, let prefixed = candidates.first(where: { $0.lowercased().hasPrefix(lowered) }) {
+            return prefixed
+        }
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
             let distance = editDistance(Array(lowered.utf8), Array(candidate.lowercased().utf8))
