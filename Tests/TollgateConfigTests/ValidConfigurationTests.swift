@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import TollgateConfig
@@ -256,5 +257,37 @@ struct ValidConfigurationTests {
         let configuration = try TollgateConfiguration.parse(yaml: "listen: localhost:0\nadmin_listen: 127.0.0.1:0\n")
         #expect(configuration.listen == ListenAddress(host: "127.0.0.1", port: 0))
         #expect(configuration.adminListen == ListenAddress(host: "127.0.0.1", port: 0))
+    }
+}
+
+@Suite("Examples")
+struct ExampleTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Examples")
+
+    @Test("the embedded demo text is Examples/demo.yaml")
+    func embeddedDemoMatchesFile() throws {
+        let text = try String(contentsOf: Self.examples.appendingPathComponent("demo.yaml"), encoding: .utf8)
+        #expect(text == TollgateConfiguration.demoYAML + "\n")
+    }
+
+    @Test("the demo configuration is valid and points at the echo function")
+    func demoIsValid() throws {
+        let configuration = try TollgateConfiguration.parse(yaml: TollgateConfiguration.demoYAML, sourceFile: "demo.yaml")
+        #expect(configuration.listen == ListenAddress(host: "127.0.0.1", port: 8080))
+        #expect(configuration.adminListen == ListenAddress(host: "127.0.0.1", port: 9901))
+        #expect(configuration.functions.map(\.name) == ["echo", "orders"])
+        #expect(configuration.functions.map(\.route) == ["/function/echo", "/function/orders"])
+        #expect(configuration.functions.allSatisfy { $0.upstream.port == TollgateConfiguration.demoEchoPort })
+    }
+
+    @Test("Examples/full.yaml loads")
+    func fullIsValid() throws {
+        let path = Self.examples.appendingPathComponent("full.yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let configuration = try TollgateConfiguration.parse(yaml: text, sourceFile: path)
+        #expect(configuration.functions.count >= 2)
+        #expect(configuration.rules != nil)
+        #expect(configuration.limits != nil)
     }
 }
