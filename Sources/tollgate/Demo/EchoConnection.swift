@@ -80,9 +80,14 @@ struct EchoConnection {
         var searchFrom = 0
         while true {
             if let end = Self.find([13, 10, 13, 10], in: buffer, from: searchFrom) {
+                if end > Self.maxHeadBytes { return .failed(431) }
                 let head = Array(buffer[..<end])
                 buffer.removeSubrange(..<(end + 4))
                 return .head(head)
+            }
+            // A bare LF (RFC 9112 section 2.2) is refused at once instead of waiting for a CRLF CRLF.
+            for index in searchFrom..<buffer.count where buffer[index] == 10 {
+                if index == 0 || buffer[index - 1] != 13 { return .failed(400) }
             }
             searchFrom = max(0, buffer.count - 3)
             if buffer.count > Self.maxHeadBytes { return .failed(431) }
@@ -217,6 +222,7 @@ struct EchoConnection {
         case 502: "Bad Gateway"
         case 503: "Service Unavailable"
         case 504: "Gateway Timeout"
+        case 505: "HTTP Version Not Supported"
         default: "Status \(status)"
         }
     }
