@@ -1,0 +1,358 @@
+import CTollgateSystem
+
+/// One client connection and the exchange in progress on it (one request at a time: pipelined requests
+/// wait, unread, in `input` and are answered strictly in order).
+///
+/// Confined to its worker's queue, like everything the worker owns; no locks.
+final class ClientConnection: EventHandler {
+    enum Phase {
+        /// Between requests (keep-alive) or just accepted: no byte of the next head yet.
+        case idle
+        case readingHead
+        /// Buffering the body for phase-2 inspection before any upstream is involved.
+        case inspectingBody
+        /// Waiting in the pool's FIFO for an upstream connection.
+        case waitingForPool
+        /// An upstream connection is attached: request body and response streaming.
+        case exchange
+        /// Writing a final answer, then closing.
+        case closing
+        case closed
+    }
+
+    enum RequestBody {
+        case none
+        case length(Int)
+        case chunked(ChunkedDecoder)
+    }
+
+    enum ResponseBody {
+        case none
+        case length(Int)
+        case chunked(ChunkedDecoder)
+        case untilClose
+    }
+
+    enum ResponseState {
+        case awaitingHead, body, complete
+    }
+
+    /// Above this many queued bytes the other side stops being read.
+    static let highWaterMark = 64 * 1024
+
+    unowned let worker: Worker
+    var registration = Registration()
+    let peerIP: [UInt8]
+    var sweepIndex = -1
+    var phase = Phase.idle
+    /// Client-side deadline (head, body gap, pool wait, keep-alive idle, final write); 0 for none.
+    var deadline: UInt64 = 0
+    /// Upstream-side deadline (connect, response head, response gaps); 0 for none.
+    var upstreamDeadline: UInt64 = 0
+
+    var input: [UInt8] = []
+    var inputStart = 0
+    var headScanned = 0
+    var out = OutputBuffer()
+    /// True while `consume` runs, so that nested transitions do not re-enter it.
+    var consuming = false
+    var draining = false
+
+    // The exchange in progress.
+    var route: Router.Route?
+    var pool: UpstreamPool?
+    var upstream: UpstreamConnection?
+    var requestBody = RequestBody.none
+    var requestComplete = true
+    var bodyReceived = 0
+    var maxBody = 0
+    var chunkedToUpstream = false
+    var wroteUpstreamChunk = false
+    var forwardHead: [UInt8] = []
+    var responseHead: [UInt8] = []
+    var keepAlive = true
+    var http10 = false
+    var isHeadRequest = false
+    var expectContinue = false
+    var sentContinue = false
+    var requestID: [UInt8] = []
+    var responseState = ResponseState.awaitingHead
+    var responseBody = ResponseBody.none
+    var responseStarted = false
+    var passthroughChunked = false
+    var rechunkResponse = false
+    var wroteResponseChunk = false
+    var upstreamKeepAlive = true
+    var closeAfterResponse = false
+    var retried = false
+    var responseStatus = 0
+    var transaction: (any InspectionTransaction)?
+    var inspectBuffer: [UInt8] = []
+
+    private init(worker: Worker, peerIP: [UInt8]) {
+        self.worker = worker
+        self.peerIP = peerIP
+    }
+
+    /// Wraps an accepted socket and starts reading it.
+    static func open(worker: Worker, fd: Int32, peerIP: [UInt8]) {
+        let connection = ClientConnection(worker: worker, peerIP: peerIP)
+        connection.registration = worker.register(fd: fd, handler: connection, interest: tollgate_EPOLLIN)
+        guard connection.registration.isOpen else {
+            _ = tollgate_close(fd)
+            return
+        }
+        worker.add(client: connection)
+        connection.deadline = worker.now + UInt64(worker.settings.headerTimeoutMilliseconds)
+        if worker.isDraining { connection.draining = true }
+    }
+
+    var upstreamBackpressured: Bool { (upstream?.out.count ?? 0) >= Self.highWaterMark }
+
+    // MARK: Events
+
+    func handleEvent(_ events: UInt32) {
+        if events & tollgate_EPOLLOUT != 0 {
+            clientWritable()
+            if phase == .closed { return }
+        }
+        if events & (tollgate_EPOLLIN | tollgate_EPOLLHUP | tollgate_EPOLLERR | tollgate_EPOLLRDHUP) != 0 {
+            switch phase {
+            case .idle, .readingHead, .inspectingBody:
+                clientReadable()
+            case .exchange where !requestComplete:
+                clientReadable()
+            case .closed:
+                return
+            default:
+                // Not reading: only hang-ups are watched here, and the client is gone.
+                if events & (tollgate_EPOLLHUP | tollgate_EPOLLERR | tollgate_EPOLLRDHUP) != 0 { close() }
+            }
+        }
+    }
+
+    private func clientReadable() {
+        let count = tollgate_read(registration.fd, worker.readBuffer.baseAddress, worker.readBuffer.count)
+        if count > 0 {
+            ingest(count)
+        } else if count == 0 || count != -Int(EAGAIN_VALUE) {
+            // End of stream or error: a client that leaves mid-request gets nothing; any upstream is closed.
+            close()
+        }
+    }
+
+    private func ingest(_ count: Int) {
+        let fresh = UnsafeRawBufferPointer(start: worker.readBuffer.baseAddress, count: count)
+        if inputStart == input.count {
+            consuming = true
+            let used = consume(fresh)
+            consuming = false
+            if phase != .closed && used < count {
+                input.removeAll(keepingCapacity: true)
+                inputStart = 0
+                input.append(contentsOf: UnsafeRawBufferPointer(rebasing: fresh[used...]))
+            }
+        } else {
+            input.append(contentsOf: fresh)
+            consumeInput()
+        }
+        updateInterest()
+    }
+
+    /// Processes bytes already buffered in `input` (pipelined requests, body bytes that waited).
+    func consumeInput() {
+        guard !consuming, phase != .closed, inputStart < input.count else { return }
+        consuming = true
+        let used = input.withUnsafeBytes { raw in consume(UnsafeRawBufferPointer(rebasing: raw[inputStart...])) }
+        consuming = false
+        guard phase != .closed else { return }
+        inputStart += used
+        if inputStart == input.count {
+            if input.capacity > 128 * 1024 {
+                input = []
+            } else {
+                input.removeAll(keepingCapacity: true)
+            }
+            inputStart = 0
+        } else if inputStart >= 32 * 1024 {
+            input.removeFirst(inputStart)
+            inputStart = 0
+        }
+    }
+
+    /// Continues after a transition that allows more input to be processed.
+    func resumeInput() {
+        consumeInput()
+        updateInterest()
+    }
+
+    /// The state machine over client bytes; returns how many it consumed. Must not touch `input`.
+    private func consume(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var offset = 0
+        while true {
+            switch phase {
+            case .closed, .closing, .waitingForPool:
+                return offset
+            case .idle, .readingHead:
+                guard out.isEmpty, offset < bytes.count else { return offset }
+                if phase == .idle {
+                    // RFC 9112 2.2: ignore empty lines before a request line.
+                    while offset < bytes.count && (bytes[offset] == 0x0D || bytes[offset] == 0x0A) { offset += 1 }
+                    guard offset < bytes.count else { return offset }
+                    phase = .readingHead
+                    headScanned = 0
+                    deadline = worker.now + UInt64(worker.settings.headerTimeoutMilliseconds)
+                }
+                let window = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+                guard let end = HeadBoundary.find(window, from: headScanned) else {
+                    headScanned = max(0, window.count - 3)
+                    if let error = RequestHeadParser.checkIncomplete(window, limits: worker.settings) {
+                        respondError(error.status, error.reason, close: true)
+                    }
+                    return offset
+                }
+                headScanned = 0
+                switch RequestHeadParser.parse(window, end: end, limits: worker.settings, fields: &worker.fields) {
+                case .failure(let error):
+                    worker.counters.requests.increment()
+                    respondError(error.status, error.reason, close: true)
+                    return offset
+                case .success(let head):
+                    offset += end
+                    beginRequest(head, window)
+                }
+            case .inspectingBody, .exchange:
+                guard !requestComplete, offset < bytes.count, !upstreamBackpressured else { return offset }
+                let used = consumeBody(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+                offset += used
+                if used == 0 { return offset }
+            }
+        }
+    }
+
+    private func clientWritable() {
+        if out.flush(fd: registration.fd) != 0 {
+            close()
+            return
+        }
+        guard out.isEmpty else {
+            updateInterest()
+            return
+        }
+        switch phase {
+        case .closing:
+            close()
+        case .idle, .readingHead:
+            resumeInput()
+        default:
+            updateInterest()
+        }
+    }
+
+    /// Sets the epoll interest of the client socket and of the attached upstream from the state.
+    func updateInterest() {
+        guard phase != .closed else { return }
+        var mask: UInt32 = out.isEmpty ? 0 : tollgate_EPOLLOUT
+        switch phase {
+        case .idle, .readingHead:
+            if out.isEmpty { mask |= tollgate_EPOLLIN }
+        case .inspectingBody:
+            mask |= tollgate_EPOLLIN
+        case .exchange:
+            if !requestComplete {
+                if !upstreamBackpressured { mask |= tollgate_EPOLLIN }
+            } else {
+                mask |= tollgate_EPOLLRDHUP
+            }
+        case .waitingForPool:
+            mask |= tollgate_EPOLLRDHUP
+        case .closing, .closed:
+            break
+        }
+        worker.setInterest(&registration, mask)
+        if let upstream {
+            var upstreamMask: UInt32 = 0
+            if upstream.connecting || !upstream.out.isEmpty { upstreamMask |= tollgate_EPOLLOUT }
+            if !upstream.connecting && responseState != .complete && out.count < Self.highWaterMark {
+                upstreamMask |= tollgate_EPOLLIN
+            }
+            upstream.setInterest(upstreamMask)
+        }
+    }
+
+    // MARK: Writing to the client
+
+    /// Writes to the client (directly, or queued on backpressure). False when the client is gone (closed).
+    @discardableResult
+    func writeToClient(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer = .init(start: nil, count: 0))
+        -> Bool
+    {
+        switch SocketWrite.write(fd: registration.fd, out: &out, first, second) {
+        case .ok:
+            return true
+        case .failed:
+            close()
+            return false
+        }
+    }
+
+    // MARK: Deadlines and closing
+
+    func checkDeadline(now: UInt64) {
+        if upstreamDeadline != 0 && now >= upstreamDeadline {
+            upstreamDeadline = 0
+            if responseStarted {
+                close()
+            } else if let upstream, upstream.connecting {
+                upstreamFailed(status: 504, reason: "upstream connect timed out")
+            } else {
+                upstreamFailed(status: 504, reason: "upstream timed out")
+            }
+            return
+        }
+        guard deadline != 0 && now >= deadline else { return }
+        deadline = 0
+        switch phase {
+        case .idle, .closing, .closed:
+            close()
+        case .readingHead, .inspectingBody:
+            respondError(408, "request timed out", close: true)
+        case .waitingForPool:
+            respondError(504, "no upstream connection available in time", close: true)
+        case .exchange:
+            if responseStarted {
+                close()
+            } else {
+                respondError(408, "request body timed out", close: true)
+            }
+        }
+    }
+
+    /// Stop accepting new requests on this connection: close it now when idle, else after the current answer.
+    func drain() {
+        draining = true
+        keepAlive = false
+        if phase == .idle && inputStart == input.count && out.isEmpty {
+            close()
+        }
+    }
+
+    /// Closes the client socket; an attached upstream is closed too (never pooled mid-exchange).
+    func close() {
+        guard phase != .closed else { return }
+        let wasWaiting = phase == .waitingForPool
+        phase = .closed
+        if let upstream {
+            self.upstream = nil
+            upstream.pool.release(upstream, reusable: false, worker: worker)
+        }
+        if wasWaiting { pool?.cancelWait(self) }
+        transaction?.finish(status: 0)
+        transaction = nil
+        pool = nil
+        route = nil
+        worker.close(&registration)
+        worker.remove(client: self)
+        out.reset()
+    }
+}
