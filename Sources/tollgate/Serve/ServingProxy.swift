@@ -1,5 +1,6 @@
 import Logging
 import TollgateConfig
+import TollgateProxy
 
 /// What `serve` needs from the proxy: start, the bound port, reload and a draining shutdown.
 protocol ServingProxy: AnyObject, Sendable {
@@ -13,13 +14,17 @@ protocol ServingProxy: AnyObject, Sendable {
     func shutdown(gracePeriodMilliseconds: Int, completion: @escaping @Sendable () -> Void)
 }
 
-/// Thrown while the proxy core is not linked in yet.
-struct ProxyUnavailableError: Error, CustomStringConvertible {
-    var description: String { "the proxy core is not available in this build" }
+extension ProxyServer: ServingProxy {
+    func shutdown(gracePeriodMilliseconds: Int, completion: @escaping @Sendable () -> Void) {
+        Task {
+            await shutdown(gracePeriod: .milliseconds(gracePeriodMilliseconds))
+            completion()
+        }
+    }
 }
 
 enum ProxyFactory {
     static func make(configuration: TollgateConfiguration, logger: Logger) throws -> any ServingProxy {
-        throw ProxyUnavailableError()
+        ProxyServer(configuration: configuration, logger: logger)
     }
 }
