@@ -153,7 +153,9 @@ public struct Budget: Sendable, Equatable {
     /// `degrade_to:` when the budget is spent, forward to this cheaper upstream instead of refusing.
     public var degradeTo: UpstreamAddress?
 
-    public init(windowSeconds: Int = 3600, gbSeconds: Double? = nil, usd: Double? = nil, degradeTo: UpstreamAddress? = nil) {
+    public init(
+        windowSeconds: Int = 3600, gbSeconds: Double? = nil, usd: Double? = nil, degradeTo: UpstreamAddress? = nil
+    ) {
         self.windowSeconds = windowSeconds
         self.gbSeconds = gbSeconds
         self.usd = usd

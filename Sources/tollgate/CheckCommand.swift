@@ -2,9 +2,9 @@ import ArgumentParser
 import TollgateConfig
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `tollgate check`: validate a configuration file without serving.
@@ -45,7 +45,8 @@ struct CheckCommand: ParsableCommand {
             if let config {
                 configuration = try TollgateConfiguration.load(path: config)
             } else {
-                configuration = try TollgateConfiguration.parse(yaml: TollgateConfiguration.demoYAML, sourceFile: "<demo>")
+                configuration = try TollgateConfiguration.parse(
+                    yaml: TollgateConfiguration.demoYAML, sourceFile: "<demo>")
             }
         } catch {
             printError(error.description)

@@ -76,7 +76,9 @@ struct ValidConfigurationTests {
                 """)
         #expect(configuration.listen == ListenAddress(host: "127.0.0.1", port: 8080))
         let function = try #require(configuration.functions.first)
-        #expect(function == FunctionConfiguration(name: "a", route: "/", upstream: UpstreamAddress(host: "10.0.0.1", port: 80)))
+        #expect(
+            function
+                == FunctionConfiguration(name: "a", route: "/", upstream: UpstreamAddress(host: "10.0.0.1", port: 80)))
         #expect(function.timeoutMilliseconds == 30_000)
         #expect(function.poolMaxIdle == 32)
         #expect(function.poolMaxTotal == 256)
@@ -126,7 +128,8 @@ struct ValidConfigurationTests {
                 """)
         let rules = try #require(configuration.rules)
         #expect(rules.mode == .block)
-        #expect(rules.files == ["/usr/share/modsecurity-crs/crs-setup.conf", "/usr/share/modsecurity-crs/rules/*.conf"])
+        #expect(
+            rules.files == ["/usr/share/modsecurity-crs/crs-setup.conf", "/usr/share/modsecurity-crs/rules/*.conf"])
         #expect(rules.paranoiaLevel == 1)
         #expect(rules.functionOverrides == ["health": FunctionRulesOverride(mode: .off)])
     }
@@ -226,7 +229,8 @@ struct ValidConfigurationTests {
         #expect(limits.costEstimate == .timeout)
         #expect(
             limits.perClient
-                == LimitSet(ratePerSecond: 0.5, burst: 3, maxConcurrent: 2, budget: Budget(windowSeconds: 60, usd: 0.01)))
+                == LimitSet(
+                    ratePerSecond: 0.5, burst: 3, maxConcurrent: 2, budget: Budget(windowSeconds: 60, usd: 0.01)))
         #expect(
             limits.perFunction
                 == LimitSet(
@@ -273,7 +277,8 @@ struct ExampleTests {
 
     @Test("the demo configuration is valid and points at the echo function")
     func demoIsValid() throws {
-        let configuration = try TollgateConfiguration.parse(yaml: TollgateConfiguration.demoYAML, sourceFile: "demo.yaml")
+        let configuration = try TollgateConfiguration.parse(
+            yaml: TollgateConfiguration.demoYAML, sourceFile: "demo.yaml")
         #expect(configuration.listen == ListenAddress(host: "127.0.0.1", port: 8080))
         #expect(configuration.adminListen == ListenAddress(host: "127.0.0.1", port: 9901))
         #expect(configuration.functions.map(\.name) == ["echo", "orders"])

@@ -66,11 +66,15 @@ extension ConfigurationDecoder {
             for item in list {
                 let host = item.text.lowercased()
                 if host.contains(":") && !AddressParsing.isIPv6(host.trimmingBrackets) {
-                    report(.invalidValue, item.path, at: item.node, "must be a host name without a port, got '\(item.text)'")
+                    report(
+                        .invalidValue, item.path, at: item.node,
+                        "must be a host name without a port, got '\(item.text)'")
                 } else if !(AddressParsing.isHostName(host) || AddressParsing.isIPv4(host)
                     || AddressParsing.isIPv6(host.trimmingBrackets))
                 {
-                    report(.invalidValue, item.path, at: item.node, "must be a host name or IP address, got '\(item.text)'")
+                    report(
+                        .invalidValue, item.path, at: item.node, "must be a host name or IP address, got '\(item.text)'"
+                    )
                 } else if !hosts.contains(host) {
                     hosts.append(host)
                 }
@@ -82,7 +86,9 @@ extension ConfigurationDecoder {
             for item in list {
                 let method = item.text.uppercased()
                 if !AddressParsing.isToken(method) {
-                    report(.invalidValue, item.path, at: item.node, "must be an HTTP method such as GET, got '\(item.text)'")
+                    report(
+                        .invalidValue, item.path, at: item.node,
+                        "must be an HTTP method such as GET, got '\(item.text)'")
                 } else if !methods.contains(method) {
                     methods.append(method)
                 }
@@ -161,7 +167,9 @@ extension ConfigurationDecoder {
             return nil
         }
         if let bad = text.utf8.first(where: { $0 <= 0x20 || $0 >= 0x7F || "?#%\\".utf8.contains($0) }) {
-            let shown = bad > 0x20 && bad < 0x7F ? "'\(Character(Unicode.Scalar(bad)))'" : "a space, control or non-ASCII character"
+            let shown =
+                bad > 0x20 && bad < 0x7F
+                ? "'\(Character(Unicode.Scalar(bad)))'" : "a space, control or non-ASCII character"
             report(.invalidRoute, path, at: node, "must be a plain path prefix without \(shown), got '\(text)'")
             return nil
         }
@@ -201,11 +209,17 @@ extension ConfigurationDecoder {
         let authority = String(rest[..<authorityEnd])
         var basePath = String(rest[authorityEnd...])
         if authority.contains("@") {
-            report(.invalidUpstream, path, at: node, "\(expected), got '\(text)': credentials in the URL are not supported")
+            report(
+                .invalidUpstream, path, at: node, "\(expected), got '\(text)': credentials in the URL are not supported"
+            )
             return nil
         }
-        if basePath.contains("?") || basePath.contains("#") || basePath.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) {
-            report(.invalidUpstream, path, at: node, "\(expected)[/path], got '\(text)': the path must be plain (no query or fragment)")
+        if basePath.contains("?") || basePath.contains("#")
+            || basePath.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F })
+        {
+            report(
+                .invalidUpstream, path, at: node,
+                "\(expected)[/path], got '\(text)': the path must be plain (no query or fragment)")
             return nil
         }
         guard let (host, portText) = AddressParsing.splitHostPort(authority), !host.isEmpty else {

@@ -12,7 +12,9 @@ extension ConfigurationDecoder {
         guard let entries = mapping(node, path, allowed: Self.limitsKeys) else { return nil }
         var limits = LimitsConfiguration()
         let modes = LimitsConfiguration.Mode.allCases
-        if let value = entries["mode"], let mode = choice(value, entries.childPath("mode"), LimitsConfiguration.Mode.self, allowed: modes) {
+        if let value = entries["mode"],
+            let mode = choice(value, entries.childPath("mode"), LimitsConfiguration.Mode.self, allowed: modes)
+        {
             limits.mode = mode
         }
         if let value = entries["store"], let store = decodeStore(value, entries.childPath("store")) {
@@ -44,7 +46,9 @@ extension ConfigurationDecoder {
                 }
             }
         }
-        if let value = entries["max_keys"], let parsed = integer(value, entries.childPath("max_keys"), in: 1...100_000_000) {
+        if let value = entries["max_keys"],
+            let parsed = integer(value, entries.childPath("max_keys"), in: 1...100_000_000)
+        {
             limits.maxKeys = parsed
         }
         if let value = entries["cost_estimate"],
@@ -75,24 +79,30 @@ extension ConfigurationDecoder {
                 guard let fields = mapping(settings, overridePath, allowed: allowed) else { continue }
                 var override = FunctionLimitsOverride()
                 if let value = fields["mode"] {
-                    override.mode = choice(value, fields.childPath("mode"), LimitsConfiguration.Mode.self, allowed: modes)
+                    override.mode = choice(
+                        value, fields.childPath("mode"), LimitsConfiguration.Mode.self, allowed: modes)
                 }
                 if let value = fields["client_key"] {
                     override.clientKey = decodeClientKey(value, fields.childPath("client_key"))
                     usesForwarded = usesForwarded || (override.clientKey?.contains(.forwarded) ?? false)
                 }
-                if let value = fields["per_client"] { override.perClient = decodeLimitSet(value, fields.childPath("per_client")) }
+                if let value = fields["per_client"] {
+                    override.perClient = decodeLimitSet(value, fields.childPath("per_client"))
+                }
                 if let value = fields["per_function"] {
                     override.perFunction = decodeLimitSet(value, fields.childPath("per_function"))
                 }
-                if let value = fields["pricing"] { override.pricing = decodePricing(value, fields.childPath("pricing")) }
+                if let value = fields["pricing"] {
+                    override.pricing = decodePricing(value, fields.childPath("pricing"))
+                }
                 limits.functionOverrides[name] = override
             }
         }
         if usesForwarded && limits.trustedProxies.isEmpty && entries["trusted_proxies"] == nil {
             report(
                 .missingKey, entries.childPath("trusted_proxies"), at: entries["client_key"] ?? node,
-                "is required when client_key uses 'forwarded': forwarded addresses are believed only from trusted proxies")
+                "is required when client_key uses 'forwarded': forwarded addresses are believed only from trusted proxies"
+            )
         }
         return limits
     }
@@ -102,7 +112,9 @@ extension ConfigurationDecoder {
         guard let text = string(node, path) else { return nil }
         if text == "local" { return .local }
         if text.lowercased().hasPrefix("rediss://") {
-            report(.unsupportedScheme, path, at: node, "must be local or redis://host:port, got '\(text)': TLS to Redis is not supported yet")
+            report(
+                .unsupportedScheme, path, at: node,
+                "must be local or redis://host:port, got '\(text)': TLS to Redis is not supported yet")
             return nil
         }
         switch AddressParsing.parseRedisURL(text) {
@@ -122,7 +134,9 @@ extension ConfigurationDecoder {
     func decodeClientKey(_ node: Node, _ path: String) -> [ClientKeySource]? {
         guard let list = stringList(node, path) else { return nil }
         if list.isEmpty {
-            report(.invalidValue, path, at: node, "must name at least one source: ip | forwarded | header:NAME | jwt:CLAIM")
+            report(
+                .invalidValue, path, at: node, "must name at least one source: ip | forwarded | header:NAME | jwt:CLAIM"
+            )
             return nil
         }
         var sources: [ClientKeySource] = []
@@ -180,7 +194,8 @@ extension ConfigurationDecoder {
         guard let entries = mapping(node, path, allowed: Self.limitSetKeys) else { return nil }
         var set = LimitSet()
         if let value = entries["rate_per_second"] {
-            set.ratePerSecond = number(value, entries.childPath("rate_per_second"), in: 0...1_000_000_000, exclusiveLower: true)
+            set.ratePerSecond = number(
+                value, entries.childPath("rate_per_second"), in: 0...1_000_000_000, exclusiveLower: true)
         }
         if let value = entries["burst"] {
             set.burst = integer(value, entries.childPath("burst"), in: 1...1_000_000_000, unit: "requests")
@@ -189,7 +204,8 @@ extension ConfigurationDecoder {
             }
         }
         if let value = entries["max_concurrent"] {
-            set.maxConcurrent = integer(value, entries.childPath("max_concurrent"), in: 1...10_000_000, unit: "requests")
+            set.maxConcurrent = integer(
+                value, entries.childPath("max_concurrent"), in: 1...10_000_000, unit: "requests")
         }
         if let value = entries["budget"] {
             set.budget = decodeBudget(value, entries.childPath("budget"))
@@ -226,7 +242,9 @@ extension ConfigurationDecoder {
     func decodePricing(_ node: Node, _ path: String) -> Pricing? {
         guard let entries = mapping(node, path, allowed: ["per_request_usd", "per_gb_second_usd"]) else { return nil }
         var pricing = Pricing()
-        if let value = entries["per_request_usd"], let parsed = number(value, entries.childPath("per_request_usd"), in: 0...1000) {
+        if let value = entries["per_request_usd"],
+            let parsed = number(value, entries.childPath("per_request_usd"), in: 0...1000)
+        {
             pricing.perRequestUSD = parsed
         }
         if let value = entries["per_gb_second_usd"],

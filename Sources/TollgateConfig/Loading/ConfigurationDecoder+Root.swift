@@ -23,7 +23,8 @@ extension ConfigurationDecoder {
         if let node = entries["admin_listen"] {
             adminListen = listenAddress(node, "admin_listen")
             if let adminListen, adminListen == listen, listen.port != 0 {
-                report(.conflict, "admin_listen", at: node, "must differ from listen (\(listen)); both use \(adminListen)")
+                report(
+                    .conflict, "admin_listen", at: node, "must differ from listen (\(listen)); both use \(adminListen)")
             }
         }
         var workers = Self.onlineCores

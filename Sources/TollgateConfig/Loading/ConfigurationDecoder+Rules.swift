@@ -9,7 +9,9 @@ extension ConfigurationDecoder {
         guard let entries = mapping(node, path, allowed: Self.rulesKeys) else { return nil }
         var rules = RulesConfiguration()
         let modes = RulesConfiguration.Mode.allCases
-        if let value = entries["mode"], let mode = choice(value, entries.childPath("mode"), RulesConfiguration.Mode.self, allowed: modes) {
+        if let value = entries["mode"],
+            let mode = choice(value, entries.childPath("mode"), RulesConfiguration.Mode.self, allowed: modes)
+        {
             rules.mode = mode
         }
         if let value = entries["profile"], let text = string(value, entries.childPath("profile")) {
@@ -46,7 +48,9 @@ extension ConfigurationDecoder {
                 }
             }
         }
-        if let value = entries["paranoia_level"], let level = integer(value, entries.childPath("paranoia_level"), in: 1...4) {
+        if let value = entries["paranoia_level"],
+            let level = integer(value, entries.childPath("paranoia_level"), in: 1...4)
+        {
             rules.paranoiaLevel = level
         }
         if let value = entries["functions"], let named = namedMapping(value, entries.childPath("functions")) {
@@ -56,10 +60,13 @@ extension ConfigurationDecoder {
                     reportUnknownFunction(name, overridePath, keyNode, functionNames)
                     continue
                 }
-                guard let fields = mapping(settings, overridePath, allowed: ["mode", "paranoia_level"]) else { continue }
+                guard let fields = mapping(settings, overridePath, allowed: ["mode", "paranoia_level"]) else {
+                    continue
+                }
                 var override = FunctionRulesOverride()
                 if let value = fields["mode"] {
-                    override.mode = choice(value, fields.childPath("mode"), RulesConfiguration.Mode.self, allowed: modes)
+                    override.mode = choice(
+                        value, fields.childPath("mode"), RulesConfiguration.Mode.self, allowed: modes)
                 }
                 if let value = fields["paranoia_level"] {
                     override.paranoiaLevel = integer(value, fields.childPath("paranoia_level"), in: 1...4)
@@ -71,7 +78,8 @@ extension ConfigurationDecoder {
     }
 
     func reportUnknownFunction(_ name: String, _ path: String, _ node: Node, _ functionNames: [String]) {
-        let declared = functionNames.isEmpty ? "none are declared" : "declared: \(functionNames.joined(separator: ", "))"
+        let declared =
+            functionNames.isEmpty ? "none are declared" : "declared: \(functionNames.joined(separator: ", "))"
         report(
             .unknownFunction, path, at: node,
             "names no declared function '\(name)'\(Suggestion.hint(for: name, in: functionNames)) (\(declared))")

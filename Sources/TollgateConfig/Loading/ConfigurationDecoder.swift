@@ -59,7 +59,8 @@ final class ConfigurationDecoder {
     /// A mapping whose keys are free-form names (e.g. function names under `rules.functions`).
     func namedMapping(_ node: Node, _ path: String) -> [(name: String, keyNode: Node, value: Node)]? {
         guard case .mapping(let mapping) = node else {
-            report(.typeMismatch, path, at: node, "must be a mapping of function name to settings, got \(describe(node))")
+            report(
+                .typeMismatch, path, at: node, "must be a mapping of function name to settings, got \(describe(node))")
             return nil
         }
         var result: [(String, Node, Node)] = []
@@ -101,7 +102,9 @@ final class ConfigurationDecoder {
     func integer(_ node: Node, _ path: String, in range: ClosedRange<Int>, unit: String = "") -> Int? {
         guard let text = scalarText(node, path, expecting: "a whole number") else { return nil }
         guard let value = Self.parseInteger(text) else {
-            report(.typeMismatch, path, at: node, "must be a whole number\(unit.isEmpty ? "" : " (\(unit))"), got '\(text)'")
+            report(
+                .typeMismatch, path, at: node,
+                "must be a whole number\(unit.isEmpty ? "" : " (\(unit))"), got '\(text)'")
             return nil
         }
         return checkRange(value, node, path, range, unit: unit)
@@ -196,7 +199,8 @@ final class ConfigurationDecoder {
         return scalar.string.trimmingCharacters(in: .whitespaces)
     }
 
-    private func checkRange(_ value: Int, _ node: Node, _ path: String, _ range: ClosedRange<Int>, unit: String) -> Int? {
+    private func checkRange(_ value: Int, _ node: Node, _ path: String, _ range: ClosedRange<Int>, unit: String) -> Int?
+    {
         guard range.contains(value) else {
             let suffix = unit.isEmpty ? "" : " \(unit)"
             let message: String

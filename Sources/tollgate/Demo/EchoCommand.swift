@@ -3,9 +3,9 @@ import Dispatch
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `tollgate echo`: only the demo echo function, e.g. as an upstream for tests and benchmarks.

@@ -60,7 +60,8 @@ final class ServeControl: @unchecked Sendable {
                 metadata: ["functions": "\(configuration.functions.count)", "config": "\(configuration.sourceFile)"])
         } catch {
             logger.error(
-                "reload refused by the proxy: the previous configuration keeps serving", metadata: ["error": "\(error)"])
+                "reload refused by the proxy: the previous configuration keeps serving", metadata: ["error": "\(error)"]
+            )
         }
     }
 

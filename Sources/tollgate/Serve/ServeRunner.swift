@@ -4,9 +4,9 @@ import Logging
 import TollgateConfig
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs `serve`: load, start the demo function and the proxy, then wait for signals.
@@ -51,16 +51,19 @@ enum ServeRunner {
             metadata: [
                 "listen": "\(configuration.listen.host):\(proxy.listeningPort)",
                 "config": "\(configuration.sourceFile)",
-                "functions": .array(configuration.functions.map { .string("\($0.name) \($0.route) -> \($0.upstream)") }),
+                "functions": .array(
+                    configuration.functions.map { .string("\($0.name) \($0.route) -> \($0.upstream)") }),
             ])
         if options.demo {
-            let host = configuration.listen.host.contains(":") ? "[\(configuration.listen.host)]" : configuration.listen.host
+            let host =
+                configuration.listen.host.contains(":") ? "[\(configuration.listen.host)]" : configuration.listen.host
             logger.notice(
                 "demo ready: curl -s 'http://\(host):\(proxy.listeningPort)/function/echo/hello?name=world'")
         }
 
         let control = ServeControl(
-            proxy: proxy, source: source, echoPort: echo?.port, drainTimeoutMilliseconds: options.drainTimeoutMilliseconds,
+            proxy: proxy, source: source, echoPort: echo?.port,
+            drainTimeoutMilliseconds: options.drainTimeoutMilliseconds,
             logger: logger)
         let queue = DispatchQueue(label: "tollgate.signals")
         let signals = SignalHandling.install(
@@ -83,7 +86,7 @@ enum ServeRunner {
         let server: DemoEchoServer
         do {
             server = try DemoEchoServer.start(port: TollgateConfiguration.demoEchoPort, logger: echoLogger)
-        } catch where error.code == .bind {
+        } catch  where error.code == .bind {
             echoLogger.warning(
                 "port \(TollgateConfiguration.demoEchoPort) is taken; the demo echo function uses a free port instead")
             server = try DemoEchoServer.start(port: 0, logger: echoLogger)
@@ -125,7 +128,9 @@ enum DemoWiring {
         var rewired = configuration
         for index in rewired.functions.indices {
             let upstream = rewired.functions[index].upstream
-            if upstream.port == TollgateConfiguration.demoEchoPort && ["127.0.0.1", "localhost"].contains(upstream.host) {
+            if upstream.port == TollgateConfiguration.demoEchoPort
+                && ["127.0.0.1", "localhost"].contains(upstream.host)
+            {
                 rewired.functions[index].upstream.port = port
             }
         }
