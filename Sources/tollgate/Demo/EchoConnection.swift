@@ -1,19 +1,25 @@
+import TollgateHTTP
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
 
-/// One client connection of the demo echo function: reads requests (keep-alive and pipelining),
-/// answers each with a JSON echo. Blocking I/O with socket timeouts; every read is bounded.
+/// One client connection of the demo echo function: reads requests with the strict TollgateHTTP parser
+/// (keep-alive, pipelining, chunked bodies, `Expect: 100-continue`), answers each with a JSON echo.
+/// Blocking I/O with socket timeouts; every read is bounded.
 struct EchoConnection {
     static let maxHeadBytes = 16 * 1024
     static let maxBodyBytes = 64 * 1024 * 1024
-    static let maxLineBytes = 4096
     static let ioTimeoutSeconds = 10
     static let maxDelayMilliseconds = 30_000
 
+    /// Request parsing limits: the parser's defaults with a smaller head.
+    static let limits = HTTPParserLimits(maxRequestLineBytes: 8 * 1024, maxHeaderBytes: maxHeadBytes)
+
     let descriptor: Int32
+    private var parser = HTTPRequestParser(limits: limits)
     /// Received bytes not yet consumed.
     private var buffer: [UInt8] = []
     private var readChunk = [UInt8](repeating: 0, count: 16 * 1024)
@@ -30,23 +36,20 @@ struct EchoConnection {
     /// Serves requests until the client closes, asks to close, times out or sends something invalid.
     mutating func serve() {
         while true {
-            let head: [UInt8]
+            let head: HTTPRequestHead
             switch readHead() {
-            case .head(let bytes): head = bytes
+            case .head(let parsed): head = parsed
             case .closed: return
             case .failed(let status):
                 Self.refuse(descriptor, status: status)
                 return
             }
-            let request: EchoRequest
-            switch EchoRequest.parse(head: head) {
-            case .success(let parsed): request = parsed
-            case .failure(let failure):
-                Self.refuse(descriptor, status: failure.status)
-                return
+            let request = EchoRequest(head: head)
+            if head.expectsContinue, head.bodyFraming != .none {
+                guard Self.writeAll(descriptor, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) else { return }
             }
             let bodyLength: Int
-            switch readBody(request.framing) {
+            switch readBody(head.bodyFraming) {
             case .success(let length): bodyLength = length
             case .failure(let failure):
                 if failure.status != 0 { Self.refuse(descriptor, status: failure.status) }
@@ -57,13 +60,13 @@ struct EchoConnection {
             var status = request.queryInteger("status") ?? 200
             if !(200...599).contains(status) || status == 204 || status == 304 { status = 200 }
             let body = request.echoJSON(bodyLength: bodyLength)
-            let keepAlive = request.keepAlive
+            let keepAlive = head.keepAlive
             var response = "HTTP/1.1 \(status) \(Self.reason(status))\r\ncontent-type: application/json\r\n"
             response += "content-length: \(body.utf8.count)\r\n"
             if !keepAlive { response += "connection: close\r\n" }
             response += "\r\n"
             var bytes = Array(response.utf8)
-            if request.method != "HEAD" { bytes += body.utf8 }
+            if head.method != .head { bytes += body.utf8 }
             guard Self.writeAll(descriptor, bytes), keepAlive else { return }
         }
     }
@@ -71,26 +74,26 @@ struct EchoConnection {
     // MARK: Reading
 
     enum HeadResult {
-        case head([UInt8])
+        case head(HTTPRequestHead)
         case closed
         case failed(Int)
     }
 
+    /// Reads until the strict TollgateHTTP parser has a complete head (it enforces the size limits as
+    /// bytes arrive, so an endless head is refused early).
     private mutating func readHead() -> HeadResult {
-        var searchFrom = 0
         while true {
-            if let end = Self.find([13, 10, 13, 10], in: buffer, from: searchFrom) {
-                if end > Self.maxHeadBytes { return .failed(431) }
-                let head = Array(buffer[..<end])
-                buffer.removeSubrange(..<(end + 4))
-                return .head(head)
+            if !buffer.isEmpty {
+                switch parser.parseHead(buffer) {
+                case .complete(let head, let headLength):
+                    buffer.removeSubrange(..<headLength)
+                    return .head(head)
+                case .failure(let error):
+                    return .failed(error.status)
+                case .needMore:
+                    break
+                }
             }
-            // A bare LF (RFC 9112 section 2.2) is refused at once instead of waiting for a CRLF CRLF.
-            for index in searchFrom..<buffer.count where buffer[index] == 10 {
-                if index == 0 || buffer[index - 1] != 13 { return .failed(400) }
-            }
-            searchFrom = max(0, buffer.count - 3)
-            if buffer.count > Self.maxHeadBytes { return .failed(431) }
             switch fill() {
             case .data: continue
             case .closed: return .closed
@@ -99,49 +102,32 @@ struct EchoConnection {
         }
     }
 
-    private mutating func readBody(_ framing: EchoRequest.Framing) -> Result<Int, EchoFailure> {
+    private mutating func readBody(_ framing: HTTPBodyFraming) -> Result<Int, EchoFailure> {
         switch framing {
         case .none:
             return .success(0)
-        case .length(let length):
+        case .contentLength(let length):
             guard length <= Self.maxBodyBytes else { return .failure(EchoFailure(status: 413)) }
             return discard(length) ? .success(length) : .failure(EchoFailure(status: 0))
         case .chunked:
-            var total = 0
+            var decoder = ChunkedDecoder(limits: Self.limits)
             while true {
-                guard let line = readLine() else { return .failure(EchoFailure(status: 400)) }
-                let sizeField = line.prefix { $0 != UInt8(ascii: ";") }
-                guard let size = Self.parseHex(sizeField) else { return .failure(EchoFailure(status: 400)) }
-                if size == 0 { break }
-                total += size
-                guard total <= Self.maxBodyBytes else { return .failure(EchoFailure(status: 413)) }
-                guard discard(size), let empty = readLine(), empty.isEmpty else {
-                    return .failure(EchoFailure(status: 400))
+                if buffer.isEmpty {
+                    guard case .data = fill() else { return .failure(EchoFailure(status: 0)) }
                 }
+                let progress: ChunkedDecoder.Progress
+                do {
+                    var ignored: [UInt8] = []
+                    progress = try decoder.decode(buffer, into: &ignored)
+                } catch {
+                    return .failure(EchoFailure(status: error.status))
+                }
+                buffer.removeSubrange(..<progress.consumed)
+                guard decoder.decodedByteCount <= Self.maxBodyBytes else { return .failure(EchoFailure(status: 413)) }
+                if progress.isDone { return .success(decoder.decodedByteCount) }
             }
-            // Trailer fields, then the empty line.
-            var trailerLines = 0
-            while true {
-                guard let line = readLine() else { return .failure(EchoFailure(status: 400)) }
-                if line.isEmpty { return .success(total) }
-                trailerLines += 1
-                if trailerLines > 32 { return .failure(EchoFailure(status: 431)) }
-            }
-        }
-    }
-
-    /// One CRLF-terminated line (without the CRLF), at most ``maxLineBytes``; nil on error or close.
-    private mutating func readLine() -> [UInt8]? {
-        var searchFrom = 0
-        while true {
-            if let end = Self.find([13, 10], in: buffer, from: searchFrom) {
-                let line = Array(buffer[..<end])
-                buffer.removeSubrange(..<(end + 2))
-                return line.contains(13) || line.contains(10) ? nil : line
-            }
-            searchFrom = max(0, buffer.count - 1)
-            if buffer.count > Self.maxLineBytes { return nil }
-            guard case .data = fill() else { return nil }
+        case .untilClose:
+            return .failure(EchoFailure(status: 400))
         }
     }
 
@@ -225,37 +211,6 @@ struct EchoConnection {
         case 505: "HTTP Version Not Supported"
         default: "Status \(status)"
         }
-    }
-
-    // MARK: Byte helpers
-
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard haystack.count >= needle.count else { return nil }
-        var index = start
-        while index + needle.count <= haystack.count {
-            if haystack[index] == needle[0] && haystack[index..<(index + needle.count)].elementsEqual(needle) {
-                return index
-            }
-            index += 1
-        }
-        return nil
-    }
-
-    /// Strict chunk-size: 1-15 hex digits (no overflow), nothing else.
-    static func parseHex(_ digits: ArraySlice<UInt8>) -> Int? {
-        guard !digits.isEmpty, digits.count <= 15 else { return nil }
-        var value = 0
-        for byte in digits {
-            let digit: Int
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = Int(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = Int(byte - UInt8(ascii: "a")) + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = Int(byte - UInt8(ascii: "A")) + 10
-            default: return nil
-            }
-            value = value * 16 + digit
-        }
-        return value
     }
 }
 
