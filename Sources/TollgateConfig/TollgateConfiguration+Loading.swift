@@ -11,6 +11,13 @@ extension TollgateConfiguration {
     /// - Throws: ``ConfigurationError`` with every problem found.
     public static func load(path: String) throws(ConfigurationError) -> TollgateConfiguration {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ConfigurationError(issues: [
+                ConfigurationIssue(
+                    code: .fileUnreadable, keyPath: "", file: path, message: "is a directory, not a file")
+            ])
+        }
         let text: String
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: absolute))

@@ -208,8 +208,13 @@ let invalidCases: [InvalidCase] = [
     InvalidCase("empty rule file", "rules: {files: [\"\"]}\n", .invalidValue, "rules.files[0]", "file path or glob"),
     InvalidCase("rules files a mapping", "rules: {files: {a: b}}\n", .typeMismatch, "rules.files", "must be a list"),
     InvalidCase(
-        "rules override for unknown function", function(base) + "rules:\n  functions:\n    g: {mode: detect}\n",
-        .unknownFunction, "rules.functions.g", "names no declared function 'g'; did you mean 'f'?"),
+        "rules override for unknown function",
+        function("name: orders\nroute: /o\nupstream: \"http://127.0.0.1:1\"")
+            + "rules:\n  functions:\n    ordres: {mode: detect}\n",
+        .unknownFunction, "rules.functions.ordres", "names no declared function 'ordres'; did you mean 'orders'?"),
+    InvalidCase(
+        "no suggestion between one-letter names", function(base) + "rules:\n  functions:\n    g: {mode: detect}\n",
+        .unknownFunction, "rules.functions.g", "names no declared function 'g' (declared: f)"),
     InvalidCase(
         "rules override bad mode", function(base) + "rules:\n  functions:\n    f: {mode: loud}\n", .invalidValue,
         "rules.functions.f.mode", "must be one of"),
@@ -325,10 +330,10 @@ struct ConfigurationErrorTests {
         #expect(
             error.issues.map(\.keyPath) == [
                 "listen", "workers", "http.max_header_count", "functions[0].route", "functions[0].upstream",
-                "functions[1].timeout_ms", "rules.mode", "rules.paranoia_level",
+                "functions[1].name", "functions[1].timeout_ms", "rules.mode", "rules.paranoia_level",
             ])
-        #expect(error.issues.map(\.line) == [1, 2, 4, 7, 8, 12, 14, 15])
-        #expect(error.description.hasPrefix("invalid configuration (8 errors):"))
+        #expect(error.issues.map(\.line) == [1, 2, 4, 7, 8, 9, 12, 14, 15])
+        #expect(error.description.hasPrefix("invalid configuration (9 errors):"))
         #expect(error.description.contains("many.yaml:8:15: functions[0].upstream: must be http://host:port"))
     }
 
@@ -342,6 +347,18 @@ struct ConfigurationErrorTests {
             """
         let error = try #require(throws: ConfigurationError.self) { try TollgateConfiguration.parse(yaml: yaml) }
         #expect(error.codes == [.duplicateName, .invalidRoute])
+    }
+
+    @Test("duplicate names and routes are found even when the later function has another error")
+    func duplicateInInvalidFunction() throws {
+        let yaml = """
+            functions:
+              - {name: a, route: /a, upstream: "http://127.0.0.1:1"}
+              - {name: a, route: /a/, upstream: "http://127.0.0.1:99999"}
+            """
+        let error = try #require(throws: ConfigurationError.self) { try TollgateConfiguration.parse(yaml: yaml) }
+        #expect(Set(error.codes) == [.duplicateName, .duplicateRoute, .outOfRange])
+        #expect(error.issues.count == 3)
     }
 
     @Test("issue description is file:line:column: path: message")

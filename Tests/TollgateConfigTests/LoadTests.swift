@@ -35,6 +35,26 @@ struct LoadTests {
         #expect(error.issues.first?.message.contains("cannot be read") == true)
     }
 
+    @Test("a directory is refused as a configuration file")
+    func directory() throws {
+        let scratch = try ScratchDirectory()
+        let error = try #require(throws: ConfigurationError.self) { try TollgateConfiguration.load(path: scratch.path) }
+        #expect(error.codes == [.fileUnreadable])
+        #expect(error.issues.first?.message == "is a directory, not a file")
+    }
+
+    @Test("a valid file loads with its path as the source")
+    func validFile() throws {
+        let scratch = try ScratchDirectory()
+        let file = try scratch.write(
+            "ok.yaml",
+            "listen: 127.0.0.1:9000\nfunctions:\n  - {name: a, route: /a, upstream: \"http://127.0.0.1:1\"}\n")
+        let configuration = try TollgateConfiguration.load(path: file)
+        #expect(configuration.listen.port == 9000)
+        #expect(configuration.sourceFile == file)
+        #expect(configuration.functions.map(\.name) == ["a"])
+    }
+
     @Test("relative rule paths resolve against the file's directory and must exist")
     func relativeRuleFiles() throws {
         let scratch = try ScratchDirectory()

@@ -14,26 +14,33 @@ extension ConfigurationDecoder {
         var seenRoutes: [(route: String, hosts: Set<String>, path: String)] = []
         for (index, item) in items.enumerated() {
             let itemPath = "\(path)[\(index)]"
-            guard let function = decodeFunction(item, itemPath) else { continue }
-            if let first = seenNames[function.name] {
-                report(
-                    .duplicateName, "\(itemPath).name", at: mappingValue(item, "name"),
-                    "duplicate function name '\(function.name)' (first declared at \(first))")
-            } else {
-                seenNames[function.name] = itemPath
+            let decoded = decodeFunction(item, itemPath)
+            // Names and routes are checked for duplicates even when another key of the function is invalid.
+            if let name = decoded.name {
+                if let first = seenNames[name] {
+                    report(
+                        .duplicateName, "\(itemPath).name", at: mappingValue(item, "name"),
+                        "duplicate function name '\(name)' (first declared at \(first))")
+                } else {
+                    seenNames[name] = itemPath
+                }
             }
-            let hosts = Set(function.hosts)
-            if let clash = seenRoutes.first(where: {
-                $0.route == function.route && ($0.hosts.isEmpty && hosts.isEmpty || !$0.hosts.isDisjoint(with: hosts))
-            }) {
-                report(
-                    .duplicateRoute, "\(itemPath).route", at: mappingValue(item, "route"),
-                    "route '\(function.route)' is already claimed by \(clash.path)"
-                        + (hosts.isEmpty ? "" : " for an overlapping host"))
-            } else {
-                seenRoutes.append((function.route, hosts, itemPath))
+            if let route = decoded.route {
+                let hosts = Set(decoded.hosts)
+                if let clash = seenRoutes.first(where: {
+                    $0.route == route && ($0.hosts.isEmpty && hosts.isEmpty || !$0.hosts.isDisjoint(with: hosts))
+                }) {
+                    report(
+                        .duplicateRoute, "\(itemPath).route", at: mappingValue(item, "route"),
+                        "route '\(route)' is already claimed by \(clash.path)"
+                            + (hosts.isEmpty ? "" : " for an overlapping host"))
+                } else {
+                    seenRoutes.append((route, hosts, itemPath))
+                }
             }
-            functions.append(function)
+            if let function = decoded.function {
+                functions.append(function)
+            }
         }
         return functions
     }
@@ -43,8 +50,17 @@ extension ConfigurationDecoder {
         return mapping[key] ?? node
     }
 
-    func decodeFunction(_ node: Node, _ path: String) -> FunctionConfiguration? {
-        guard let entries = mapping(node, path, allowed: Self.functionKeys) else { return nil }
+    /// One function; `function` is nil when anything in it is invalid, `name` and `route` are set whenever
+    /// those keys themselves are valid (for the duplicate checks).
+    struct DecodedFunction {
+        var function: FunctionConfiguration?
+        var name: String?
+        var route: String?
+        var hosts: [String] = []
+    }
+
+    func decodeFunction(_ node: Node, _ path: String) -> DecodedFunction {
+        guard let entries = mapping(node, path, allowed: Self.functionKeys) else { return DecodedFunction() }
         var valid = true
         func required(_ key: String) -> Node? {
             guard let value = entries[key] else {
@@ -121,7 +137,8 @@ extension ConfigurationDecoder {
         if let value = entries["pool"] {
             decodePool(value, entries.childPath("pool"), into: &function)
         }
-        return valid ? function : nil
+        return DecodedFunction(
+            function: valid ? function : nil, name: name, route: route, hosts: function.hosts)
     }
 
     func decodePool(_ node: Node, _ path: String, into function: inout FunctionConfiguration) {

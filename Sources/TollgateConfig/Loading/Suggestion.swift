@@ -17,7 +17,7 @@ enum Suggestion {
         guard let best else { return nil }
         // One edit per three characters, at least one and at most three.
         let allowed = max(1, min(3, best.candidate.count / 3))
-        return best.distance <= allowed ? best.candidate : nil
+        return best.distance <= allowed && best.distance < lowered.count ? best.candidate : nil
     }
 
     /// ", did you mean 'x'?" or "" when nothing is close.
