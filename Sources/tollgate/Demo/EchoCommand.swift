@@ -40,6 +40,7 @@ struct EchoCommand: ParsableCommand {
     }
 
     nonisolated static func serve(port: Int, level: Logger.Level) -> Int32 {
+        SignalHandling.blockInAllThreads()
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
         let logger = Logger(label: "tollgate.echo")
         signal(SIGPIPE, SIG_IGN)

@@ -15,6 +15,7 @@ final class ServeControl: @unchecked Sendable {
     private let lock = NSLock()
     private var draining = false
     private var exitStatus: Int32 = 0
+    private var done = false
 
     init(
         proxy: any ServingProxy, source: ConfigurationSource, echoPort: Int?, drainTimeoutMilliseconds: Int,
@@ -69,21 +70,40 @@ final class ServeControl: @unchecked Sendable {
     func drain(signalName: String) {
         lock.lock()
         if draining {
-            exitStatus = 1
             lock.unlock()
             logger.warning("\(signalName) again: exiting without waiting for in-flight requests")
-            finished.signal()
+            finish(status: 1)
             return
         }
         draining = true
         lock.unlock()
         logger.notice(
             "\(signalName): draining in-flight requests", metadata: ["drain_timeout_ms": "\(drainTimeoutMilliseconds)"])
-        let finished = self.finished
-        let logger = self.logger
-        proxy.shutdown(gracePeriodMilliseconds: drainTimeoutMilliseconds) {
+        proxy.shutdown(gracePeriodMilliseconds: drainTimeoutMilliseconds) { [self] in
             logger.info("drained")
-            finished.signal()
+            finish(status: 0)
         }
+        // Safety net: a shutdown that never completes must not keep the process alive.
+        let limit = DispatchTime.now() + .milliseconds(drainTimeoutMilliseconds + 5_000)
+        DispatchQueue.global().asyncAfter(deadline: limit) { [self] in
+            if finish(status: 1) {
+                logger.error("shutdown did not complete in time; exiting")
+            }
+        }
+    }
+
+    /// Records the exit status and releases `waitUntilFinished` once; returns false when already finished.
+    @discardableResult
+    private func finish(status: Int32) -> Bool {
+        lock.lock()
+        guard !done else {
+            lock.unlock()
+            return false
+        }
+        done = true
+        exitStatus = max(exitStatus, status)
+        lock.unlock()
+        finished.signal()
+        return true
     }
 }

@@ -16,6 +16,7 @@ import TollgateConfig
 enum ServeRunner {
     /// Returns the process exit status.
     nonisolated static func run(_ options: ServeOptions) -> Int32 {
+        SignalHandling.blockInAllThreads()
         let level = options.logLevel
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
         let logger = Logger(label: "tollgate")
