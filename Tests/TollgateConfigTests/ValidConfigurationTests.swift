@@ -286,6 +286,14 @@ struct ExampleTests {
         #expect(configuration.functions.allSatisfy { $0.upstream.port == TollgateConfiguration.demoEchoPort })
     }
 
+    @Test("both examples load from their files", arguments: ["demo.yaml", "full.yaml"])
+    func examplesLoad(name: String) throws {
+        let path = Self.examples.appendingPathComponent(name).path
+        let configuration = try TollgateConfiguration.load(path: path)
+        #expect(configuration.sourceFile == path)
+        #expect(!configuration.functions.isEmpty)
+    }
+
     @Test("Examples/full.yaml loads")
     func fullIsValid() throws {
         let path = Self.examples.appendingPathComponent("full.yaml").path
