@@ -26,6 +26,10 @@ check() {
         echo "  FAIL $name"
     fi
 }
+give_up() {
+    echo "cli smoke: $passed passed, $((failed + 1)) failed (stopped early)"
+    exit 1
+}
 contains() { grep -q -- "$2" "$1"; }
 status_of() { curl -s -o /dev/null -m 5 -w '%{http_code}' "$@"; }
 
@@ -55,8 +59,9 @@ check "check suggests the misspelled key" contains "$work/bad.out" "did you mean
 
 "$bin" echo --port 0 2>"$work/echo.log" &
 pids+=("$!")
-echo_port="$(port_from_log "$work/echo.log" "echo function listening")"
+echo_port="$(port_from_log "$work/echo.log" "echo function listening")" || true
 check "echo function starts" test -n "$echo_port"
+[[ -n "$echo_port" ]] || give_up
 
 write_config() {
     cat >"$work/tollgate.yaml" <<CONF
@@ -74,8 +79,9 @@ write_config /fn/echo
 "$bin" serve --config "$work/tollgate.yaml" --drain-timeout 5 2>"$work/serve.log" &
 serve_pid=$!
 pids+=("$serve_pid")
-port="$(port_from_log "$work/serve.log" "tollgate proxy listening")"
+port="$(port_from_log "$work/serve.log" "tollgate proxy listening")" || true
 check "serve starts" test -n "$port"
+[[ -n "$port" ]] || { cat "$work/serve.log"; give_up; }
 
 curl -s -m 5 "http://127.0.0.1:$port/fn/echo/hello?x=1" >"$work/echo.json" || true
 check "a declared route reaches the function" contains "$work/echo.json" '"path":"/fn/echo/hello"'
