@@ -27,7 +27,7 @@ check() {
     fi
 }
 give_up() {
-    echo "cli smoke: $passed passed, $((failed + 1)) failed (stopped early)"
+    echo "cli smoke: $passed passed, $failed failed (stopped early)"
     exit 1
 }
 contains() { grep -q -- "$2" "$1"; }
