@@ -361,6 +361,15 @@ struct ConfigurationErrorTests {
         #expect(error.issues.count == 3)
     }
 
+    @Test("lists are bounded")
+    func boundedLists() throws {
+        let flat = Array(repeating: "h", count: ConfigurationDecoder.maxListCount + 1).joined(separator: ", ")
+        let document = "functions:\n  - {name: a, route: /a, upstream: \"http://127.0.0.1:1\", hosts: [\(flat)]}\n"
+        let error = try #require(throws: ConfigurationError.self) { try TollgateConfiguration.parse(yaml: document) }
+        #expect(error.codes == [.outOfRange])
+        #expect(error.issues.first?.keyPath == "functions[0].hosts")
+    }
+
     @Test("issue description is file:line:column: path: message")
     func issueDescription() {
         let issue = ConfigurationIssue(

@@ -74,10 +74,17 @@ final class ConfigurationDecoder {
         return result
     }
 
+    /// Longest list accepted anywhere (bounds the work a file full of YAML aliases can cause).
+    static let maxListCount = 10_000
+
     /// A sequence's items.
     func sequence(_ node: Node, _ path: String) -> [Node]? {
         guard case .sequence(let sequence) = node else {
             report(.typeMismatch, path, at: node, "must be a list, got \(describe(node))")
+            return nil
+        }
+        guard sequence.count <= Self.maxListCount else {
+            report(.outOfRange, path, at: node, "must have at most \(Self.maxListCount) items, got \(sequence.count)")
             return nil
         }
         return Array(sequence)
