@@ -106,7 +106,7 @@ enum ResponseHeadBuilder {
             i += 1
             reasonStart = i
             while i < startLineEnd {
-                guard ByteClass.table[Int(buf[i])] & ByteClass.reason != 0 else {
+                guard ByteClass.isReason(buf[i]) else {
                     throw HTTPParseError(.invalidStatusLine, offset: i)
                 }
                 i += 1

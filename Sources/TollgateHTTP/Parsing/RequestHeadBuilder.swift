@@ -151,15 +151,14 @@ enum RequestHeadBuilder {
         }
         // absolute-form: "http://" or "https://" (scheme case-insensitive), non-empty authority.
         var i = t.lowerBound
-        let scheme: [UInt8] = Array("http".utf8)
-        for b in scheme {
+        for b in "http".utf8 {
             guard i < t.upperBound, ByteClass.lower(raw[i]) == b else {
                 throw HTTPParseError(.invalidTarget, offset: i)
             }
             i += 1
         }
         if i < t.upperBound && ByteClass.lower(raw[i]) == UInt8(ascii: "s") { i += 1 }
-        for b in Array("://".utf8) {
+        for b in "://".utf8 {
             guard i < t.upperBound, raw[i] == b else { throw HTTPParseError(.invalidTarget, offset: i) }
             i += 1
         }
