@@ -119,7 +119,7 @@ extension ClientConnection {
             if isHeadRequest || head.status == 204 || head.status == 304 {
                 responseBody = .none
             } else if head.chunked {
-                responseBody = .chunked(ChunkedDecoder())
+                responseBody = .chunked(ChunkScanner())
                 passthroughChunked = !http10
                 if http10 { closeAfterResponse = true }
             } else if let length = head.contentLength {

@@ -1,4 +1,5 @@
 import CTollgateSystem
+import TollgateHTTP
 
 /// One client connection and the exchange in progress on it (one request at a time: pipelined requests
 /// wait, unread, in `input` and are answered strictly in order).
@@ -23,13 +24,13 @@ final class ClientConnection: EventHandler {
     enum RequestBody {
         case none
         case length(Int)
-        case chunked(ChunkedDecoder)
+        case chunked(TollgateHTTP.ChunkedDecoder)
     }
 
     enum ResponseBody {
         case none
         case length(Int)
-        case chunked(ChunkedDecoder)
+        case chunked(ChunkScanner)
         case untilClose
     }
 
@@ -52,7 +53,9 @@ final class ClientConnection: EventHandler {
 
     var input: [UInt8] = []
     var inputStart = 0
-    var headScanned = 0
+    /// The request-head parser (resumable: it keeps its scan position across reads of one head).
+    var parser: HTTPRequestParser
+    var limits: HTTPParserLimits
     var out = OutputBuffer()
     /// True while `consume` runs, so that nested transitions do not re-enter it.
     var consuming = false
@@ -92,6 +95,8 @@ final class ClientConnection: EventHandler {
     private init(worker: Worker, peerIP: [UInt8]) {
         self.worker = worker
         self.peerIP = peerIP
+        self.limits = worker.parserLimits
+        self.parser = HTTPRequestParser(limits: worker.parserLimits)
     }
 
     /// Wraps an accepted socket and starts reading it.
@@ -196,30 +201,24 @@ final class ClientConnection: EventHandler {
             case .idle, .readingHead:
                 guard out.isEmpty, offset < bytes.count else { return offset }
                 if phase == .idle {
-                    // RFC 9112 2.2: ignore empty lines before a request line.
-                    while offset < bytes.count && (bytes[offset] == 0x0D || bytes[offset] == 0x0A) { offset += 1 }
-                    guard offset < bytes.count else { return offset }
                     phase = .readingHead
-                    headScanned = 0
                     deadline = worker.now + UInt64(worker.settings.headerTimeoutMilliseconds)
                 }
-                let window = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-                guard let end = HeadBoundary.find(window, from: headScanned) else {
-                    headScanned = max(0, window.count - 3)
-                    if let error = RequestHeadParser.checkIncomplete(window, limits: worker.settings) {
-                        respondError(error.status, error.reason, close: true)
-                    }
+                switch parser.parseHead(UnsafeRawBufferPointer(rebasing: bytes[offset...])) {
+                case .needMore:
                     return offset
-                }
-                headScanned = 0
-                switch RequestHeadParser.parse(window, end: end, limits: worker.settings, fields: &worker.fields) {
                 case .failure(let error):
                     worker.counters.requests.increment()
                     respondError(error.status, error.reason, close: true)
                     return offset
-                case .success(let head):
-                    offset += end
-                    beginRequest(head, window)
+                case .complete(let parsed, let headLength):
+                    offset += headLength
+                    guard let head = RequestHead(parsed, fields: &worker.fields) else {
+                        worker.counters.requests.increment()
+                        respondError(400, "unsupported request target", close: true)
+                        return offset
+                    }
+                    parsed.rawBytes.withUnsafeBytes { beginRequest(head, $0) }
                 }
             case .inspectingBody, .exchange:
                 guard !requestComplete, offset < bytes.count, !upstreamBackpressured else { return offset }

@@ -2,6 +2,7 @@ import CTollgateSystem
 import Dispatch
 import Logging
 import TollgateConfig
+import TollgateHTTP
 
 /// Anything registered with a worker's epoll descriptor.
 protocol EventHandler: AnyObject {
@@ -51,7 +52,11 @@ final class Worker: @unchecked Sendable {
     var clients = ContiguousArray<ClientConnection>()
     var listener: Listener?
     var routing: WorkerRouting
-    var settings: HTTPSettings
+    var settings: HTTPSettings {
+        didSet { parserLimits = HTTPParserLimits(settings) }
+    }
+    /// Parser limits derived from `settings` (new connections pick them up).
+    private(set) var parserLimits: HTTPParserLimits
     var requestIDs: RequestIDGenerator
     let inspector: (any RequestInspector)?
     private(set) var isDraining = false
@@ -71,6 +76,7 @@ final class Worker: @unchecked Sendable {
         self.eventData = .allocate(capacity: Self.batchSize)
         self.readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
         self.settings = configuration.http
+        self.parserLimits = HTTPParserLimits(configuration.http)
         self.inspector = inspector
         self.requestIDs = RequestIDGenerator(worker: index)
         self.routing = WorkerRouting(router: router)

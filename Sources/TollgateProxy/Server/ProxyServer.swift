@@ -126,18 +126,11 @@ public final class ProxyServer: Sendable {
     /// Stops accepting, lets in-flight exchanges finish (up to `gracePeriod`), closes idle keep-alive
     /// connections, then closes whatever is left and stops the workers.
     public func shutdown(gracePeriod: Duration) async {
-        let workers = state.withLock { state -> [Worker] in
-            guard state.started && !state.stopped else { return [] }
-            state.stopped = true
-            return state.workers
-        }
+        let workers = beginShutdown(gracePeriod: gracePeriod)
         guard !workers.isEmpty else { return }
-        logger.info("draining", metadata: ["grace": "\(gracePeriod)"])
-        for worker in workers { worker.queue.async { worker.beginDraining() } }
         let clock = ContinuousClock()
         let deadline = clock.now + gracePeriod
-        while clock.now < deadline {
-            if statistics().openClientConnections == 0 { break }
+        while clock.now < deadline && statistics().openClientConnections > 0 {
             try? await Task.sleep(for: .milliseconds(10))
         }
         for worker in workers {
@@ -151,14 +144,32 @@ public final class ProxyServer: Sendable {
         logger.info("stopped")
     }
 
-    /// Blocking variant of `shutdown(gracePeriod:)` for callers outside async code (not from a worker queue).
+    /// Blocking variant of `shutdown(gracePeriod:)` (never from a worker queue). It uses no Swift concurrency,
+    /// so it is safe to call from a thread of the cooperative pool.
     public func shutdownBlocking(gracePeriod: Duration) {
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            await self.shutdown(gracePeriod: gracePeriod)
-            done.signal()
+        let workers = beginShutdown(gracePeriod: gracePeriod)
+        guard !workers.isEmpty else { return }
+        let clock = ContinuousClock()
+        let deadline = clock.now + gracePeriod
+        while clock.now < deadline && statistics().openClientConnections > 0 {
+            let pause = DispatchSemaphore(value: 0)
+            _ = pause.wait(timeout: .now() + .milliseconds(10))
         }
-        done.wait()
+        for worker in workers { worker.queue.sync { worker.stop() } }
+        logger.info("stopped")
+    }
+
+    private func beginShutdown(gracePeriod: Duration) -> [Worker] {
+        let workers = state.withLock { state -> [Worker] in
+            guard state.started && !state.stopped else { return [] }
+            state.stopped = true
+            return state.workers
+        }
+        if !workers.isEmpty {
+            logger.info("draining", metadata: ["grace": "\(gracePeriod)"])
+            for worker in workers { worker.queue.async { worker.beginDraining() } }
+        }
+        return workers
     }
 
     /// Counters summed over the workers (relaxed reads; cheap enough to call per scrape).
