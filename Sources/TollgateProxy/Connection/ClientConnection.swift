@@ -102,7 +102,8 @@ final class ClientConnection: EventHandler {
     /// Wraps an accepted socket and starts reading it.
     static func open(worker: Worker, fd: Int32, peerIP: [UInt8]) {
         let connection = ClientConnection(worker: worker, peerIP: peerIP)
-        connection.registration = worker.register(fd: fd, handler: connection, interest: tollgate_EPOLLIN)
+        connection.registration = worker.register(
+            fd: fd, handler: connection, interest: tollgate_EPOLLIN | tollgate_EPOLLRDHUP)
         guard connection.registration.isOpen else {
             _ = tollgate_close(fd)
             return
@@ -127,12 +128,29 @@ final class ClientConnection: EventHandler {
                 clientReadable()
             case .exchange where !requestComplete:
                 clientReadable()
+            case .exchange, .waitingForPool:
+                readAhead()
+            case .closing:
+                if events & (tollgate_EPOLLHUP | tollgate_EPOLLERR | tollgate_EPOLLRDHUP) != 0 { close() }
             case .closed:
                 return
-            default:
-                // Not reading: only hang-ups are watched here, and the client is gone.
-                if events & (tollgate_EPOLLHUP | tollgate_EPOLLERR | tollgate_EPOLLRDHUP) != 0 { close() }
             }
+        }
+    }
+
+    /// Most unprocessed bytes read ahead (pipelined requests, body bytes that wait for an upstream) before the
+    /// client stops being read.
+    static let readAheadLimit = 64 * 1024
+
+    /// Reads while the exchange does not need client bytes (so the socket can stay in the same epoll interest
+    /// for the whole exchange): bytes are kept for later; end of stream means the client left.
+    private func readAhead() {
+        let count = tollgate_read(registration.fd, worker.readBuffer.baseAddress, worker.readBuffer.count)
+        if count > 0 {
+            input.append(contentsOf: UnsafeRawBufferPointer(start: worker.readBuffer.baseAddress, count: count))
+            if input.count - inputStart >= Self.readAheadLimit { updateInterest() }
+        } else if count == 0 || count != -Int(EAGAIN_VALUE) {
+            close()
         }
     }
 
@@ -251,20 +269,21 @@ final class ClientConnection: EventHandler {
     /// Sets the epoll interest of the client socket and of the attached upstream from the state.
     func updateInterest() {
         guard phase != .closed else { return }
+        // Steady state: the client is watched for input and hang-up through the whole exchange and the
+        // upstream for input, so a keep-alive request normally costs no epoll_ctl at all.
+        let readIn = tollgate_EPOLLIN | tollgate_EPOLLRDHUP
         var mask: UInt32 = out.isEmpty ? 0 : tollgate_EPOLLOUT
         switch phase {
         case .idle, .readingHead:
-            if out.isEmpty { mask |= tollgate_EPOLLIN }
+            mask |= out.isEmpty ? readIn : tollgate_EPOLLRDHUP
         case .inspectingBody:
-            mask |= tollgate_EPOLLIN
-        case .exchange:
-            if !requestComplete {
-                if !upstreamBackpressured { mask |= tollgate_EPOLLIN }
+            mask |= readIn
+        case .exchange, .waitingForPool:
+            if phase == .exchange && !requestComplete {
+                mask |= upstreamBackpressured ? tollgate_EPOLLRDHUP : readIn
             } else {
-                mask |= tollgate_EPOLLRDHUP
+                mask |= input.count - inputStart < Self.readAheadLimit ? readIn : tollgate_EPOLLRDHUP
             }
-        case .waitingForPool:
-            mask |= tollgate_EPOLLRDHUP
         case .closing, .closed:
             break
         }
@@ -272,8 +291,8 @@ final class ClientConnection: EventHandler {
         if let upstream {
             var upstreamMask: UInt32 = 0
             if upstream.connecting || !upstream.out.isEmpty { upstreamMask |= tollgate_EPOLLOUT }
-            if !upstream.connecting && responseState != .complete && out.count < Self.highWaterMark {
-                upstreamMask |= tollgate_EPOLLIN
+            if !upstream.connecting {
+                upstreamMask |= out.count < Self.highWaterMark ? readIn : tollgate_EPOLLRDHUP
             }
             upstream.setInterest(upstreamMask)
         }
