@@ -115,7 +115,8 @@ private func pattern(_ count: Int) -> [UInt8] {
             var offset = 0
             while offset < body.count {
                 let piece = min(100_000, body.count - offset)
-                socket.write(Array(String(piece, radix: 16).utf8) + [13, 10] + body[offset..<(offset + piece)] + [13, 10])
+                socket.write(
+                    Array(String(piece, radix: 16).utf8) + [13, 10] + body[offset..<(offset + piece)] + [13, 10])
                 offset += piece
             }
             socket.write("0\r\n\r\n")

@@ -143,8 +143,11 @@ private func unusedPort() throws -> Int {
             if round % 2 == 0 { socket.reset() } else { socket.close() }
         }
         #expect(ProxyHarness.eventually { proxy.server.statistics().openClientConnections == 0 })
-        #expect(ProxyHarness.eventually { proxy.server.statistics().openUpstreamConnections
-            == proxy.server.statistics().idleUpstreamConnections })
+        #expect(
+            ProxyHarness.eventually {
+                proxy.server.statistics().openUpstreamConnections
+                    == proxy.server.statistics().idleUpstreamConnections
+            })
         // The test upstream's own threads close their sockets asynchronously; allow them to settle.
         #expect(ProxyHarness.eventually(timeout: 6) { openDescriptorCount() <= before + 2 })
     }

@@ -124,7 +124,8 @@ extension ClientConnection {
     // MARK: The forwarded head
 
     private func append(_ literal: StaticString) {
-        forwardHead.append(contentsOf: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        forwardHead.append(
+            contentsOf: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     private func append(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) {
@@ -197,8 +198,11 @@ extension ClientConnection {
     }
 
     private func appendDecimal(_ value: Int) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { raw in
             var position = raw.count
             var remaining = value
@@ -211,7 +215,8 @@ extension ClientConnection {
         }
     }
 
-    private func isListedInConnection(_ name: Range<Int>, _ head: RequestHead, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    private func isListedInConnection(_ name: Range<Int>, _ head: RequestHead, _ bytes: UnsafeRawBufferPointer) -> Bool
+    {
         var listed = false
         for index in 0..<head.fieldCount {
             let field = worker.fields[index]

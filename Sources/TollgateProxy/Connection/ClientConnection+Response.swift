@@ -290,7 +290,8 @@ extension ClientConnection {
     private func finishUntilCloseBody() {
         if rechunkResponse {
             let terminator: StaticString = wroteResponseChunk ? "\r\n0\r\n\r\n" : "0\r\n\r\n"
-            guard writeToClient(UnsafeRawBufferPointer(start: terminator.utf8Start, count: terminator.utf8CodeUnitCount))
+            guard
+                writeToClient(UnsafeRawBufferPointer(start: terminator.utf8Start, count: terminator.utf8CodeUnitCount))
             else { return }
         } else {
             closeAfterResponse = true

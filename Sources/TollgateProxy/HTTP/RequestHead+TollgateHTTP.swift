@@ -48,7 +48,9 @@ extension RequestHead {
                     if forwarded == nil { forwarded = field.value }
                 case .connection:
                     RequestHeadParser.forEachToken(bytes, field.value) { token in
-                        if !KnownHeader.matches(bytes, token, "close") && !KnownHeader.matches(bytes, token, "keep-alive") {
+                        if !KnownHeader.matches(bytes, token, "close")
+                            && !KnownHeader.matches(bytes, token, "keep-alive")
+                        {
                             hasConnectionOptions = true
                         }
                     }

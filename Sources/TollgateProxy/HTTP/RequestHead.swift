@@ -18,4 +18,3 @@ struct RequestHead {
 
     var hasBody: Bool { chunked || (contentLength ?? 0) > 0 }
 }
-
