@@ -1,4 +1,5 @@
 import CTollgateSystem
+import TollgateHTTP
 
 extension ClientConnection {
     /// A request head was parsed from `bytes`: route it, check limits, inspect, and start forwarding.
@@ -17,7 +18,7 @@ extension ClientConnection {
         isHeadRequest = Self.isExactly(bytes, head.method, "HEAD")
         expectContinue = head.expectContinue && head.hasBody
         if head.chunked {
-            requestBody = .chunked(ChunkedDecoder())
+            requestBody = .chunked(TollgateHTTP.ChunkedDecoder(limits: limits))
         } else if let length = head.contentLength, length > 0 {
             requestBody = .length(length)
         } else {
@@ -123,7 +124,8 @@ extension ClientConnection {
     // MARK: The forwarded head
 
     private func append(_ literal: StaticString) {
-        forwardHead.append(contentsOf: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        forwardHead.append(
+            contentsOf: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     private func append(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) {
@@ -196,8 +198,11 @@ extension ClientConnection {
     }
 
     private func appendDecimal(_ value: Int) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { raw in
             var position = raw.count
             var remaining = value
@@ -210,7 +215,8 @@ extension ClientConnection {
         }
     }
 
-    private func isListedInConnection(_ name: Range<Int>, _ head: RequestHead, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    private func isListedInConnection(_ name: Range<Int>, _ head: RequestHead, _ bytes: UnsafeRawBufferPointer) -> Bool
+    {
         var listed = false
         for index in 0..<head.fieldCount {
             let field = worker.fields[index]
@@ -270,25 +276,22 @@ extension ClientConnection {
             if remaining - take == 0 { requestBodyDone() }
             return take
         case .chunked(var decoder):
-            var position = 0
-            while true {
-                let (event, next) = decoder.next(bytes, from: position)
-                requestBody = .chunked(decoder)
-                switch event {
-                case .data(let range):
-                    position = next
-                    guard deliverBody(UnsafeRawBufferPointer(rebasing: bytes[range])) else { return position }
-                    if upstreamBackpressured || phase != .exchange && phase != .inspectingBody { return position }
-                case .needMore:
-                    return next
-                case .done:
-                    requestBodyDone()
-                    return next
-                case .error:
-                    respondError(400, "malformed chunked body", close: true)
-                    return position
+            var stopped = false
+            let progress: ChunkedDecoder.Progress
+            do {
+                progress = try decoder.decode(bytes) { data in
+                    guard !stopped else { return }
+                    if !deliverBody(data) { stopped = true }
                 }
+            } catch {
+                requestBody = .chunked(decoder)
+                respondError(error.status, "malformed chunked body", close: true)
+                return 0
             }
+            requestBody = .chunked(decoder)
+            if stopped { return progress.consumed }
+            if progress.isDone { requestBodyDone() }
+            return progress.consumed
         }
     }
 
@@ -299,12 +302,13 @@ extension ClientConnection {
             respondError(413, "request body too large", close: true)
             return false
         }
-        if phase == .inspectingBody {
+        if phase == .inspectingBody || upstream == nil {
+            // Held for inspection, or (after it) until the pool provides a connection; `attach` sends it.
             inspectBuffer.append(contentsOf: bytes)
-            if inspectBuffer.count >= worker.settings.inspectionBufferBytes {
+            if phase == .inspectingBody && inspectBuffer.count >= worker.settings.inspectionBufferBytes {
                 return runBodyInspection(truncated: true)
             }
-            return true
+            return phase != .closed && phase != .closing
         }
         return writeBodyToUpstream(bytes)
     }

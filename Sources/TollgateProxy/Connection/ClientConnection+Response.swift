@@ -119,7 +119,7 @@ extension ClientConnection {
             if isHeadRequest || head.status == 204 || head.status == 304 {
                 responseBody = .none
             } else if head.chunked {
-                responseBody = .chunked(ChunkedDecoder())
+                responseBody = .chunked(ChunkScanner())
                 passthroughChunked = !http10
                 if http10 { closeAfterResponse = true }
             } else if let length = head.contentLength {
@@ -290,7 +290,8 @@ extension ClientConnection {
     private func finishUntilCloseBody() {
         if rechunkResponse {
             let terminator: StaticString = wroteResponseChunk ? "\r\n0\r\n\r\n" : "0\r\n\r\n"
-            guard writeToClient(UnsafeRawBufferPointer(start: terminator.utf8Start, count: terminator.utf8CodeUnitCount))
+            guard
+                writeToClient(UnsafeRawBufferPointer(start: terminator.utf8Start, count: terminator.utf8CodeUnitCount))
             else { return }
         } else {
             closeAfterResponse = true

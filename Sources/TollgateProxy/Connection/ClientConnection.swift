@@ -1,4 +1,5 @@
 import CTollgateSystem
+import TollgateHTTP
 
 /// One client connection and the exchange in progress on it (one request at a time: pipelined requests
 /// wait, unread, in `input` and are answered strictly in order).
@@ -23,13 +24,13 @@ final class ClientConnection: EventHandler {
     enum RequestBody {
         case none
         case length(Int)
-        case chunked(ChunkedDecoder)
+        case chunked(TollgateHTTP.ChunkedDecoder)
     }
 
     enum ResponseBody {
         case none
         case length(Int)
-        case chunked(ChunkedDecoder)
+        case chunked(ChunkScanner)
         case untilClose
     }
 
@@ -52,7 +53,9 @@ final class ClientConnection: EventHandler {
 
     var input: [UInt8] = []
     var inputStart = 0
-    var headScanned = 0
+    /// The request-head parser (resumable: it keeps its scan position across reads of one head).
+    var parser: HTTPRequestParser
+    var limits: HTTPParserLimits
     var out = OutputBuffer()
     /// True while `consume` runs, so that nested transitions do not re-enter it.
     var consuming = false
@@ -92,12 +95,15 @@ final class ClientConnection: EventHandler {
     private init(worker: Worker, peerIP: [UInt8]) {
         self.worker = worker
         self.peerIP = peerIP
+        self.limits = worker.parserLimits
+        self.parser = HTTPRequestParser(limits: worker.parserLimits)
     }
 
     /// Wraps an accepted socket and starts reading it.
     static func open(worker: Worker, fd: Int32, peerIP: [UInt8]) {
         let connection = ClientConnection(worker: worker, peerIP: peerIP)
-        connection.registration = worker.register(fd: fd, handler: connection, interest: tollgate_EPOLLIN)
+        connection.registration = worker.register(
+            fd: fd, handler: connection, interest: tollgate_EPOLLIN | tollgate_EPOLLRDHUP)
         guard connection.registration.isOpen else {
             _ = tollgate_close(fd)
             return
@@ -122,12 +128,29 @@ final class ClientConnection: EventHandler {
                 clientReadable()
             case .exchange where !requestComplete:
                 clientReadable()
+            case .exchange, .waitingForPool:
+                readAhead()
+            case .closing:
+                if events & (tollgate_EPOLLHUP | tollgate_EPOLLERR | tollgate_EPOLLRDHUP) != 0 { close() }
             case .closed:
                 return
-            default:
-                // Not reading: only hang-ups are watched here, and the client is gone.
-                if events & (tollgate_EPOLLHUP | tollgate_EPOLLERR | tollgate_EPOLLRDHUP) != 0 { close() }
             }
+        }
+    }
+
+    /// Most unprocessed bytes read ahead (pipelined requests, body bytes that wait for an upstream) before the
+    /// client stops being read.
+    static let readAheadLimit = 64 * 1024
+
+    /// Reads while the exchange does not need client bytes (so the socket can stay in the same epoll interest
+    /// for the whole exchange): bytes are kept for later; end of stream means the client left.
+    private func readAhead() {
+        let count = tollgate_read(registration.fd, worker.readBuffer.baseAddress, worker.readBuffer.count)
+        if count > 0 {
+            input.append(contentsOf: UnsafeRawBufferPointer(start: worker.readBuffer.baseAddress, count: count))
+            if input.count - inputStart >= Self.readAheadLimit { updateInterest() }
+        } else if count == 0 || count != -Int(EAGAIN_VALUE) {
+            close()
         }
     }
 
@@ -196,30 +219,24 @@ final class ClientConnection: EventHandler {
             case .idle, .readingHead:
                 guard out.isEmpty, offset < bytes.count else { return offset }
                 if phase == .idle {
-                    // RFC 9112 2.2: ignore empty lines before a request line.
-                    while offset < bytes.count && (bytes[offset] == 0x0D || bytes[offset] == 0x0A) { offset += 1 }
-                    guard offset < bytes.count else { return offset }
                     phase = .readingHead
-                    headScanned = 0
                     deadline = worker.now + UInt64(worker.settings.headerTimeoutMilliseconds)
                 }
-                let window = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-                guard let end = HeadBoundary.find(window, from: headScanned) else {
-                    headScanned = max(0, window.count - 3)
-                    if let error = RequestHeadParser.checkIncomplete(window, limits: worker.settings) {
-                        respondError(error.status, error.reason, close: true)
-                    }
+                switch parser.parseHead(UnsafeRawBufferPointer(rebasing: bytes[offset...])) {
+                case .needMore:
                     return offset
-                }
-                headScanned = 0
-                switch RequestHeadParser.parse(window, end: end, limits: worker.settings, fields: &worker.fields) {
                 case .failure(let error):
                     worker.counters.requests.increment()
                     respondError(error.status, error.reason, close: true)
                     return offset
-                case .success(let head):
-                    offset += end
-                    beginRequest(head, window)
+                case .complete(let parsed, let headLength):
+                    offset += headLength
+                    guard let head = RequestHead(parsed, fields: &worker.fields) else {
+                        worker.counters.requests.increment()
+                        respondError(400, "unsupported request target", close: true)
+                        return offset
+                    }
+                    parsed.rawBytes.withUnsafeBytes { beginRequest(head, $0) }
                 }
             case .inspectingBody, .exchange:
                 guard !requestComplete, offset < bytes.count, !upstreamBackpressured else { return offset }
@@ -252,20 +269,21 @@ final class ClientConnection: EventHandler {
     /// Sets the epoll interest of the client socket and of the attached upstream from the state.
     func updateInterest() {
         guard phase != .closed else { return }
+        // Steady state: the client is watched for input and hang-up through the whole exchange and the
+        // upstream for input, so a keep-alive request normally costs no epoll_ctl at all.
+        let readIn = tollgate_EPOLLIN | tollgate_EPOLLRDHUP
         var mask: UInt32 = out.isEmpty ? 0 : tollgate_EPOLLOUT
         switch phase {
         case .idle, .readingHead:
-            if out.isEmpty { mask |= tollgate_EPOLLIN }
+            mask |= out.isEmpty ? readIn : tollgate_EPOLLRDHUP
         case .inspectingBody:
-            mask |= tollgate_EPOLLIN
-        case .exchange:
-            if !requestComplete {
-                if !upstreamBackpressured { mask |= tollgate_EPOLLIN }
+            mask |= readIn
+        case .exchange, .waitingForPool:
+            if phase == .exchange && !requestComplete {
+                mask |= upstreamBackpressured ? tollgate_EPOLLRDHUP : readIn
             } else {
-                mask |= tollgate_EPOLLRDHUP
+                mask |= input.count - inputStart < Self.readAheadLimit ? readIn : tollgate_EPOLLRDHUP
             }
-        case .waitingForPool:
-            mask |= tollgate_EPOLLRDHUP
         case .closing, .closed:
             break
         }
@@ -273,8 +291,8 @@ final class ClientConnection: EventHandler {
         if let upstream {
             var upstreamMask: UInt32 = 0
             if upstream.connecting || !upstream.out.isEmpty { upstreamMask |= tollgate_EPOLLOUT }
-            if !upstream.connecting && responseState != .complete && out.count < Self.highWaterMark {
-                upstreamMask |= tollgate_EPOLLIN
+            if !upstream.connecting {
+                upstreamMask |= out.count < Self.highWaterMark ? readIn : tollgate_EPOLLRDHUP
             }
             upstream.setInterest(upstreamMask)
         }

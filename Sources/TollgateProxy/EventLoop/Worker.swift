@@ -2,6 +2,7 @@ import CTollgateSystem
 import Dispatch
 import Logging
 import TollgateConfig
+import TollgateHTTP
 
 /// Anything registered with a worker's epoll descriptor.
 protocol EventHandler: AnyObject {
@@ -51,14 +52,23 @@ final class Worker: @unchecked Sendable {
     var clients = ContiguousArray<ClientConnection>()
     var listener: Listener?
     var routing: WorkerRouting
-    var settings: HTTPSettings
+    var settings: HTTPSettings {
+        didSet { parserLimits = HTTPParserLimits(settings) }
+    }
+    /// Parser limits derived from `settings` (new connections pick them up).
+    private(set) var parserLimits: HTTPParserLimits
     var requestIDs: RequestIDGenerator
     let inspector: (any RequestInspector)?
     private(set) var isDraining = false
     private var stopped = false
+    /// Set (on the calling thread, before the queue block runs) once `start` was called: from then on the
+    /// read source owns the epoll descriptor and closes it when cancelled.
+    private var started = false
 
-    init(index: Int, configuration: TollgateConfiguration, router: Router, inspector: (any RequestInspector)?,
-         logger: Logger) throws(ProxyError) {
+    init(
+        index: Int, configuration: TollgateConfiguration, router: Router, inspector: (any RequestInspector)?,
+        logger: Logger
+    ) throws(ProxyError) {
         self.index = index
         self.queue = DispatchQueue(label: "tollgate.worker.\(index)")
         var logger = logger
@@ -71,6 +81,7 @@ final class Worker: @unchecked Sendable {
         self.eventData = .allocate(capacity: Self.batchSize)
         self.readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
         self.settings = configuration.http
+        self.parserLimits = HTTPParserLimits(configuration.http)
         self.inspector = inspector
         self.requestIDs = RequestIDGenerator(worker: index)
         self.routing = WorkerRouting(router: router)
@@ -82,7 +93,7 @@ final class Worker: @unchecked Sendable {
         eventMasks.deallocate()
         eventData.deallocate()
         readBuffer.deallocate()
-        if epollFD >= 0 { _ = tollgate_close(epollFD) }
+        if !started { _ = tollgate_close(epollFD) }
     }
 
     @inline(__always)
@@ -96,11 +107,16 @@ final class Worker: @unchecked Sendable {
 
     /// Starts watching the epoll descriptor and the deadline timer. Call once, from any thread.
     func start(listenerFD: Int32) {
+        started = true
         queue.async { [self] in
             let source = DispatchSource.makeReadSource(fileDescriptor: epollFD, queue: queue)
             source.setEventHandler { [unowned self] in self.drainEvents() }
+            // The epoll descriptor is closed only once its source is cancelled (never under a live source).
+            let epollFD = self.epollFD
+            source.setCancelHandler { _ = tollgate_close(epollFD) }
             let timer = DispatchSource.makeTimerSource(queue: queue)
-            timer.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100), leeway: .milliseconds(20))
+            timer.schedule(
+                deadline: .now() + .milliseconds(100), repeating: .milliseconds(100), leeway: .milliseconds(20))
             timer.setEventHandler { [unowned self] in self.tick() }
             self.readSource = source
             self.timer = timer

@@ -10,7 +10,8 @@ struct SocketAddress: @unchecked Sendable {
 /// The immutable routing table built from a configuration (at start and on reload): routes sorted by
 /// prefix length, longest first, with everything pre-rendered as bytes.
 final class Router: Sendable {
-    struct Route: Sendable {
+    /// One route (a class: a request holds it by one reference, not by copying its arrays).
+    final class Route: Sendable {
         let index: Int
         let function: FunctionConfiguration
         /// Route prefix without a trailing slash ("/" stays "/").
@@ -25,6 +26,22 @@ final class Router: Sendable {
         let address: SocketAddress
         let maxBodyBytes: Int
         let functionName: String
+
+        init(
+            index: Int, function: FunctionConfiguration, prefix: [UInt8], hosts: [[UInt8]], methods: [[UInt8]],
+            allowValue: [UInt8], basePath: [UInt8], address: SocketAddress, maxBodyBytes: Int, functionName: String
+        ) {
+            self.index = index
+            self.function = function
+            self.prefix = prefix
+            self.hosts = hosts
+            self.methods = methods
+            self.allowValue = allowValue
+            self.basePath = basePath
+            self.address = address
+            self.maxBodyBytes = maxBodyBytes
+            self.functionName = functionName
+        }
     }
 
     enum Match {

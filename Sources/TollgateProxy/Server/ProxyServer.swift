@@ -47,25 +47,7 @@ public final class ProxyServer: Sendable {
                 throw ProxyError(.bindFailed, "cannot bind \(listen): the host is not an address")
             }
             let count = max(1, configuration.workers)
-            var descriptors: [Int32] = []
-            var port = listen.port
-            for index in 0..<count {
-                if index == 1 && listen.port == 0 {
-                    // Port 0: every other worker binds the port the first one was given.
-                    guard tollgate_resolve(listen.host, Int32(port), &address) == 0 else {
-                        throw ProxyError(.bindFailed, "cannot bind \(listen)")
-                    }
-                }
-                let fd = tollgate_listen(&address, 1, 1024)
-                guard fd >= 0 else {
-                    for descriptor in descriptors { _ = tollgate_close(descriptor) }
-                    throw ProxyError(
-                        .bindFailed,
-                        "cannot bind \(ListenAddress(host: listen.host, port: port)): \(Self.describe(errno: -fd))")
-                }
-                descriptors.append(fd)
-                if index == 0 { port = Int(tollgate_local_port(fd)) }
-            }
+            let (descriptors, port) = try Self.bindListeners(listen: listen, address: address, count: count)
             var workers: [Worker] = []
             do throws(ProxyError) {
                 for index in 0..<count {
@@ -126,18 +108,11 @@ public final class ProxyServer: Sendable {
     /// Stops accepting, lets in-flight exchanges finish (up to `gracePeriod`), closes idle keep-alive
     /// connections, then closes whatever is left and stops the workers.
     public func shutdown(gracePeriod: Duration) async {
-        let workers = state.withLock { state -> [Worker] in
-            guard state.started && !state.stopped else { return [] }
-            state.stopped = true
-            return state.workers
-        }
+        let workers = beginShutdown(gracePeriod: gracePeriod)
         guard !workers.isEmpty else { return }
-        logger.info("draining", metadata: ["grace": "\(gracePeriod)"])
-        for worker in workers { worker.queue.async { worker.beginDraining() } }
         let clock = ContinuousClock()
         let deadline = clock.now + gracePeriod
-        while clock.now < deadline {
-            if statistics().openClientConnections == 0 { break }
+        while clock.now < deadline && statistics().openClientConnections > 0 {
             try? await Task.sleep(for: .milliseconds(10))
         }
         for worker in workers {
@@ -151,14 +126,32 @@ public final class ProxyServer: Sendable {
         logger.info("stopped")
     }
 
-    /// Blocking variant of `shutdown(gracePeriod:)` for callers outside async code (not from a worker queue).
+    /// Blocking variant of `shutdown(gracePeriod:)` (never from a worker queue). It uses no Swift concurrency,
+    /// so it is safe to call from a thread of the cooperative pool.
     public func shutdownBlocking(gracePeriod: Duration) {
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            await self.shutdown(gracePeriod: gracePeriod)
-            done.signal()
+        let workers = beginShutdown(gracePeriod: gracePeriod)
+        guard !workers.isEmpty else { return }
+        let clock = ContinuousClock()
+        let deadline = clock.now + gracePeriod
+        while clock.now < deadline && statistics().openClientConnections > 0 {
+            let pause = DispatchSemaphore(value: 0)
+            _ = pause.wait(timeout: .now() + .milliseconds(10))
         }
-        done.wait()
+        for worker in workers { worker.queue.sync { worker.stop() } }
+        logger.info("stopped")
+    }
+
+    private func beginShutdown(gracePeriod: Duration) -> [Worker] {
+        let workers = state.withLock { state -> [Worker] in
+            guard state.started && !state.stopped else { return [] }
+            state.stopped = true
+            return state.workers
+        }
+        if !workers.isEmpty {
+            logger.info("draining", metadata: ["grace": "\(gracePeriod)"])
+            for worker in workers { worker.queue.async { worker.beginDraining() } }
+        }
+        return workers
     }
 
     /// Counters summed over the workers (relaxed reads; cheap enough to call per scrape).
@@ -167,6 +160,44 @@ public final class ProxyServer: Sendable {
         var total = ProxyStatistics()
         for worker in workers { worker.counters.add(into: &total) }
         return total
+    }
+
+    /// Binds `count` listeners (SO_REUSEPORT) to one port.
+    ///
+    /// A probe bind without SO_REUSEPORT comes first: it fails when anything else holds the port (so two
+    /// proxies never silently share a port) and, for port 0, picks a port no other socket uses (the kernel
+    /// may otherwise hand a port 0 bind a port that other SO_REUSEPORT listeners already share).
+    private static func bindListeners(listen: ListenAddress, address: tollgate_address, count: Int) throws(ProxyError)
+        -> ([Int32], Int)
+    {
+        var lastError: Int32 = 0
+        for _ in 0..<5 {
+            var probeAddress = address
+            let probe = tollgate_listen(&probeAddress, 0, 1)
+            guard probe >= 0 else {
+                throw ProxyError(.bindFailed, "cannot bind \(listen): \(describe(errno: -probe))")
+            }
+            let port = Int(tollgate_local_port(probe))
+            _ = tollgate_close(probe)
+            var bound = address
+            guard tollgate_resolve(listen.host, Int32(port), &bound) == 0 else {
+                throw ProxyError(.bindFailed, "cannot bind \(listen): the host is not an address")
+            }
+            var descriptors: [Int32] = []
+            for _ in 0..<count {
+                let fd = tollgate_listen(&bound, 1, 1024)
+                if fd < 0 {
+                    lastError = -fd
+                    break
+                }
+                descriptors.append(fd)
+            }
+            if descriptors.count == count { return (descriptors, port) }
+            for descriptor in descriptors { _ = tollgate_close(descriptor) }
+            // Someone took the port between the probe and the bind; with port 0 try another one.
+            if listen.port != 0 { break }
+        }
+        throw ProxyError(.bindFailed, "cannot bind \(listen): \(describe(errno: lastError))")
     }
 
     static func describe(errno code: Int32) -> String {

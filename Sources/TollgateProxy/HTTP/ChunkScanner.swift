@@ -1,8 +1,9 @@
-/// Incremental, strict decoder of the chunked transfer coding (RFC 9112 7.1).
+/// Incremental, strict scanner of chunked upstream responses (RFC 9112 7.1): reports data ranges and the end
+/// without copying, so a chunked response can be relayed verbatim while the proxy tracks where it ends.
 ///
 /// Feed it any split of the bytes; it reports data ranges, the end, or an error. Limits: chunk-size at most
 /// 15 hex digits (no overflow), chunk extensions at most 4 KiB per chunk, trailer section at most 16 KiB.
-struct ChunkedDecoder {
+struct ChunkScanner {
     enum Event: Equatable {
         /// Chunk data at this range of the input.
         case data(Range<Int>)
