@@ -14,6 +14,8 @@ public struct TollgateConfiguration: Sendable, Equatable {
     public var functions: [FunctionConfiguration]
     /// Rule engine settings (`rules:`); `nil` means no rules.
     public var rules: RulesConfiguration?
+    /// Rate limits, concurrency caps and cost budgets (`limits:`); `nil` means no limits.
+    public var limits: LimitsConfiguration?
     /// The file this came from, for messages ("<inline>" when parsed from a string).
     public var sourceFile: String
 
@@ -24,6 +26,7 @@ public struct TollgateConfiguration: Sendable, Equatable {
         http: HTTPSettings = HTTPSettings(),
         functions: [FunctionConfiguration],
         rules: RulesConfiguration? = nil,
+        limits: LimitsConfiguration? = nil,
         sourceFile: String = "<inline>"
     ) {
         self.listen = listen
@@ -32,6 +35,7 @@ public struct TollgateConfiguration: Sendable, Equatable {
         self.http = http
         self.functions = functions
         self.rules = rules
+        self.limits = limits
         self.sourceFile = sourceFile
     }
 }

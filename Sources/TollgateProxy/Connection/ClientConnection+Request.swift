@@ -1,0 +1,499 @@
+import CTollgateSystem
+import TollgateHTTP
+
+extension ClientConnection {
+    /// A request head was parsed from `bytes`: route it, check limits, inspect, and start forwarding.
+    func beginRequest(_ head: RequestHead, _ bytes: UnsafeRawBufferPointer) {
+        worker.counters.requests.increment()
+        resetExchange()
+        if let incoming = head.requestID,
+            RequestIDGenerator.isAcceptable(UnsafeRawBufferPointer(rebasing: bytes[incoming]))
+        {
+            requestID.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[incoming]))
+        } else {
+            worker.requestIDs.next(into: &requestID)
+        }
+        keepAlive = head.keepAlive && !draining
+        http10 = head.minorVersion == 0
+        isHeadRequest = Self.isExactly(bytes, head.method, "HEAD")
+        expectContinue = head.expectContinue && head.hasBody
+        if head.chunked {
+            requestBody = .chunked(TollgateHTTP.ChunkedDecoder(limits: limits))
+        } else if let length = head.contentLength, length > 0 {
+            requestBody = .length(length)
+        } else {
+            requestBody = .none
+        }
+        requestComplete = !head.hasBody
+
+        let target = UnsafeRawBufferPointer(rebasing: bytes[head.target])
+        let method = UnsafeRawBufferPointer(rebasing: bytes[head.method])
+        let host = head.host.map { Self.hostWithoutPort(bytes, $0) } ?? 0..<0
+        let found: Router.Route
+        switch worker.routing.router.match(
+            target: target, host: UnsafeRawBufferPointer(rebasing: bytes[host]), method: method)
+        {
+        case .notFound:
+            respondError(404, "no route", close: head.hasBody)
+            return
+        case .methodNotAllowed(let route):
+            respondError(405, "method not allowed", close: head.hasBody, allow: route.allowValue)
+            return
+        case .route(let route):
+            found = route
+        }
+        route = found
+        pool = worker.routing.pool(for: found)
+        maxBody = found.maxBodyBytes
+        if let length = head.contentLength, length > maxBody {
+            respondError(413, "request body too large", close: true)
+            return
+        }
+
+        if let inspector = worker.inspector {
+            let request = makeInspectedRequest(head, bytes, function: found.functionName)
+            if let transaction = inspector.begin(request) {
+                self.transaction = transaction
+                if case .block(let status) = transaction.inspectRequestHead() {
+                    worker.counters.blocked.increment()
+                    respondError(status, "request blocked", close: head.hasBody)
+                    return
+                }
+            }
+        }
+
+        buildForwardHead(head, bytes, route: found)
+        chunkedToUpstream = head.chunked
+        wroteUpstreamChunk = false
+        if head.hasBody, let transaction, transaction.wantsRequestBody {
+            phase = .inspectingBody
+            deadline = worker.now + UInt64(worker.settings.bodyTimeoutMilliseconds)
+            sendContinueIfExpected()
+            return
+        }
+        startForwarding()
+    }
+
+    static func isExactly(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ literal: StaticString) -> Bool {
+        guard range.count == literal.utf8CodeUnitCount else { return false }
+        for offset in 0..<range.count where bytes[range.lowerBound + offset] != literal.utf8Start[offset] {
+            return false
+        }
+        return true
+    }
+
+    static func hostWithoutPort(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Range<Int> {
+        if bytes[range.lowerBound] == UInt8(ascii: "[") {
+            if let close = bytes[range].firstIndex(of: UInt8(ascii: "]")) { return range.lowerBound..<(close + 1) }
+            return range
+        }
+        if let colon = bytes[range].firstIndex(of: UInt8(ascii: ":")) { return range.lowerBound..<colon }
+        return range
+    }
+
+    /// Clears per-request state (keeps buffers' capacity).
+    func resetExchange() {
+        route = nil
+        pool = nil
+        requestBody = .none
+        requestComplete = true
+        bodyReceived = 0
+        responseState = .awaitingHead
+        responseBody = .none
+        responseStarted = false
+        passthroughChunked = false
+        rechunkResponse = false
+        wroteResponseChunk = false
+        upstreamKeepAlive = true
+        closeAfterResponse = false
+        retried = false
+        expectContinue = false
+        sentContinue = false
+        isHeadRequest = false
+        responseStatus = 0
+        transaction = nil
+        requestID.removeAll(keepingCapacity: true)
+        if inspectBuffer.capacity > 256 * 1024 {
+            inspectBuffer = []
+        } else {
+            inspectBuffer.removeAll(keepingCapacity: true)
+        }
+        upstreamDeadline = 0
+    }
+
+    // MARK: The forwarded head
+
+    private func append(_ literal: StaticString) {
+        forwardHead.append(
+            contentsOf: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    private func append(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) {
+        forwardHead.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range]))
+    }
+
+    /// The request head as the upstream gets it: path rewritten, hop-by-hop fields removed, framing made
+    /// explicit, `X-Forwarded-For`, `Forwarded` and `X-Request-Id` added.
+    private func buildForwardHead(_ head: RequestHead, _ bytes: UnsafeRawBufferPointer, route: Router.Route) {
+        forwardHead.removeAll(keepingCapacity: true)
+        append(bytes, head.method)
+        append(" ")
+        forwardHead.append(contentsOf: route.basePath)
+        if route.function.stripPrefix {
+            var rest = head.target.lowerBound + route.prefix.count
+            if route.prefix == [UInt8(ascii: "/")] { rest = head.target.lowerBound }
+            if rest >= head.target.upperBound || bytes[rest] != UInt8(ascii: "/") { append("/") }
+            append(bytes, rest..<head.target.upperBound)
+        } else if !route.basePath.isEmpty && head.target.count == 1 {
+            // "/base" + "/" would leave a trailing slash the function may not expect; keep it: it was asked for.
+            append(bytes, head.target)
+        } else {
+            append(bytes, head.target)
+        }
+        append(" HTTP/1.1\r\n")
+        for index in 0..<head.fieldCount {
+            let field = worker.fields[index]
+            if KnownHeader.classify(bytes, field.name).isDroppedWhenForwarding { continue }
+            if head.hasConnectionOptions && isListedInConnection(field.name, head, bytes) { continue }
+            append(bytes, field.name)
+            append(": ")
+            append(bytes, field.value)
+            append("\r\n")
+        }
+        if let length = head.contentLength {
+            append("Content-Length: ")
+            appendDecimal(length)
+            append("\r\n")
+        } else if head.chunked {
+            append("Transfer-Encoding: chunked\r\n")
+        }
+        append("X-Forwarded-For: ")
+        if let previous = head.forwardedFor {
+            append(bytes, previous)
+            append(", ")
+        }
+        forwardHead.append(contentsOf: peerIP)
+        append("\r\nForwarded: ")
+        if let previous = head.forwarded {
+            append(bytes, previous)
+            append(", ")
+        }
+        if peerIP.contains(UInt8(ascii: ":")) {
+            append("for=\"[")
+            forwardHead.append(contentsOf: peerIP)
+            append("]\"")
+        } else {
+            append("for=")
+            forwardHead.append(contentsOf: peerIP)
+        }
+        append(";proto=http")
+        if let host = head.host {
+            append(";host=\"")
+            append(bytes, host)
+            append("\"")
+        }
+        append("\r\nX-Request-Id: ")
+        forwardHead.append(contentsOf: requestID)
+        append("\r\n\r\n")
+    }
+
+    private func appendDecimal(_ value: Int) {
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var position = raw.count
+            var remaining = value
+            repeat {
+                position -= 1
+                raw[position] = UInt8(remaining % 10) + 0x30
+                remaining /= 10
+            } while remaining > 0
+            forwardHead.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[position...]))
+        }
+    }
+
+    private func isListedInConnection(_ name: Range<Int>, _ head: RequestHead, _ bytes: UnsafeRawBufferPointer) -> Bool
+    {
+        var listed = false
+        for index in 0..<head.fieldCount {
+            let field = worker.fields[index]
+            guard KnownHeader.classify(bytes, field.name) == .connection else { continue }
+            RequestHeadParser.forEachToken(bytes, field.value) { token in
+                guard token.count == name.count else { return }
+                var same = true
+                for offset in 0..<token.count
+                where asciiLower(bytes[token.lowerBound + offset]) != asciiLower(bytes[name.lowerBound + offset]) {
+                    same = false
+                    break
+                }
+                if same { listed = true }
+            }
+        }
+        return listed
+    }
+
+    private func makeInspectedRequest(_ head: RequestHead, _ bytes: UnsafeRawBufferPointer, function: String)
+        -> InspectedRequest
+    {
+        var headers: [InspectedHeader] = []
+        headers.reserveCapacity(head.fieldCount)
+        for index in 0..<head.fieldCount {
+            let field = worker.fields[index]
+            headers.append(
+                InspectedHeader(
+                    name: Array(UnsafeRawBufferPointer(rebasing: bytes[field.name])),
+                    value: Array(UnsafeRawBufferPointer(rebasing: bytes[field.value]))
+                )
+            )
+        }
+        return InspectedRequest(
+            method: Array(UnsafeRawBufferPointer(rebasing: bytes[head.method])),
+            target: Array(UnsafeRawBufferPointer(rebasing: bytes[head.target])),
+            minorVersion: head.minorVersion,
+            headers: headers,
+            clientAddress: peerIP,
+            functionName: function,
+            requestID: requestID
+        )
+    }
+
+    // MARK: Request body
+
+    /// Consumes request body bytes; returns how many. 0 means stop (need more, error, or backpressure).
+    func consumeBody(_ bytes: UnsafeRawBufferPointer) -> Int {
+        deadline = worker.now + UInt64(worker.settings.bodyTimeoutMilliseconds)
+        switch requestBody {
+        case .none:
+            requestBodyDone()
+            return 0
+        case .length(let remaining):
+            let take = min(remaining, bytes.count)
+            requestBody = .length(remaining - take)
+            guard deliverBody(UnsafeRawBufferPointer(rebasing: bytes[0..<take])) else { return take }
+            if remaining - take == 0 { requestBodyDone() }
+            return take
+        case .chunked(var decoder):
+            var stopped = false
+            let progress: ChunkedDecoder.Progress
+            do {
+                progress = try decoder.decode(bytes) { data in
+                    guard !stopped else { return }
+                    if !deliverBody(data) { stopped = true }
+                }
+            } catch {
+                requestBody = .chunked(decoder)
+                respondError(error.status, "malformed chunked body", close: true)
+                return 0
+            }
+            requestBody = .chunked(decoder)
+            if stopped { return progress.consumed }
+            if progress.isDone { requestBodyDone() }
+            return progress.consumed
+        }
+    }
+
+    /// Hands decoded body bytes on (inspection buffer or upstream). False when the exchange ended.
+    private func deliverBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bodyReceived += bytes.count
+        if bodyReceived > maxBody {
+            respondError(413, "request body too large", close: true)
+            return false
+        }
+        if phase == .inspectingBody || upstream == nil {
+            // Held for inspection, or (after it) until the pool provides a connection; `attach` sends it.
+            inspectBuffer.append(contentsOf: bytes)
+            if phase == .inspectingBody && inspectBuffer.count >= worker.settings.inspectionBufferBytes {
+                return runBodyInspection(truncated: true)
+            }
+            return phase != .closed && phase != .closing
+        }
+        return writeBodyToUpstream(bytes)
+    }
+
+    /// Sends body bytes upstream with the request's framing (chunked is re-framed: one chunk per piece).
+    @discardableResult
+    func writeBodyToUpstream(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let upstream, !bytes.isEmpty else { return upstream != nil }
+        let fd = upstream.connecting ? -1 : upstream.registration.fd
+        let outcome: WriteOutcome
+        if chunkedToUpstream {
+            outcome = withUnsafeTemporaryAllocation(byteCount: 24, alignment: 1) { prefix in
+                var length = 0
+                if wroteUpstreamChunk {
+                    prefix[0] = 0x0D
+                    prefix[1] = 0x0A
+                    length = 2
+                }
+                length += Self.writeHex(bytes.count, into: UnsafeMutableRawBufferPointer(rebasing: prefix[length...]))
+                prefix[length] = 0x0D
+                prefix[length + 1] = 0x0A
+                length += 2
+                return SocketWrite.write(
+                    fd: fd, out: &upstream.out, UnsafeRawBufferPointer(rebasing: prefix[0..<length]), bytes)
+            }
+            wroteUpstreamChunk = true
+        } else {
+            outcome = SocketWrite.write(fd: fd, out: &upstream.out, bytes)
+        }
+        if case .failed = outcome {
+            upstreamFailed(status: 502, reason: "upstream write failed")
+            return false
+        }
+        if upstream.out.count >= Self.highWaterMark {
+            upstreamDeadline = worker.now + UInt64(route?.function.timeoutMilliseconds ?? 30_000)
+        }
+        return true
+    }
+
+    static func writeHex(_ value: Int, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        let digits: StaticString = "0123456789abcdef"
+        var count = 1
+        var probe = value >> 4
+        while probe > 0 {
+            count += 1
+            probe >>= 4
+        }
+        var remaining = value
+        for position in stride(from: count - 1, through: 0, by: -1) {
+            buffer[position] = digits.utf8Start[remaining & 0xF]
+            remaining >>= 4
+        }
+        return count
+    }
+
+    private func requestBodyDone() {
+        requestComplete = true
+        deadline = 0
+        if phase == .inspectingBody {
+            _ = runBodyInspection(truncated: false)
+            return
+        }
+        finishRequestToUpstream()
+    }
+
+    /// The request body ended: terminate the chunked framing and start the response clock.
+    func finishRequestToUpstream() {
+        guard let upstream else { return }
+        if chunkedToUpstream {
+            let terminator: StaticString = wroteUpstreamChunk ? "\r\n0\r\n\r\n" : "0\r\n\r\n"
+            let fd = upstream.connecting ? -1 : upstream.registration.fd
+            let outcome = SocketWrite.write(
+                fd: fd, out: &upstream.out,
+                UnsafeRawBufferPointer(start: terminator.utf8Start, count: terminator.utf8CodeUnitCount))
+            if case .failed = outcome {
+                upstreamFailed(status: 502, reason: "upstream write failed")
+                return
+            }
+        }
+        if responseState == .complete {
+            // The upstream answered before the body ended: it may not have read it; never reuse it.
+            upstreamKeepAlive = false
+            finishExchange()
+            return
+        }
+        if !upstream.connecting && responseState == .awaitingHead {
+            upstreamDeadline = worker.now + UInt64(route?.function.timeoutMilliseconds ?? 30_000)
+        }
+    }
+
+    private func runBodyInspection(truncated: Bool) -> Bool {
+        guard let transaction else {
+            startForwarding()
+            return phase != .closed
+        }
+        let verdict = inspectBuffer.withUnsafeBytes { transaction.inspectRequestBody($0, truncated: truncated) }
+        if case .block(let status) = verdict {
+            worker.counters.blocked.increment()
+            respondError(status, "request blocked", close: !requestComplete || !keepAlive)
+            return false
+        }
+        startForwarding()
+        return phase == .exchange || phase == .waitingForPool
+    }
+
+    private func sendContinueIfExpected() {
+        guard expectContinue, !sentContinue, !http10 else { return }
+        sentContinue = true
+        let line: StaticString = "HTTP/1.1 100 Continue\r\n\r\n"
+        writeToClient(UnsafeRawBufferPointer(start: line.utf8Start, count: line.utf8CodeUnitCount))
+    }
+
+    // MARK: Upstream connections
+
+    /// Gets an upstream connection from the pool (or waits for one) and sends the request.
+    func startForwarding() {
+        guard let pool else { return }
+        switch pool.acquire(for: self, worker: worker) {
+        case .connection(let connection):
+            attach(connection)
+        case .queued:
+            phase = .waitingForPool
+            deadline = worker.now + UInt64(pool.route.function.timeoutMilliseconds)
+            upstreamDeadline = 0
+            updateInterest()
+        case .failed(let error):
+            worker.counters.upstreamFailures.increment()
+            worker.logger.debug(
+                "upstream connect failed",
+                metadata: ["function": "\(pool.route.functionName)", "errno": "\(error)"])
+            respondError(502, "upstream unavailable", close: !requestComplete || !keepAlive)
+        }
+    }
+
+    func poolProvided(_ connection: UpstreamConnection) {
+        guard phase == .waitingForPool else {
+            connection.pool.release(connection, reusable: connection.reused, worker: worker)
+            return
+        }
+        deadline = 0
+        attach(connection)
+    }
+
+    func poolFailed(_ error: Int32) {
+        guard phase == .waitingForPool else { return }
+        phase = .exchange
+        worker.counters.upstreamFailures.increment()
+        respondError(502, "upstream unavailable", close: !requestComplete || !keepAlive)
+    }
+
+    /// Binds an upstream connection to this exchange and sends what is ready (head, inspected body prefix).
+    private func attach(_ connection: UpstreamConnection) {
+        upstream = connection
+        connection.client = self
+        phase = .exchange
+        responseState = .awaitingHead
+        let timeouts = connection.pool.route.function
+        upstreamDeadline = connection.connecting ? worker.now + UInt64(timeouts.connectTimeoutMilliseconds) : 0
+        let fd = connection.connecting ? -1 : connection.registration.fd
+        let outcome = forwardHead.withUnsafeBytes { SocketWrite.write(fd: fd, out: &connection.out, $0) }
+        if case .failed = outcome {
+            upstreamFailed(status: 502, reason: "upstream write failed")
+            return
+        }
+        if !inspectBuffer.isEmpty {
+            let buffered = inspectBuffer
+            inspectBuffer.removeAll(keepingCapacity: true)
+            let written = buffered.withUnsafeBytes { writeBodyToUpstream($0) }
+            guard written else { return }
+        }
+        if requestComplete {
+            finishRequestToUpstream()
+        } else {
+            deadline = worker.now + UInt64(worker.settings.bodyTimeoutMilliseconds)
+            sendContinueIfExpected()
+        }
+        guard phase == .exchange else { return }
+        updateInterest()
+        if !consuming && !requestComplete { resumeInput() }
+    }
+
+    /// Detaches the upstream connection and gives it back (closed unless `reusable`).
+    func detachUpstream(reusable: Bool) {
+        guard let connection = upstream else { return }
+        upstream = nil
+        connection.pool.release(connection, reusable: reusable, worker: worker)
+    }
+}

@@ -1,0 +1,265 @@
+import CTollgateSystem
+import Dispatch
+import Logging
+import TollgateConfig
+import TollgateHTTP
+
+/// Anything registered with a worker's epoll descriptor.
+protocol EventHandler: AnyObject {
+    /// Readiness (`EPOLLIN`, `EPOLLOUT`, `EPOLLHUP`, ...) for the handler's descriptor, on the worker queue.
+    func handleEvent(_ events: UInt32)
+}
+
+/// A descriptor registered with one worker: the epoll token and the interest mask last set.
+struct Registration {
+    var fd: Int32 = -1
+    var token: UInt64 = 0
+    var interest: UInt32 = 0
+    var isOpen: Bool { fd >= 0 }
+}
+
+/// One I/O worker: a serial queue owning an epoll descriptor, its listener, its client connections and its
+/// upstream pools.
+///
+/// Confinement: every mutable property is read and written only on `queue` (the read source, the timer and
+/// every `queue.async` block run there); other threads only touch `counters` (atomics) and immutable lets.
+/// That is why the class is `@unchecked Sendable`.
+final class Worker: @unchecked Sendable {
+    let index: Int
+    let queue: DispatchQueue
+    let logger: Logger
+    let counters = WorkerCounters()
+    private let epollFD: Int32
+    private var readSource: (any DispatchSourceRead)?
+    private var timer: (any DispatchSourceTimer)?
+    private var handlers = ContiguousArray<(any EventHandler)?>()
+    private var generations = ContiguousArray<UInt32>()
+    private var nextGeneration: UInt32 = 1
+    private let eventMasks: UnsafeMutablePointer<UInt32>
+    private let eventData: UnsafeMutablePointer<UInt64>
+    private static let batchSize = 64
+
+    /// Reused for every read on this worker (client and upstream): 64 KiB.
+    let readBuffer: UnsafeMutableRawBufferPointer
+    /// Reused to assemble heads and error responses.
+    var scratch: [UInt8] = []
+    /// Reused by the head parsers.
+    var fields = ContiguousArray<HeaderField>()
+    /// The time of the current event batch or timer tick.
+    private(set) var now: UInt64 = MonotonicClock.milliseconds()
+
+    /// Open client connections (for deadline sweeps and draining); each knows its index.
+    var clients = ContiguousArray<ClientConnection>()
+    var listener: Listener?
+    var routing: WorkerRouting
+    var settings: HTTPSettings {
+        didSet { parserLimits = HTTPParserLimits(settings) }
+    }
+    /// Parser limits derived from `settings` (new connections pick them up).
+    private(set) var parserLimits: HTTPParserLimits
+    var requestIDs: RequestIDGenerator
+    let inspector: (any RequestInspector)?
+    private(set) var isDraining = false
+    private var stopped = false
+    /// Set (on the calling thread, before the queue block runs) once `start` was called: from then on the
+    /// read source owns the epoll descriptor and closes it when cancelled.
+    private var started = false
+
+    init(
+        index: Int, configuration: TollgateConfiguration, router: Router, inspector: (any RequestInspector)?,
+        logger: Logger
+    ) throws(ProxyError) {
+        self.index = index
+        self.queue = DispatchQueue(label: "tollgate.worker.\(index)")
+        var logger = logger
+        logger[metadataKey: "worker"] = "\(index)"
+        self.logger = logger
+        let fd = tollgate_epoll_create()
+        guard fd >= 0 else { throw ProxyError(.eventLoopFailed, "epoll_create1 failed: errno \(-fd)") }
+        self.epollFD = fd
+        self.eventMasks = .allocate(capacity: Self.batchSize)
+        self.eventData = .allocate(capacity: Self.batchSize)
+        self.readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
+        self.settings = configuration.http
+        self.parserLimits = HTTPParserLimits(configuration.http)
+        self.inspector = inspector
+        self.requestIDs = RequestIDGenerator(worker: index)
+        self.routing = WorkerRouting(router: router)
+        self.scratch.reserveCapacity(8 * 1024)
+        self.fields.reserveCapacity(64)
+    }
+
+    deinit {
+        eventMasks.deallocate()
+        eventData.deallocate()
+        readBuffer.deallocate()
+        if !started { _ = tollgate_close(epollFD) }
+    }
+
+    @inline(__always)
+    func assertOnQueue() {
+        #if DEBUG
+            dispatchPrecondition(condition: .onQueue(queue))
+        #endif
+    }
+
+    // MARK: Start and stop
+
+    /// Starts watching the epoll descriptor and the deadline timer. Call once, from any thread.
+    func start(listenerFD: Int32) {
+        started = true
+        queue.async { [self] in
+            let source = DispatchSource.makeReadSource(fileDescriptor: epollFD, queue: queue)
+            source.setEventHandler { [unowned self] in self.drainEvents() }
+            // The epoll descriptor is closed only once its source is cancelled (never under a live source).
+            let epollFD = self.epollFD
+            source.setCancelHandler { _ = tollgate_close(epollFD) }
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            timer.schedule(
+                deadline: .now() + .milliseconds(100), repeating: .milliseconds(100), leeway: .milliseconds(20))
+            timer.setEventHandler { [unowned self] in self.tick() }
+            self.readSource = source
+            self.timer = timer
+            let listener = Listener(worker: self, fd: listenerFD)
+            self.listener = listener
+            listener.register()
+            source.resume()
+            timer.resume()
+        }
+    }
+
+    /// Stops accepting and asks every connection to finish its current exchange and then close.
+    func beginDraining() {
+        assertOnQueue()
+        guard !isDraining else { return }
+        isDraining = true
+        listener?.close()
+        listener = nil
+        var position = clients.count - 1
+        while position >= 0 {
+            if position < clients.count { clients[position].drain() }
+            position -= 1
+        }
+        routing.closeIdle(worker: self)
+    }
+
+    /// Closes everything still open and releases the event sources. Last call on a worker.
+    func stop() {
+        assertOnQueue()
+        guard !stopped else { return }
+        if !isDraining { beginDraining() }
+        while let client = clients.last { client.close() }
+        routing.closeAll(worker: self)
+        stopped = true
+        timer?.cancel()
+        readSource?.cancel()
+        timer = nil
+        readSource = nil
+    }
+
+    // MARK: Registration
+
+    /// Adds `fd` to epoll with `interest`; returns the registration (fd -1 when epoll refused it).
+    func register(fd: Int32, handler: any EventHandler, interest: UInt32) -> Registration {
+        assertOnQueue()
+        let slot = Int(fd)
+        if slot >= handlers.count {
+            let newCount = max(slot + 1, handlers.count * 2, 64)
+            handlers.append(contentsOf: repeatElement(nil, count: newCount - handlers.count))
+            generations.append(contentsOf: repeatElement(0, count: newCount - generations.count))
+        }
+        let generation = nextGeneration
+        nextGeneration = nextGeneration &+ 1
+        if nextGeneration == 0 { nextGeneration = 1 }
+        let token = UInt64(generation) << 32 | UInt64(UInt32(bitPattern: fd))
+        guard tollgate_epoll_ctl(epollFD, 1, fd, interest, token) == 0 else {
+            return Registration()
+        }
+        handlers[slot] = handler
+        generations[slot] = generation
+        return Registration(fd: fd, token: token, interest: interest)
+    }
+
+    /// Changes the interest mask when it differs from the last one set (no syscall otherwise).
+    @inline(__always)
+    func setInterest(_ registration: inout Registration, _ interest: UInt32) {
+        guard registration.isOpen, registration.interest != interest else { return }
+        registration.interest = interest
+        _ = tollgate_epoll_ctl(epollFD, 3, registration.fd, interest, registration.token)
+    }
+
+    /// Removes the descriptor from epoll, then closes it (in that order, so a reused number is never
+    /// watched under the old registration).
+    func close(_ registration: inout Registration) {
+        guard registration.isOpen else { return }
+        let fd = registration.fd
+        _ = tollgate_epoll_ctl(epollFD, 2, fd, 0, 0)
+        if Int(fd) < handlers.count {
+            handlers[Int(fd)] = nil
+            generations[Int(fd)] = 0
+        }
+        _ = tollgate_close(fd)
+        registration = Registration()
+    }
+
+    // MARK: Events
+
+    private func drainEvents() {
+        now = MonotonicClock.milliseconds()
+        var rounds = 0
+        while rounds < 8 {
+            rounds += 1
+            let count = Int(tollgate_epoll_wait(epollFD, eventMasks, eventData, Int32(Self.batchSize), 0))
+            if count <= 0 { return }
+            for position in 0..<count {
+                let data = eventData[position]
+                let slot = Int(UInt32(truncatingIfNeeded: data))
+                let generation = UInt32(truncatingIfNeeded: data >> 32)
+                guard slot < handlers.count, generations[slot] == generation, let handler = handlers[slot] else {
+                    continue
+                }
+                handler.handleEvent(eventMasks[position])
+            }
+            if count < Self.batchSize { return }
+        }
+    }
+
+    private func tick() {
+        now = MonotonicClock.milliseconds()
+        var position = clients.count - 1
+        while position >= 0 {
+            if position < clients.count { clients[position].checkDeadline(now: now) }
+            position -= 1
+        }
+        routing.sweepIdle(worker: self, now: now)
+        listener?.resumeIfPaused(now: now)
+    }
+
+    // MARK: Clients
+
+    func add(client: ClientConnection) {
+        client.sweepIndex = clients.count
+        clients.append(client)
+        counters.openClients.increment()
+    }
+
+    func remove(client: ClientConnection) {
+        let position = client.sweepIndex
+        guard position >= 0, position < clients.count, clients[position] === client else { return }
+        let last = clients.removeLast()
+        if position < clients.count {
+            clients[position] = last
+            last.sweepIndex = position
+        }
+        client.sweepIndex = -1
+        counters.openClients.decrement()
+        if clients.count < settings.maxConnections { listener?.resumeIfPaused(now: now) }
+    }
+
+    /// Installs a new router (reload): new pools for new requests; exchanges in flight keep their old pool.
+    func apply(router: Router, settings: HTTPSettings) {
+        assertOnQueue()
+        self.settings = settings
+        routing.replace(with: router, worker: self)
+    }
+}

@@ -1,0 +1,60 @@
+/// What an inspector decides about a request or response.
+public enum InspectionVerdict: Sendable, Equatable {
+    case allow
+    /// Answer with this status (a JSON error body) instead of forwarding; the connection is closed when the
+    /// request body was not read whole.
+    case block(status: Int)
+}
+
+/// A header field copied out of the proxy's buffers for an inspector.
+public struct InspectedHeader: Sendable, Equatable {
+    public var name: [UInt8]
+    public var value: [UInt8]
+    public init(name: [UInt8], value: [UInt8]) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// A request as an inspector sees it (built only when an inspector is installed).
+public struct InspectedRequest: Sendable {
+    public var method: [UInt8]
+    /// The request target as received (path and query).
+    public var target: [UInt8]
+    /// 0 for HTTP/1.0, 1 for HTTP/1.1.
+    public var minorVersion: Int
+    public var headers: [InspectedHeader]
+    /// Client IP as text.
+    public var clientAddress: [UInt8]
+    public var functionName: String
+    public var requestID: [UInt8]
+}
+
+/// The rule engine's hook into the request path (the proxy calls it on the worker queue).
+///
+/// `begin` runs after the head is parsed and routed; returning nil skips inspection for the request (the
+/// default, no-op inspector returns nil, so uninspected traffic pays nothing).
+public protocol RequestInspector: Sendable {
+    func begin(_ request: InspectedRequest) -> (any InspectionTransaction)?
+}
+
+/// Per-request inspection state. Used from one worker queue only; never shared.
+public protocol InspectionTransaction: AnyObject {
+    /// Phase 1: the request head.
+    func inspectRequestHead() -> InspectionVerdict
+    /// Whether phase 2 wants the request body buffered (up to `http.inspection_buffer_bytes`) before forwarding.
+    var wantsRequestBody: Bool { get }
+    /// Phase 2: the decoded body prefix; `truncated` when the body is longer than the inspection buffer (the
+    /// rest is streamed to the upstream uninspected).
+    func inspectRequestBody(_ body: UnsafeRawBufferPointer, truncated: Bool) -> InspectionVerdict
+    /// Phase 3: the response head, before it is sent to the client.
+    func inspectResponseHead(status: Int, headers: [InspectedHeader]) -> InspectionVerdict
+    /// Logging phase: the exchange ended with `status` (0 when the connection was aborted).
+    func finish(status: Int)
+}
+
+/// The default inspector: inspects nothing.
+public struct NoInspection: RequestInspector {
+    public init() {}
+    public func begin(_ request: InspectedRequest) -> (any InspectionTransaction)? { nil }
+}

@@ -1,0 +1,133 @@
+import CTollgateSystem
+import TollgateConfig
+
+/// A resolved upstream socket address.
+struct SocketAddress: @unchecked Sendable {
+    // Plain bytes (sockaddr_storage and a length); never mutated after resolution.
+    var raw: tollgate_address
+}
+
+/// The immutable routing table built from a configuration (at start and on reload): routes sorted by
+/// prefix length, longest first, with everything pre-rendered as bytes.
+final class Router: Sendable {
+    /// One route (a class: a request holds it by one reference, not by copying its arrays).
+    final class Route: Sendable {
+        let index: Int
+        let function: FunctionConfiguration
+        /// Route prefix without a trailing slash ("/" stays "/").
+        let prefix: [UInt8]
+        /// Lowercased allowed hosts; empty means any.
+        let hosts: [[UInt8]]
+        /// Allowed methods; empty means any.
+        let methods: [[UInt8]]
+        /// `Allow:` header value for 405 answers.
+        let allowValue: [UInt8]
+        let basePath: [UInt8]
+        let address: SocketAddress
+        let maxBodyBytes: Int
+        let functionName: String
+
+        init(
+            index: Int, function: FunctionConfiguration, prefix: [UInt8], hosts: [[UInt8]], methods: [[UInt8]],
+            allowValue: [UInt8], basePath: [UInt8], address: SocketAddress, maxBodyBytes: Int, functionName: String
+        ) {
+            self.index = index
+            self.function = function
+            self.prefix = prefix
+            self.hosts = hosts
+            self.methods = methods
+            self.allowValue = allowValue
+            self.basePath = basePath
+            self.address = address
+            self.maxBodyBytes = maxBodyBytes
+            self.functionName = functionName
+        }
+    }
+
+    enum Match {
+        case route(Route)
+        case notFound
+        case methodNotAllowed(Route)
+    }
+
+    let routes: [Route]
+
+    init(configuration: TollgateConfiguration) throws(ProxyError) {
+        var built: [Route] = []
+        for (index, function) in configuration.functions.enumerated() {
+            var address = tollgate_address()
+            let status = tollgate_resolve(function.upstream.host, Int32(function.upstream.port), &address)
+            guard status == 0 else {
+                throw ProxyError(
+                    .upstreamUnresolvable,
+                    "function '\(function.name)': upstream host '\(function.upstream.host)' does not resolve"
+                )
+            }
+            var prefix = Array(function.route.utf8)
+            while prefix.count > 1 && prefix.last == UInt8(ascii: "/") { prefix.removeLast() }
+            if prefix.isEmpty { prefix = [UInt8(ascii: "/")] }
+            built.append(
+                Route(
+                    index: index,
+                    function: function,
+                    prefix: prefix,
+                    hosts: function.hosts.map { Array($0.lowercased().utf8) },
+                    methods: function.methods.map { Array($0.utf8) },
+                    allowValue: Array(function.methods.joined(separator: ", ").utf8),
+                    basePath: Array(function.upstream.basePath.utf8),
+                    address: SocketAddress(raw: address),
+                    maxBodyBytes: function.maxBodyBytes ?? configuration.http.maxBodyBytes,
+                    functionName: function.name
+                )
+            )
+        }
+        // Longest prefix first; ties keep file order.
+        routes = built.enumerated().sorted { lhs, rhs in
+            lhs.element.prefix.count != rhs.element.prefix.count
+                ? lhs.element.prefix.count > rhs.element.prefix.count : lhs.offset < rhs.offset
+        }.map(\.element)
+    }
+
+    /// Finds the route for a request: longest prefix on a segment boundary among routes whose host list
+    /// admits `host` (lowercase, no port); then the method allow-list (405 when it refuses).
+    func match(target: UnsafeRawBufferPointer, host: UnsafeRawBufferPointer, method: UnsafeRawBufferPointer) -> Match {
+        for route in routes {
+            guard Self.prefixMatches(route.prefix, target) else { continue }
+            if !route.hosts.isEmpty && !route.hosts.contains(where: { Self.equalsIgnoringCase($0, host) }) {
+                continue
+            }
+            if !route.methods.isEmpty && !route.methods.contains(where: { Self.equals($0, method) }) {
+                return .methodNotAllowed(route)
+            }
+            return .route(route)
+        }
+        return .notFound
+    }
+
+    static func prefixMatches(_ prefix: [UInt8], _ target: UnsafeRawBufferPointer) -> Bool {
+        guard target.count >= prefix.count else { return false }
+        for position in 0..<prefix.count where target[position] != prefix[position] { return false }
+        if target.count == prefix.count || prefix.last == UInt8(ascii: "/") { return true }
+        let next = target[prefix.count]
+        return next == UInt8(ascii: "/") || next == UInt8(ascii: "?")
+    }
+
+    static func equals(_ lhs: [UInt8], _ rhs: UnsafeRawBufferPointer) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for position in 0..<lhs.count where lhs[position] != rhs[position] { return false }
+        return true
+    }
+
+    static func equalsIgnoringCase(_ lowercase: [UInt8], _ other: UnsafeRawBufferPointer) -> Bool {
+        guard lowercase.count == other.count else { return false }
+        for position in 0..<lowercase.count where lowercase[position] != asciiLower(other[position]) {
+            return false
+        }
+        return true
+    }
+}
+
+@inline(__always)
+func asciiLower(_ byte: UInt8) -> UInt8 {
+    byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+}

@@ -1,0 +1,195 @@
+import Foundation
+import Glibc
+import Testing
+import TollgateConfig
+
+@testable import TollgateProxy
+
+/// A port with nothing listening on it (bound, then closed).
+private func unusedPort() throws -> Int {
+    let upstream = try TestUpstream()
+    let port = upstream.port
+    upstream.stop()
+    usleep(10_000)
+    return port
+}
+
+@Suite(.serialized) struct ProxyFaultTests {
+    @Test func upstreamDownIs502AndTheConnectionStaysUsable() throws {
+        let port = try unusedPort()
+        let proxy = try ProxyHarness(functions: [
+            FunctionConfiguration(
+                name: "down", route: "/fn", upstream: UpstreamAddress(host: "127.0.0.1", port: port),
+                timeoutMilliseconds: 2_000, connectTimeoutMilliseconds: 500)
+        ])
+        defer { proxy.stop() }
+        let socket = try proxy.connect()
+        defer { socket.close() }
+        for _ in 0..<3 {
+            socket.write("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n")
+            let response = try socket.readResponse()
+            #expect(response.status == 502)
+            #expect(response.text.contains("\"status\":502"))
+            #expect(response.header("content-type") == "application/json")
+        }
+        #expect(proxy.server.statistics().upstreamFailures >= 3)
+    }
+
+    @Test func slowUpstreamIs504() throws {
+        let upstream = try TestUpstream { request, socket in
+            usleep(1_500_000)
+            return TestUpstream.echo(request, socket)
+        }
+        defer { upstream.stop() }
+        let proxy = try ProxyHarness(functions: [function(upstream: upstream, timeoutMilliseconds: 300)])
+        defer { proxy.stop() }
+        let started = Date()
+        let response = try proxy.send("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(response.status == 504)
+        #expect(Date().timeIntervalSince(started) < 1.4)
+        #expect(ProxyHarness.eventually { proxy.server.statistics().openUpstreamConnections == 0 })
+    }
+
+    @Test func upstreamResetBeforeTheHeadIs502() throws {
+        let upstream = try TestUpstream { _, socket in
+            socket.reset()
+            return false
+        }
+        defer { upstream.stop() }
+        let proxy = try ProxyHarness(functions: [function(upstream: upstream)])
+        defer { proxy.stop() }
+        #expect(try proxy.send("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n").status == 502)
+    }
+
+    @Test func garbledUpstreamResponseIs502() throws {
+        let upstream = try TestUpstream { _, socket in
+            socket.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n")
+            return false
+        }
+        defer { upstream.stop() }
+        let proxy = try ProxyHarness(functions: [function(upstream: upstream)])
+        defer { proxy.stop() }
+        #expect(try proxy.send("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n").status == 502)
+    }
+
+    @Test func upstreamResetMidResponseClosesTheClient() throws {
+        let upstream = try TestUpstream { _, socket in
+            socket.write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\npartial")
+            usleep(50_000)
+            socket.reset()
+            return false
+        }
+        defer { upstream.stop() }
+        let proxy = try ProxyHarness(functions: [function(upstream: upstream)])
+        defer { proxy.stop() }
+        let socket = try proxy.connect()
+        defer { socket.close() }
+        socket.write("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n")
+        let received = String(decoding: socket.readToEnd(), as: UTF8.self)
+        #expect(received.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(received.hasSuffix("partial"))
+        #expect(ProxyHarness.eventually { proxy.server.statistics().openClientConnections == 0 })
+        #expect(proxy.server.statistics().openUpstreamConnections == 0)
+    }
+
+    @Test func slowClientHeadIs408() throws {
+        let upstream = try TestUpstream()
+        defer { upstream.stop() }
+        var http = HTTPSettings()
+        http.headerTimeoutMilliseconds = 300
+        http.bodyTimeoutMilliseconds = 300
+        let proxy = try ProxyHarness(functions: [function(upstream: upstream)], http: http)
+        defer { proxy.stop() }
+        let socket = try proxy.connect()
+        defer { socket.close() }
+        socket.write("GET /fn HTTP/1.1\r\nHost: a\r\n")
+        let response = try socket.readResponse()
+        #expect(response.status == 408)
+        #expect(response.header("connection")?.lowercased() == "close")
+        #expect(socket.isClosedByPeer())
+        // A slow body gets 408 too.
+        let body = try proxy.connect()
+        defer { body.close() }
+        body.write("POST /fn HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc")
+        #expect(try body.readResponse().status == 408)
+        // An idle connection with no request is closed silently.
+        let idle = try proxy.connect()
+        defer { idle.close() }
+        #expect(idle.readToEnd().isEmpty)
+        #expect(upstream.requests.isEmpty)
+    }
+
+    @Test func clientsThatLeaveEarlyLeakNothing() throws {
+        let upstream = try TestUpstream { request, socket in
+            usleep(200_000)
+            return TestUpstream.echo(request, socket)
+        }
+        defer { upstream.stop() }
+        let proxy = try ProxyHarness(functions: [function(upstream: upstream)])
+        defer { proxy.stop() }
+        // Warm up, then measure descriptors.
+        _ = try proxy.send("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(ProxyHarness.eventually { proxy.server.statistics().openClientConnections == 0 })
+        let before = openDescriptorCount()
+        for round in 0..<20 {
+            let socket = try proxy.connect()
+            switch round % 4 {
+            case 0: socket.write("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n")  // leaves while the upstream works
+            case 1: socket.write("GET /fn HTTP/1.1\r\nHo")  // leaves mid-head
+            case 2: socket.write("POST /fn HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nabc")  // mid-body
+            default: break  // leaves at once
+            }
+            usleep(20_000)
+            if round % 2 == 0 { socket.reset() } else { socket.close() }
+        }
+        #expect(ProxyHarness.eventually { proxy.server.statistics().openClientConnections == 0 })
+        #expect(
+            ProxyHarness.eventually {
+                proxy.server.statistics().openUpstreamConnections
+                    == proxy.server.statistics().idleUpstreamConnections
+            })
+        // The test upstream's own threads close their sockets asynchronously; allow them to settle.
+        #expect(ProxyHarness.eventually(timeout: 6) { openDescriptorCount() <= before + 2 })
+    }
+
+    @Test func poolMaxTotalQueuesRequestsInOrder() throws {
+        let upstream = try TestUpstream { request, socket in
+            usleep(50_000)
+            return TestUpstream.echo(request, socket)
+        }
+        defer { upstream.stop() }
+        var config = function(upstream: upstream)
+        config.poolMaxTotal = 1
+        config.poolMaxIdle = 1
+        let proxy = try ProxyHarness(functions: [config], workers: 1)
+        defer { proxy.stop() }
+        let sockets = try (0..<5).map { _ in try proxy.connect() }
+        defer { sockets.forEach { $0.close() } }
+        for (index, socket) in sockets.enumerated() { socket.write("GET /fn/\(index) HTTP/1.1\r\nHost: a\r\n\r\n") }
+        for (index, socket) in sockets.enumerated() {
+            let response = try socket.readResponse()
+            #expect(response.status == 200)
+            #expect(response.text.hasPrefix("GET /fn/\(index) "))
+        }
+        #expect(upstream.connectionCount == 1)
+    }
+
+    @Test func poolWaitIsBoundedByTheFunctionTimeout() throws {
+        let upstream = try TestUpstream { request, socket in
+            usleep(800_000)
+            return TestUpstream.echo(request, socket)
+        }
+        defer { upstream.stop() }
+        var config = function(upstream: upstream, timeoutMilliseconds: 2_000)
+        config.poolMaxTotal = 1
+        config.timeoutMilliseconds = 300
+        let proxy = try ProxyHarness(functions: [config], workers: 1)
+        defer { proxy.stop() }
+        let first = try proxy.connect()
+        defer { first.close() }
+        first.write("GET /fn/1 HTTP/1.1\r\nHost: a\r\n\r\n")
+        usleep(50_000)
+        let second = try proxy.send("GET /fn/2 HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(second.status == 504)
+    }
+}

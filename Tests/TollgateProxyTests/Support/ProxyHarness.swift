@@ -1,0 +1,61 @@
+import CTollgateSystem
+import Foundation
+import Logging
+import TollgateConfig
+
+@testable import TollgateProxy
+
+/// Starts a ProxyServer on 127.0.0.1:0 with 2 workers in front of the given functions.
+final class ProxyHarness: @unchecked Sendable {
+    // Immutable after init.
+    let server: ProxyServer
+    let port: Int
+
+    init(functions: [FunctionConfiguration], http: HTTPSettings = HTTPSettings(), workers: Int = 2) throws {
+        let configuration = TollgateConfiguration(
+            listen: ListenAddress(host: "127.0.0.1", port: 0), workers: workers, http: http, functions: functions)
+        var logger = Logger(label: "tollgate.test")
+        logger.logLevel = .warning
+        server = ProxyServer(configuration: configuration, logger: logger)
+        try server.start()
+        port = server.listeningPort
+    }
+
+    func connect(timeoutSeconds: Int = 10) throws -> TestSocket {
+        try TestSocket.connect(port: port, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// One request on a fresh connection.
+    func send(_ request: String, head: Bool = false) throws -> TestResponse {
+        let socket = try connect()
+        defer { socket.close() }
+        socket.write(request)
+        return try socket.readResponse(head: head)
+    }
+
+    func stop() {
+        server.shutdownBlocking(gracePeriod: .milliseconds(200))
+    }
+
+    /// Waits (bounded) until `condition` holds.
+    static func eventually(timeout: Double = 5, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(10_000)
+        }
+        return condition()
+    }
+}
+
+func function(
+    _ name: String = "echo", route: String = "/fn", upstream: TestUpstream, timeoutMilliseconds: Int = 5_000,
+    methods: [String] = [], hosts: [String] = [], maxBodyBytes: Int? = nil, stripPrefix: Bool = false
+) -> FunctionConfiguration {
+    FunctionConfiguration(
+        name: name, route: route, hosts: hosts, methods: methods,
+        upstream: UpstreamAddress(host: "127.0.0.1", port: upstream.port), stripPrefix: stripPrefix,
+        timeoutMilliseconds: timeoutMilliseconds, connectTimeoutMilliseconds: 1_000, maxBodyBytes: maxBodyBytes)
+}
+
+func openDescriptorCount() -> Int { Int(tollgate_open_fd_count()) }

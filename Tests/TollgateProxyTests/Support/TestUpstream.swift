@@ -1,0 +1,109 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// A request as the test upstream received it.
+struct ReceivedRequest: Sendable {
+    var method: String
+    var target: String
+    var version: String
+    var headers: [(name: String, value: String)]
+    var body: [UInt8]
+    var wasChunked: Bool
+
+    func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+/// A blocking, thread-per-connection HTTP upstream for tests. `respond` writes the raw response for each
+/// request on the socket (or misbehaves on purpose); return false to close the connection.
+final class TestUpstream: @unchecked Sendable {
+    // Mutable state behind `lock`; `listenFD` is written once in init.
+    typealias Responder = @Sendable (ReceivedRequest, TestSocket) -> Bool
+
+    let port: Int
+    private let listenFD: Int32
+    private let lock = NSLock()
+    private var received: [ReceivedRequest] = []
+    private var connections = 0
+    private var stopped = false
+    private let respond: Responder
+
+    init(respond: @escaping Responder = TestUpstream.echo) throws {
+        self.respond = respond
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0, listen(fd, 128) == 0 else { throw TestError("upstream bind failed") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        self.port = Int(UInt16(bigEndian: address.sin_port))
+        self.listenFD = fd
+        let thread = Thread { [self] in acceptLoop() }
+        thread.start()
+    }
+
+    var requests: [ReceivedRequest] { lock.withLock { received } }
+    var connectionCount: Int { lock.withLock { connections } }
+
+    func stop() {
+        lock.withLock { stopped = true }
+        shutdown(listenFD, Int32(SHUT_RDWR))
+        close(listenFD)
+    }
+
+    private func acceptLoop() {
+        while true {
+            let fd = accept(listenFD, nil, nil)
+            if fd < 0 {
+                if lock.withLock({ stopped }) { return }
+                if errno == EINTR { continue }
+                return
+            }
+            lock.withLock { connections += 1 }
+            let socket = TestSocket(fd: fd)
+            let thread = Thread { [self] in serve(socket) }
+            thread.start()
+        }
+    }
+
+    private func serve(_ socket: TestSocket) {
+        defer { socket.close() }
+        while true {
+            guard let request = try? socket.readRequest() else { return }
+            lock.withLock { received.append(request) }
+            if !respond(request, socket) { return }
+        }
+    }
+
+    /// Echoes: 200 with the request body, or (no body) a text listing of the request head.
+    static let echo: Responder = { request, socket in
+        var body = request.body
+        if body.isEmpty && request.method != "POST" && request.method != "PUT" {
+            var text = "\(request.method) \(request.target) \(request.version)\n"
+            for header in request.headers { text += "\(header.name): \(header.value)\n" }
+            body = Array(text.utf8)
+        }
+        let head =
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: \(body.count)\r\nX-Upstream-Port: 1\r\n"
+            + "Connection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n"
+        return socket.write(Array(head.utf8) + (request.method == "HEAD" ? [] : body))
+    }
+}
+
+struct TestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
