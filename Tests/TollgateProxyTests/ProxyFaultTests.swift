@@ -119,6 +119,23 @@ private func unusedPort() throws -> Int {
         #expect(upstream.requests.isEmpty)
     }
 
+    @Test func idleKeepAliveConnectionsAreClosedAfterTheTimeout() throws {
+        let upstream = try TestUpstream()
+        defer { upstream.stop() }
+        var http = HTTPSettings()
+        http.keepAliveTimeoutMilliseconds = 300
+        let proxy = try ProxyHarness(functions: [function(upstream: upstream)], http: http)
+        defer { proxy.stop() }
+        let socket = try proxy.connect()
+        defer { socket.close() }
+        socket.write("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try socket.readResponse().status == 200)
+        let started = Date()
+        #expect(socket.isClosedByPeer())
+        let waited = Date().timeIntervalSince(started)
+        #expect(waited > 0.2 && waited < 2)
+    }
+
     @Test func clientsThatLeaveEarlyLeakNothing() throws {
         let upstream = try TestUpstream { request, socket in
             usleep(200_000)

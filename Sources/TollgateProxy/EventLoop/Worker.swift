@@ -148,7 +148,8 @@ final class Worker: @unchecked Sendable {
         assertOnQueue()
         guard !stopped else { return }
         if !isDraining { beginDraining() }
-        while let client = clients.last { client.close() }
+        for client in clients { client.close() }
+        clients.removeAll()
         routing.closeAll(worker: self)
         stopped = true
         timer?.cancel()
