@@ -47,7 +47,9 @@ public final class ProxyServer: Sendable {
                 throw ProxyError(.bindFailed, "cannot bind \(listen): the host is not an address")
             }
             let count = max(1, configuration.workers)
-            let (descriptors, port) = try Self.bindListeners(listen: listen, address: address, count: count)
+            let (descriptors, port) = try Self.bindLock.withLock { (_: inout Void) throws(ProxyError) in
+                try Self.bindListeners(listen: listen, address: address, count: count)
+            }
             var workers: [Worker] = []
             do throws(ProxyError) {
                 for index in 0..<count {
@@ -161,6 +163,10 @@ public final class ProxyServer: Sendable {
         for worker in workers { worker.counters.add(into: &total) }
         return total
     }
+
+    /// Serializes probe-and-bind within the process: once one server's listeners exist, another server's probe
+    /// cannot get their port, so two servers in one process never share a port between probe and bind.
+    private static let bindLock = Mutex<Void>(())
 
     /// Binds `count` listeners (SO_REUSEPORT) to one port.
     ///

@@ -29,6 +29,7 @@ final class TestUpstream: @unchecked Sendable {
     private var connections = 0
     private var stopped = false
     private let respond: Responder
+    private let acceptLoopExited = DispatchSemaphore(value: 0)
 
     init(respond: @escaping Responder = TestUpstream.echo) throws {
         self.respond = respond
@@ -58,13 +59,22 @@ final class TestUpstream: @unchecked Sendable {
     var requests: [ReceivedRequest] { lock.withLock { received } }
     var connectionCount: Int { lock.withLock { connections } }
 
+    /// Stops accepting. The descriptor is closed only after the accept thread has exited: closing it while
+    /// that thread may still call accept() would let it accept on a reused descriptor number (another test's
+    /// listener).
     func stop() {
-        lock.withLock { stopped = true }
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         shutdown(listenFD, Int32(SHUT_RDWR))
+        _ = acceptLoopExited.wait(timeout: .now() + 5)
         close(listenFD)
     }
 
     private func acceptLoop() {
+        defer { acceptLoopExited.signal() }
         while true {
             let fd = accept(listenFD, nil, nil)
             if fd < 0 {
