@@ -340,6 +340,10 @@ final class ClientConnection: EventHandler {
         case .exchange:
             if responseStarted {
                 close()
+            } else if !requestComplete && upstreamBackpressured {
+                // The proxy stopped reading the client because the upstream is slow to take the body: not the
+                // client's fault; the upstream deadline covers that stall.
+                deadline = now + UInt64(worker.settings.bodyTimeoutMilliseconds)
             } else {
                 respondError(408, "request body timed out", close: true)
             }

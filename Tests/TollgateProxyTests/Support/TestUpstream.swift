@@ -31,8 +31,12 @@ final class TestUpstream: @unchecked Sendable {
     private let respond: Responder
     private let acceptLoopExited = DispatchSemaphore(value: 0)
 
-    init(respond: @escaping Responder = TestUpstream.echo) throws {
+    /// Microseconds each connection waits before reading a request (a slow reader, for backpressure tests).
+    private let readDelay: UInt32
+
+    init(readDelay: UInt32 = 0, respond: @escaping Responder = TestUpstream.echo) throws {
         self.respond = respond
+        self.readDelay = readDelay
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -92,6 +96,7 @@ final class TestUpstream: @unchecked Sendable {
     private func serve(_ socket: TestSocket) {
         defer { socket.close() }
         while true {
+            if readDelay > 0 { usleep(readDelay) }
             guard let request = try? socket.readRequest() else { return }
             lock.withLock { received.append(request) }
             if !respond(request, socket) { return }
