@@ -111,6 +111,7 @@ extension ClientConnection {
         sentContinue = false
         isHeadRequest = false
         responseStatus = 0
+        responseBodyInspected = 0
         transaction = nil
         requestID.removeAll(keepingCapacity: true)
         if inspectBuffer.capacity > 256 * 1024 {

@@ -89,6 +89,8 @@ final class ClientConnection: EventHandler {
     var closeAfterResponse = false
     var retried = false
     var responseStatus = 0
+    /// Response body bytes shown to the inspector so far.
+    var responseBodyInspected = 0
     var transaction: (any InspectionTransaction)?
     var inspectBuffer: [UInt8] = []
 

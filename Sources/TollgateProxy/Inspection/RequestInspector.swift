@@ -49,8 +49,17 @@ public protocol InspectionTransaction: AnyObject {
     func inspectRequestBody(_ body: UnsafeRawBufferPointer, truncated: Bool) -> InspectionVerdict
     /// Phase 3: the response head, before it is sent to the client.
     func inspectResponseHead(status: Int, headers: [InspectedHeader]) -> InspectionVerdict
+    /// Phase 4: decoded response body bytes as they stream to the client, at most
+    /// `http.inspection_buffer_bytes` in total, then once more with an empty chunk and `isFinal` when the body
+    /// ended. The head is already sent, so `.block` aborts the connection (the client sees a truncated body).
+    func inspectResponseBody(_ chunk: UnsafeRawBufferPointer, isFinal: Bool) -> InspectionVerdict
     /// Logging phase: the exchange ended with `status` (0 when the connection was aborted).
     func finish(status: Int)
+}
+
+extension InspectionTransaction {
+    /// Default: response bodies are not inspected.
+    public func inspectResponseBody(_ chunk: UnsafeRawBufferPointer, isFinal: Bool) -> InspectionVerdict { .allow }
 }
 
 /// The default inspector: inspects nothing.
