@@ -13,7 +13,7 @@ extension ClientConnection {
             }
             connection.connecting = false
             upstreamDeadline =
-                requestComplete ? worker.now + UInt64(connection.pool.route.function.timeoutMilliseconds) : 0
+                requestComplete ? worker.now + milliseconds(connection.pool.route.function.timeoutMilliseconds) : 0
         }
         if events & tollgate_EPOLLOUT != 0 || !connection.out.isEmpty {
             if connection.out.flush(fd: connection.registration.fd) != 0 {
@@ -48,7 +48,7 @@ extension ClientConnection {
             upstreamFailed(status: 502, reason: count == 0 ? "upstream closed the connection" : "upstream reset")
             return
         }
-        upstreamDeadline = worker.now + UInt64(connection.pool.route.function.timeoutMilliseconds)
+        upstreamDeadline = worker.now + milliseconds(connection.pool.route.function.timeoutMilliseconds)
         let fresh = UnsafeRawBufferPointer(start: worker.readBuffer.baseAddress, count: count)
         switch responseState {
         case .awaitingHead:
@@ -340,13 +340,13 @@ extension ClientConnection {
         transaction = nil
         if closeAfterResponse || !keepAlive || draining {
             phase = .closing
-            deadline = worker.now + UInt64(worker.settings.bodyTimeoutMilliseconds)
+            deadline = worker.now + milliseconds(worker.settings.bodyTimeoutMilliseconds)
             if out.isEmpty { close() } else { updateInterest() }
             return
         }
         resetExchange()
         phase = .idle
-        deadline = worker.now + UInt64(worker.settings.keepAliveTimeoutMilliseconds)
+        deadline = worker.now + milliseconds(worker.settings.keepAliveTimeoutMilliseconds)
         if out.isEmpty { consumeInput() }
         updateInterest()
     }
