@@ -119,4 +119,37 @@ private final class MarkerInspector: RequestInspector {
         #expect(inspected.count >= 1024)
         #expect(inspected.count < body.utf8.count)
     }
+
+    @Test func reloadSwapsTheInspector() throws {
+        let upstream = try TestUpstream()
+        defer { upstream.stop() }
+        let configuration = TollgateConfiguration(
+            listen: ListenAddress(host: "127.0.0.1", port: 0), workers: 2, functions: [function(upstream: upstream)])
+        let server = ProxyServer(configuration: configuration, logger: Logger(label: "test"))
+        try server.start()
+        defer { server.shutdownBlocking(gracePeriod: .milliseconds(100)) }
+        let socket = try TestSocket.connect(port: server.listeningPort)
+        defer { socket.close() }
+        let attack = "GET /fn HTTP/1.1\r\nHost: a\r\nX-Attack: 1\r\n\r\n"
+        socket.write(attack)
+        #expect(try socket.readResponse().status == 200)
+        try server.reload(configuration, inspector: MarkerInspector())
+        #expect(
+            ProxyHarness.eventually {
+                guard let probe = try? TestSocket.connect(port: server.listeningPort) else { return false }
+                defer { probe.close() }
+                probe.write(attack)
+                return (try? probe.readResponse().status) == 403
+            })
+        socket.write(attack)
+        #expect(try socket.readResponse().status == 403)  // existing connections see the new inspector too
+        try server.reload(configuration, inspector: nil)
+        #expect(
+            ProxyHarness.eventually {
+                guard let probe = try? TestSocket.connect(port: server.listeningPort) else { return false }
+                defer { probe.close() }
+                probe.write(attack)
+                return (try? probe.readResponse().status) == 200
+            })
+    }
 }

@@ -28,6 +28,19 @@ public struct InspectedRequest: Sendable {
     public var clientAddress: [UInt8]
     public var functionName: String
     public var requestID: [UInt8]
+
+    public init(
+        method: [UInt8], target: [UInt8], minorVersion: Int, headers: [InspectedHeader], clientAddress: [UInt8],
+        functionName: String, requestID: [UInt8]
+    ) {
+        self.method = method
+        self.target = target
+        self.minorVersion = minorVersion
+        self.headers = headers
+        self.clientAddress = clientAddress
+        self.functionName = functionName
+        self.requestID = requestID
+    }
 }
 
 /// The rule engine's hook into the request path (the proxy calls it on the worker queue).
