@@ -162,4 +162,38 @@ import TollgateConfig
         _ = try proxy.send("GET /api HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(upstream.requests.map(\.target) == ["/base/items?x=1", "/base/"])
     }
+
+    @Test func absoluteFormTargetIsRoutedOnItsPath() throws {
+        let upstream = try TestUpstream()
+        defer { upstream.stop() }
+        let proxy = try ProxyHarness(functions: [function(upstream: upstream)])
+        defer { proxy.stop() }
+        let response = try proxy.send("GET http://example.com/fn/abs?q=1 HTTP/1.1\r\nHost: example.com\r\n\r\n")
+        #expect(response.status == 200)
+        #expect(upstream.requests.first?.target == "/fn/abs?q=1")
+        #expect(try proxy.send("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n").status == 400)
+    }
+
+    @Test func acceptingPausesAtMaxConnections() throws {
+        let upstream = try TestUpstream()
+        defer { upstream.stop() }
+        var http = HTTPSettings()
+        http.maxConnections = 2
+        let proxy = try ProxyHarness(functions: [function(upstream: upstream)], http: http, workers: 1)
+        defer { proxy.stop() }
+        let first = try proxy.connect()
+        let second = try proxy.connect()
+        defer { second.close() }
+        first.write("GET /fn/1 HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try first.readResponse().status == 200)
+        #expect(ProxyHarness.eventually { proxy.server.statistics().openClientConnections == 2 })
+        let third = try proxy.connect()  // completes in the kernel backlog, not accepted yet
+        defer { third.close() }
+        third.write("GET /fn/3 HTTP/1.1\r\nHost: a\r\n\r\n")
+        usleep(300_000)
+        #expect(upstream.requests.count == 1)
+        first.close()
+        #expect(try third.readResponse().status == 200)
+        #expect(upstream.requests.count == 2)
+    }
 }

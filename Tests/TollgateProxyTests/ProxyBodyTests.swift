@@ -149,3 +149,28 @@ private func pattern(_ count: Int) -> [UInt8] {
         #expect(refused.interim.isEmpty)
     }
 }
+
+@Suite(.serialized) struct ProxyBackpressureTests {
+    /// The upstream reads the body only after a pause longer than the body timeout: the proxy's own backpressure
+    /// (not the client) stalls the upload, so the answer is the upstream's 200, not 408.
+    @Test func slowReadingUpstreamDoesNotMakeTheClientTimeOut() throws {
+        let upstream = try TestUpstream(readDelay: 1_200_000)
+        defer { upstream.stop() }
+        var http = HTTPSettings()
+        http.bodyTimeoutMilliseconds = 300
+        http.maxBodyBytes = 16 * 1024 * 1024
+        let proxy = try ProxyHarness(functions: [function(upstream: upstream)], http: http)
+        defer { proxy.stop() }
+        let size = 8 * 1024 * 1024
+        let body = [UInt8](repeating: 0x61, count: size)
+        let socket = try proxy.connect(timeoutSeconds: 20)
+        defer { socket.close() }
+        let writer = Thread {
+            socket.write(Array("PUT /fn/slow HTTP/1.1\r\nHost: a\r\nContent-Length: \(size)\r\n\r\n".utf8) + body)
+        }
+        writer.start()
+        let response = try socket.readResponse()
+        #expect(response.status == 200)
+        #expect(response.body.count == size)
+    }
+}

@@ -5,18 +5,28 @@ import TollgateConfig
 
 @testable import TollgateProxy
 
-/// A port with nothing listening on it (bound, then closed).
-private func unusedPort() throws -> Int {
-    let upstream = try TestUpstream()
-    let port = upstream.port
-    upstream.stop()
-    usleep(10_000)
-    return port
+/// A port bound but not listening (connects are refused) for as long as the returned descriptor is open, so
+/// no test running in parallel can take it.
+private func refusingPort() throws -> (port: Int, fd: Int32) {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0 else { throw TestError("bind failed") }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return (Int(UInt16(bigEndian: address.sin_port)), fd)
 }
 
 @Suite(.serialized) struct ProxyFaultTests {
     @Test func upstreamDownIs502AndTheConnectionStaysUsable() throws {
-        let port = try unusedPort()
+        let (port, reserved) = try refusingPort()
+        defer { close(reserved) }
         let proxy = try ProxyHarness(functions: [
             FunctionConfiguration(
                 name: "down", route: "/fn", upstream: UpstreamAddress(host: "127.0.0.1", port: port),
@@ -117,6 +127,23 @@ private func unusedPort() throws -> Int {
         defer { idle.close() }
         #expect(idle.readToEnd().isEmpty)
         #expect(upstream.requests.isEmpty)
+    }
+
+    @Test func idleKeepAliveConnectionsAreClosedAfterTheTimeout() throws {
+        let upstream = try TestUpstream()
+        defer { upstream.stop() }
+        var http = HTTPSettings()
+        http.keepAliveTimeoutMilliseconds = 300
+        let proxy = try ProxyHarness(functions: [function(upstream: upstream)], http: http)
+        defer { proxy.stop() }
+        let socket = try proxy.connect()
+        defer { socket.close() }
+        socket.write("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try socket.readResponse().status == 200)
+        let started = Date()
+        #expect(socket.isClosedByPeer())
+        let waited = Date().timeIntervalSince(started)
+        #expect(waited > 0.2 && waited < 2)
     }
 
     @Test func clientsThatLeaveEarlyLeakNothing() throws {

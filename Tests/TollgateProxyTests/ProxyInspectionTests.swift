@@ -41,6 +41,10 @@ private final class MarkerInspector: RequestInspector {
                 ? .block(status: 502) : .allow
         }
 
+        func inspectResponseBody(_ chunk: UnsafeRawBufferPointer, isFinal: Bool) -> InspectionVerdict {
+            String(decoding: chunk, as: UTF8.self).contains("LEAKBODY") ? .block(status: 502) : .allow
+        }
+
         func finish(status: Int) { inspector.finished.withLock { $0.append(status) } }
     }
 }
@@ -59,6 +63,9 @@ private final class MarkerInspector: RequestInspector {
 
     @Test func phasesCanBlockAndAllowedTrafficFlows() throws {
         let upstream = try TestUpstream { request, socket in
+            if request.target.hasSuffix("/leakbody") {
+                return socket.write("HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nxxLEAKBODYxx")
+            }
             if request.target.hasSuffix("/leak") {
                 return socket.write("HTTP/1.1 200 OK\r\nX-Leak: secret\r\nContent-Length: 6\r\n\r\nsecret")
             }
@@ -84,9 +91,14 @@ private final class MarkerInspector: RequestInspector {
         #expect(leak.status == 502)
         #expect(!leak.text.contains("secret"))
         #expect(upstream.requests.map(\.target) == ["/fn/b", "/fn/leak"])
+        // A response body block aborts the connection: the body never reaches the client.
+        let other = try TestSocket.connect(port: server.listeningPort)
+        defer { other.close() }
+        other.write("GET /fn/leakbody HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(!String(decoding: other.readToEnd(), as: UTF8.self).contains("LEAKBODY"))
         #expect(inspector.bodies.withLock { $0 } == [Array("fine body".utf8), Array("EVIL".utf8)])
-        #expect(server.statistics().blockedRequests == 3)
-        #expect(ProxyHarness.eventually { inspector.finished.withLock { $0.count } == 4 })
+        #expect(server.statistics().blockedRequests == 4)
+        #expect(ProxyHarness.eventually { inspector.finished.withLock { $0.count } == 5 })
     }
 
     @Test func bodiesOverTheInspectionBufferAreInspectedTruncatedThenStreamed() throws {
@@ -106,5 +118,38 @@ private final class MarkerInspector: RequestInspector {
         let inspected = try #require(inspector.bodies.withLock { $0.first })
         #expect(inspected.count >= 1024)
         #expect(inspected.count < body.utf8.count)
+    }
+
+    @Test func reloadSwapsTheInspector() throws {
+        let upstream = try TestUpstream()
+        defer { upstream.stop() }
+        let configuration = TollgateConfiguration(
+            listen: ListenAddress(host: "127.0.0.1", port: 0), workers: 2, functions: [function(upstream: upstream)])
+        let server = ProxyServer(configuration: configuration, logger: Logger(label: "test"))
+        try server.start()
+        defer { server.shutdownBlocking(gracePeriod: .milliseconds(100)) }
+        let socket = try TestSocket.connect(port: server.listeningPort)
+        defer { socket.close() }
+        let attack = "GET /fn HTTP/1.1\r\nHost: a\r\nX-Attack: 1\r\n\r\n"
+        socket.write(attack)
+        #expect(try socket.readResponse().status == 200)
+        try server.reload(configuration, inspector: MarkerInspector())
+        #expect(
+            ProxyHarness.eventually {
+                guard let probe = try? TestSocket.connect(port: server.listeningPort) else { return false }
+                defer { probe.close() }
+                probe.write(attack)
+                return (try? probe.readResponse().status) == 403
+            })
+        socket.write(attack)
+        #expect(try socket.readResponse().status == 403)  // existing connections see the new inspector too
+        try server.reload(configuration, inspector: nil)
+        #expect(
+            ProxyHarness.eventually {
+                guard let probe = try? TestSocket.connect(port: server.listeningPort) else { return false }
+                defer { probe.close() }
+                probe.write(attack)
+                return (try? probe.readResponse().status) == 200
+            })
     }
 }

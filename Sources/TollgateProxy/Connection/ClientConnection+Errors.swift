@@ -51,13 +51,13 @@ extension ClientConnection {
 
         if closing {
             phase = .closing
-            deadline = worker.now + UInt64(worker.settings.bodyTimeoutMilliseconds)
+            deadline = worker.now + milliseconds(worker.settings.bodyTimeoutMilliseconds)
             if out.isEmpty { close() } else { updateInterest() }
             return
         }
         resetExchange()
         phase = .idle
-        deadline = worker.now + UInt64(worker.settings.keepAliveTimeoutMilliseconds)
+        deadline = worker.now + milliseconds(worker.settings.keepAliveTimeoutMilliseconds)
         if !consuming { resumeInput() }
     }
 

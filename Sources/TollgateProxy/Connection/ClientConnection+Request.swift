@@ -67,7 +67,7 @@ extension ClientConnection {
         wroteUpstreamChunk = false
         if head.hasBody, let transaction, transaction.wantsRequestBody {
             phase = .inspectingBody
-            deadline = worker.now + UInt64(worker.settings.bodyTimeoutMilliseconds)
+            deadline = worker.now + milliseconds(worker.settings.bodyTimeoutMilliseconds)
             sendContinueIfExpected()
             return
         }
@@ -83,6 +83,7 @@ extension ClientConnection {
     }
 
     static func hostWithoutPort(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Range<Int> {
+        guard !range.isEmpty else { return range }
         if bytes[range.lowerBound] == UInt8(ascii: "[") {
             if let close = bytes[range].firstIndex(of: UInt8(ascii: "]")) { return range.lowerBound..<(close + 1) }
             return range
@@ -111,6 +112,7 @@ extension ClientConnection {
         sentContinue = false
         isHeadRequest = false
         responseStatus = 0
+        responseBodyInspected = 0
         transaction = nil
         requestID.removeAll(keepingCapacity: true)
         if inspectBuffer.capacity > 256 * 1024 {
@@ -264,7 +266,7 @@ extension ClientConnection {
 
     /// Consumes request body bytes; returns how many. 0 means stop (need more, error, or backpressure).
     func consumeBody(_ bytes: UnsafeRawBufferPointer) -> Int {
-        deadline = worker.now + UInt64(worker.settings.bodyTimeoutMilliseconds)
+        deadline = worker.now + milliseconds(worker.settings.bodyTimeoutMilliseconds)
         switch requestBody {
         case .none:
             requestBodyDone()
@@ -343,7 +345,7 @@ extension ClientConnection {
             return false
         }
         if upstream.out.count >= Self.highWaterMark {
-            upstreamDeadline = worker.now + UInt64(route?.function.timeoutMilliseconds ?? 30_000)
+            upstreamDeadline = worker.now + milliseconds(route?.function.timeoutMilliseconds ?? 30_000)
         }
         return true
     }
@@ -395,7 +397,7 @@ extension ClientConnection {
             return
         }
         if !upstream.connecting && responseState == .awaitingHead {
-            upstreamDeadline = worker.now + UInt64(route?.function.timeoutMilliseconds ?? 30_000)
+            upstreamDeadline = worker.now + milliseconds(route?.function.timeoutMilliseconds ?? 30_000)
         }
     }
 
@@ -431,7 +433,7 @@ extension ClientConnection {
             attach(connection)
         case .queued:
             phase = .waitingForPool
-            deadline = worker.now + UInt64(pool.route.function.timeoutMilliseconds)
+            deadline = worker.now + milliseconds(pool.route.function.timeoutMilliseconds)
             upstreamDeadline = 0
             updateInterest()
         case .failed(let error):
@@ -466,7 +468,7 @@ extension ClientConnection {
         phase = .exchange
         responseState = .awaitingHead
         let timeouts = connection.pool.route.function
-        upstreamDeadline = connection.connecting ? worker.now + UInt64(timeouts.connectTimeoutMilliseconds) : 0
+        upstreamDeadline = connection.connecting ? worker.now + milliseconds(timeouts.connectTimeoutMilliseconds) : 0
         let fd = connection.connecting ? -1 : connection.registration.fd
         let outcome = forwardHead.withUnsafeBytes { SocketWrite.write(fd: fd, out: &connection.out, $0) }
         if case .failed = outcome {
@@ -482,7 +484,7 @@ extension ClientConnection {
         if requestComplete {
             finishRequestToUpstream()
         } else {
-            deadline = worker.now + UInt64(worker.settings.bodyTimeoutMilliseconds)
+            deadline = worker.now + milliseconds(worker.settings.bodyTimeoutMilliseconds)
             sendContinueIfExpected()
         }
         guard phase == .exchange else { return }

@@ -13,7 +13,7 @@ extension ClientConnection {
             }
             connection.connecting = false
             upstreamDeadline =
-                requestComplete ? worker.now + UInt64(connection.pool.route.function.timeoutMilliseconds) : 0
+                requestComplete ? worker.now + milliseconds(connection.pool.route.function.timeoutMilliseconds) : 0
         }
         if events & tollgate_EPOLLOUT != 0 || !connection.out.isEmpty {
             if connection.out.flush(fd: connection.registration.fd) != 0 {
@@ -48,7 +48,7 @@ extension ClientConnection {
             upstreamFailed(status: 502, reason: count == 0 ? "upstream closed the connection" : "upstream reset")
             return
         }
-        upstreamDeadline = worker.now + UInt64(connection.pool.route.function.timeoutMilliseconds)
+        upstreamDeadline = worker.now + milliseconds(connection.pool.route.function.timeoutMilliseconds)
         let fresh = UnsafeRawBufferPointer(start: worker.readBuffer.baseAddress, count: count)
         switch responseState {
         case .awaitingHead:
@@ -215,6 +215,7 @@ extension ClientConnection {
             responseComplete()
         case .length(let remaining):
             let take = min(remaining, bytes.count)
+            guard inspectResponseBody(UnsafeRawBufferPointer(rebasing: bytes[0..<take]), isFinal: false) else { return }
             guard writeToClient(prefix ?? empty, UnsafeRawBufferPointer(rebasing: bytes[0..<take])) else { return }
             responseBody = .length(remaining - take)
             if take < bytes.count { upstreamKeepAlive = false }
@@ -228,6 +229,9 @@ extension ClientConnection {
                 let (event, next) = decoder.next(bytes, from: position)
                 switch event {
                 case .data(let range):
+                    guard inspectResponseBody(UnsafeRawBufferPointer(rebasing: bytes[range]), isFinal: false) else {
+                        return
+                    }
                     if !passthroughChunked {
                         guard writeToClient(pendingPrefix ?? empty, UnsafeRawBufferPointer(rebasing: bytes[range]))
                         else { return }
@@ -264,7 +268,7 @@ extension ClientConnection {
             }
         case .untilClose:
             if let prefix { guard writeToClient(prefix) else { return } }
-            guard !bytes.isEmpty else { return }
+            guard !bytes.isEmpty, inspectResponseBody(bytes, isFinal: false) else { return }
             if rechunkResponse {
                 withUnsafeTemporaryAllocation(byteCount: 24, alignment: 1) { header in
                     var length = 0
@@ -287,6 +291,22 @@ extension ClientConnection {
         }
     }
 
+    /// Shows response body bytes to the inspector (up to the inspection limit). False when it blocked: the
+    /// connection is then closed.
+    private func inspectResponseBody(_ bytes: UnsafeRawBufferPointer, isFinal: Bool) -> Bool {
+        guard let transaction else { return true }
+        let room = worker.settings.inspectionBufferBytes - responseBodyInspected
+        if !isFinal && room <= 0 { return true }
+        let shown = isFinal ? bytes : UnsafeRawBufferPointer(rebasing: bytes[0..<min(room, bytes.count)])
+        responseBodyInspected += shown.count
+        if case .block = transaction.inspectResponseBody(shown, isFinal: isFinal) {
+            worker.counters.blocked.increment()
+            close()
+            return false
+        }
+        return true
+    }
+
     private func finishUntilCloseBody() {
         if rechunkResponse {
             let terminator: StaticString = wroteResponseChunk ? "\r\n0\r\n\r\n" : "0\r\n\r\n"
@@ -301,6 +321,7 @@ extension ClientConnection {
 
     private func responseComplete() {
         guard phase != .closed else { return }
+        guard inspectResponseBody(UnsafeRawBufferPointer(start: nil, count: 0), isFinal: true) else { return }
         responseState = .complete
         upstreamDeadline = 0
         if !requestComplete {
@@ -319,13 +340,13 @@ extension ClientConnection {
         transaction = nil
         if closeAfterResponse || !keepAlive || draining {
             phase = .closing
-            deadline = worker.now + UInt64(worker.settings.bodyTimeoutMilliseconds)
+            deadline = worker.now + milliseconds(worker.settings.bodyTimeoutMilliseconds)
             if out.isEmpty { close() } else { updateInterest() }
             return
         }
         resetExchange()
         phase = .idle
-        deadline = worker.now + UInt64(worker.settings.keepAliveTimeoutMilliseconds)
+        deadline = worker.now + milliseconds(worker.settings.keepAliveTimeoutMilliseconds)
         if out.isEmpty { consumeInput() }
         updateInterest()
     }

@@ -89,6 +89,8 @@ final class ClientConnection: EventHandler {
     var closeAfterResponse = false
     var retried = false
     var responseStatus = 0
+    /// Response body bytes shown to the inspector so far.
+    var responseBodyInspected = 0
     var transaction: (any InspectionTransaction)?
     var inspectBuffer: [UInt8] = []
 
@@ -109,7 +111,7 @@ final class ClientConnection: EventHandler {
             return
         }
         worker.add(client: connection)
-        connection.deadline = worker.now + UInt64(worker.settings.headerTimeoutMilliseconds)
+        connection.deadline = worker.now + milliseconds(worker.settings.headerTimeoutMilliseconds)
         if worker.isDraining { connection.draining = true }
     }
 
@@ -220,7 +222,7 @@ final class ClientConnection: EventHandler {
                 guard out.isEmpty, offset < bytes.count else { return offset }
                 if phase == .idle {
                     phase = .readingHead
-                    deadline = worker.now + UInt64(worker.settings.headerTimeoutMilliseconds)
+                    deadline = worker.now + milliseconds(worker.settings.headerTimeoutMilliseconds)
                 }
                 switch parser.parseHead(UnsafeRawBufferPointer(rebasing: bytes[offset...])) {
                 case .needMore:
@@ -340,6 +342,10 @@ final class ClientConnection: EventHandler {
         case .exchange:
             if responseStarted {
                 close()
+            } else if !requestComplete && upstreamBackpressured {
+                // The proxy stopped reading the client because the upstream is slow to take the body: not the
+                // client's fault; the upstream deadline covers that stall.
+                deadline = now + milliseconds(worker.settings.bodyTimeoutMilliseconds)
             } else {
                 respondError(408, "request body timed out", close: true)
             }

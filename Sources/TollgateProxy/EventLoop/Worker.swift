@@ -58,7 +58,7 @@ final class Worker: @unchecked Sendable {
     /// Parser limits derived from `settings` (new connections pick them up).
     private(set) var parserLimits: HTTPParserLimits
     var requestIDs: RequestIDGenerator
-    let inspector: (any RequestInspector)?
+    private(set) var inspector: (any RequestInspector)?
     private(set) var isDraining = false
     private var stopped = false
     /// Set (on the calling thread, before the queue block runs) once `start` was called: from then on the
@@ -148,7 +148,8 @@ final class Worker: @unchecked Sendable {
         assertOnQueue()
         guard !stopped else { return }
         if !isDraining { beginDraining() }
-        while let client = clients.last { client.close() }
+        for client in clients { client.close() }
+        clients.removeAll()
         routing.closeAll(worker: self)
         stopped = true
         timer?.cancel()
@@ -256,10 +257,12 @@ final class Worker: @unchecked Sendable {
         if clients.count < settings.maxConnections { listener?.resumeIfPaused(now: now) }
     }
 
-    /// Installs a new router (reload): new pools for new requests; exchanges in flight keep their old pool.
-    func apply(router: Router, settings: HTTPSettings) {
+    /// Installs a new router and inspector (reload): new pools for new requests; exchanges in flight keep their old
+    /// pool and inspection transaction.
+    func apply(router: Router, settings: HTTPSettings, inspector: (any RequestInspector)?) {
         assertOnQueue()
         self.settings = settings
+        self.inspector = inspector
         routing.replace(with: router, worker: self)
     }
 }

@@ -28,6 +28,19 @@ public struct InspectedRequest: Sendable {
     public var clientAddress: [UInt8]
     public var functionName: String
     public var requestID: [UInt8]
+
+    public init(
+        method: [UInt8], target: [UInt8], minorVersion: Int, headers: [InspectedHeader], clientAddress: [UInt8],
+        functionName: String, requestID: [UInt8]
+    ) {
+        self.method = method
+        self.target = target
+        self.minorVersion = minorVersion
+        self.headers = headers
+        self.clientAddress = clientAddress
+        self.functionName = functionName
+        self.requestID = requestID
+    }
 }
 
 /// The rule engine's hook into the request path (the proxy calls it on the worker queue).
@@ -49,8 +62,17 @@ public protocol InspectionTransaction: AnyObject {
     func inspectRequestBody(_ body: UnsafeRawBufferPointer, truncated: Bool) -> InspectionVerdict
     /// Phase 3: the response head, before it is sent to the client.
     func inspectResponseHead(status: Int, headers: [InspectedHeader]) -> InspectionVerdict
+    /// Phase 4: decoded response body bytes as they stream to the client, at most
+    /// `http.inspection_buffer_bytes` in total, then once more with an empty chunk and `isFinal` when the body
+    /// ended. The head is already sent, so `.block` aborts the connection (the client sees a truncated body).
+    func inspectResponseBody(_ chunk: UnsafeRawBufferPointer, isFinal: Bool) -> InspectionVerdict
     /// Logging phase: the exchange ended with `status` (0 when the connection was aborted).
     func finish(status: Int)
+}
+
+extension InspectionTransaction {
+    /// Default: response bodies are not inspected.
+    public func inspectResponseBody(_ chunk: UnsafeRawBufferPointer, isFinal: Bool) -> InspectionVerdict { .allow }
 }
 
 /// The default inspector: inspects nothing.

@@ -15,20 +15,19 @@ public final class ProxyServer: Sendable {
         var port = 0
         var started = false
         var stopped = false
+        var inspector: (any RequestInspector)?
     }
 
     private let state: Mutex<State>
     private let logger: Logger
-    private let inspector: (any RequestInspector)?
 
     /// - Parameters:
     ///   - configuration: validated configuration (see `TollgateConfig`).
     ///   - logger: where the proxy logs (info and below).
     ///   - inspector: the rule engine hook; nil (the default) inspects nothing.
     public init(configuration: TollgateConfiguration, logger: Logger, inspector: (any RequestInspector)? = nil) {
-        self.state = Mutex(State(configuration: configuration))
+        self.state = Mutex(State(configuration: configuration, inspector: inspector))
         self.logger = logger
-        self.inspector = inspector
     }
 
     /// Binds one listener per worker and starts the workers.
@@ -47,13 +46,15 @@ public final class ProxyServer: Sendable {
                 throw ProxyError(.bindFailed, "cannot bind \(listen): the host is not an address")
             }
             let count = max(1, configuration.workers)
-            let (descriptors, port) = try Self.bindListeners(listen: listen, address: address, count: count)
+            let (descriptors, port) = try Self.bindLock.withLock { (_: inout Void) throws(ProxyError) in
+                try Self.bindListeners(listen: listen, address: address, count: count)
+            }
             var workers: [Worker] = []
             do throws(ProxyError) {
                 for index in 0..<count {
                     workers.append(
                         try Worker(
-                            index: index, configuration: configuration, router: router, inspector: inspector,
+                            index: index, configuration: configuration, router: router, inspector: state.inspector,
                             logger: logger))
                 }
             } catch {
@@ -81,8 +82,21 @@ public final class ProxyServer: Sendable {
     /// need a restart (a different listen address is refused with `listen_address_changed`; a different
     /// worker count is logged and ignored).
     public func reload(_ configuration: TollgateConfiguration) throws(ProxyError) {
+        try reload(configuration, replacingInspector: false, with: nil)
+    }
+
+    /// `reload(_:)` that also swaps the inspector (a reloaded ruleset); nil removes inspection. Requests already
+    /// being inspected finish with their old transaction.
+    public func reload(_ configuration: TollgateConfiguration, inspector: (any RequestInspector)?) throws(ProxyError) {
+        try reload(configuration, replacingInspector: true, with: inspector)
+    }
+
+    private func reload(
+        _ configuration: TollgateConfiguration, replacingInspector: Bool, with newInspector: (any RequestInspector)?
+    ) throws(ProxyError) {
         let router = try Router(configuration: configuration)
-        let workers = try state.withLock { (state: inout State) throws(ProxyError) -> [Worker] in
+        let (workers, inspector) = try state.withLock {
+            (state: inout State) throws(ProxyError) -> ([Worker], (any RequestInspector)?) in
             let old = state.configuration
             if old.listen.host != configuration.listen.host
                 || (old.listen.port != configuration.listen.port && !(old.listen.port == 0))
@@ -97,10 +111,11 @@ public final class ProxyServer: Sendable {
             var kept = configuration
             kept.listen = old.listen
             state.configuration = kept
-            return state.workers
+            if replacingInspector { state.inspector = newInspector }
+            return (state.workers, state.inspector)
         }
         for worker in workers {
-            worker.queue.async { worker.apply(router: router, settings: configuration.http) }
+            worker.queue.async { worker.apply(router: router, settings: configuration.http, inspector: inspector) }
         }
         logger.info("configuration reloaded", metadata: ["functions": "\(configuration.functions.count)"])
     }
@@ -161,6 +176,10 @@ public final class ProxyServer: Sendable {
         for worker in workers { worker.counters.add(into: &total) }
         return total
     }
+
+    /// Serializes probe-and-bind within the process: once one server's listeners exist, another server's probe
+    /// cannot get their port, so two servers in one process never share a port between probe and bind.
+    private static let bindLock = Mutex<Void>(())
 
     /// Binds `count` listeners (SO_REUSEPORT) to one port.
     ///

@@ -1,5 +1,6 @@
 import CTollgateSystem
 import Foundation
+import Glibc
 import Logging
 import TollgateConfig
 
@@ -58,4 +59,18 @@ func function(
         timeoutMilliseconds: timeoutMilliseconds, connectTimeoutMilliseconds: 1_000, maxBodyBytes: maxBodyBytes)
 }
 
-func openDescriptorCount() -> Int { Int(tollgate_open_fd_count()) }
+/// Open socket descriptors of this process (other descriptors, e.g. files other test targets open, are ignored).
+func openDescriptorCount() -> Int {
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else {
+        return Int(tollgate_open_fd_count())
+    }
+    var sockets = 0
+    var target = [CChar](repeating: 0, count: 256)
+    for entry in entries {
+        let length = readlink("/proc/self/fd/" + entry, &target, target.count - 1)
+        guard length > 0 else { continue }
+        let text = String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if text.hasPrefix("socket:") { sockets += 1 }
+    }
+    return sockets
+}

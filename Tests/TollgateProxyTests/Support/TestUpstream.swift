@@ -29,9 +29,14 @@ final class TestUpstream: @unchecked Sendable {
     private var connections = 0
     private var stopped = false
     private let respond: Responder
+    private let acceptLoopExited = DispatchSemaphore(value: 0)
 
-    init(respond: @escaping Responder = TestUpstream.echo) throws {
+    /// Microseconds each connection waits before reading a request (a slow reader, for backpressure tests).
+    private let readDelay: UInt32
+
+    init(readDelay: UInt32 = 0, respond: @escaping Responder = TestUpstream.echo) throws {
         self.respond = respond
+        self.readDelay = readDelay
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -58,13 +63,22 @@ final class TestUpstream: @unchecked Sendable {
     var requests: [ReceivedRequest] { lock.withLock { received } }
     var connectionCount: Int { lock.withLock { connections } }
 
+    /// Stops accepting. The descriptor is closed only after the accept thread has exited: closing it while
+    /// that thread may still call accept() would let it accept on a reused descriptor number (another test's
+    /// listener).
     func stop() {
-        lock.withLock { stopped = true }
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         shutdown(listenFD, Int32(SHUT_RDWR))
+        _ = acceptLoopExited.wait(timeout: .now() + 5)
         close(listenFD)
     }
 
     private func acceptLoop() {
+        defer { acceptLoopExited.signal() }
         while true {
             let fd = accept(listenFD, nil, nil)
             if fd < 0 {
@@ -82,6 +96,7 @@ final class TestUpstream: @unchecked Sendable {
     private func serve(_ socket: TestSocket) {
         defer { socket.close() }
         while true {
+            if readDelay > 0 { usleep(readDelay) }
             guard let request = try? socket.readRequest() else { return }
             lock.withLock { received.append(request) }
             if !respond(request, socket) { return }
