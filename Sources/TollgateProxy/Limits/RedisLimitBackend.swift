@@ -83,7 +83,11 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
     /// the host queue.
     func start() {
         client.onReady = { [unowned self] in self.markUp() }
-        client.onFailure = { [unowned self] error in self.markDown(error) }
+        client.onFailure = { [unowned self] error in
+            // Connection-level failures (timeouts, resets, refused connects) are counted here, once each.
+            self.counters.recordError(error.code)
+            self.markDown(error)
+        }
         client.start()
     }
 
@@ -159,7 +163,8 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
                     completion(fallback(function: function, clientKey: clientKey, now: now))
                 }
             case .failure(let error):
-                counters.recordError(error.code)
+                // Connection failures were counted by `onFailure`; a command refused before sending was not.
+                if error.code == .notConnected { counters.recordError(error.code) }
                 markDown(error)
                 completion(fallback(function: function, clientKey: clientKey, now: now))
             }
@@ -286,7 +291,7 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
             case .success(let reply):
                 if reply.integerValue == nil { counters.recordError(reply.errorText == nil ? .unexpectedReply : .server) }
             case .failure(let error):
-                counters.recordError(error.code)
+                if error.code == .notConnected { counters.recordError(error.code) }
                 markDown(error)
             }
         }
