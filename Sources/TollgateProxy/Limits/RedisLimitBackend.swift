@@ -135,6 +135,11 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
             return
         }
         let plan = self.plan(function)
+        if plan.isUnlimited {
+            // Nothing to share (e.g. `mode: off`): no round trip.
+            completion(local.decide(function: function, clientKey: clientKey, now: now))
+            return
+        }
         let storeNow = storeClock()
         nextPermit &+= 1
         let permitNumber = nextPermit
@@ -313,6 +318,8 @@ struct FunctionPlan: Sendable {
     let id: FunctionID
     let name: String
     let limits: SharedFunctionLimits
+    /// No rate, concurrency cap or budget: the store has nothing to decide.
+    let isUnlimited: Bool
     /// ARGV 2...9.
     let rateAndConcurrency: [[UInt8]]
     /// ARGV 11.
@@ -326,6 +333,9 @@ struct FunctionPlan: Sendable {
         self.id = id
         self.name = f.name
         self.limits = f
+        isUnlimited =
+            f.clientRate == nil && f.functionRate == nil && f.limits.concurrency.perFunction == nil
+            && f.limits.concurrency.perClient == nil && f.clientBudget == nil && f.functionBudget == nil
         func text(_ n: some BinaryInteger) -> [UInt8] { Array(String(n).utf8) }
         func us(_ ns: UInt64) -> UInt64 { (ns + 999) / 1000 }
         var rc: [[UInt8]] = []
