@@ -117,7 +117,9 @@ struct LimitFactoryTests {
         #expect(verdicts.count == 4)  // called synchronously
         #expect(verdicts.prefix(3).allSatisfy { $0.ticket != nil })
         #expect(verdicts[3].rejection?.kind == .clientRate)
-        for v in verdicts { if let t = v.ticket { backend.complete(t, outcome: .success, upstreamNanoseconds: 1, now: 2) } }
+        for v in verdicts {
+            if let t = v.ticket { backend.complete(t, outcome: .success, upstreamNanoseconds: 1, now: 2) }
+        }
         #expect(backend.limiter.stats().outstandingPermits == 0)
     }
 }

@@ -46,8 +46,6 @@ struct ClientUnderTest: @unchecked Sendable {
     }
 }
 
-extension Result: @retroactive @unchecked Sendable where Success == RESPValue, Failure == RedisError {}
-
 @Suite(
     "Redis client over loopback", .serialized,
     .enabled(if: redisServerAvailable, "redis-server not installed at /usr/bin/redis-server"))

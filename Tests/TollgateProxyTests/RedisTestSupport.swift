@@ -161,7 +161,8 @@ func onQueue<T: Sendable>(
 }
 
 /// Waits until `condition` (evaluated on `queue`) holds, polling every 10 ms, at most `timeout` seconds.
-func eventually(_ queue: DispatchQueue, timeout: Double = 5, _ condition: @escaping @Sendable () -> Bool) async -> Bool {
+func eventually(_ queue: DispatchQueue, timeout: Double = 5, _ condition: @escaping @Sendable () -> Bool) async -> Bool
+{
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if queue.sync(execute: condition) { return true }

@@ -64,7 +64,8 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
     ///     the store is unavailable with `store_failure: open`.
     ///   - storeClock: microseconds on a clock shared by every instance (default: wall clock).
     init(
-        limiter: Limiter, settings: RedisStoreSettings, host: any RedisIOHost, counters: StoreCounters = StoreCounters(),
+        limiter: Limiter, settings: RedisStoreSettings, host: any RedisIOHost,
+        counters: StoreCounters = StoreCounters(),
         storeClock: @escaping @Sendable () -> UInt64 = wallClockMicroseconds, logger: Logger
     ) {
         self.limiter = limiter
@@ -294,7 +295,9 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
             [self] result in
             switch result {
             case .success(let reply):
-                if reply.integerValue == nil { counters.recordError(reply.errorText == nil ? .unexpectedReply : .server) }
+                if reply.integerValue == nil {
+                    counters.recordError(reply.errorText == nil ? .unexpectedReply : .server)
+                }
             case .failure(let error):
                 if error.code == .notConnected { counters.recordError(error.code) }
                 markDown(error)
