@@ -230,6 +230,41 @@ struct RedisStoreTests {
         #expect(values.last == 50)
     }
 
+    @Test("redis killed with many admissions in flight: each completion runs exactly once, none hangs")
+    func killWithAdmissionsInFlight() async throws {
+        let server = try RedisServerProcess()
+        defer { server.kill() }
+        let instance = try RedisTestInstance(
+            limits: Self.limits { $0.perClientRate = RateSettings(ratePerSecond: 1, burst: 100_000) },
+            port: server.port, clock: ManualStoreClock(), failureMode: .open)
+        defer { instance.stop() }
+        #expect(await instance.waitReady())
+        let backend = instance.backend
+        let total = 3000
+        let started = Date()
+        let result = await onQueue(instance.loop.queue, timeout: 10) { (done: @escaping ([Int]) -> Void) in
+            var calls = [Int](repeating: 0, count: total)
+            var finished = 0
+            var fromStore = 0
+            for i in 0..<total {
+                backend.admit(function: "fn", clientKey: Array("k\(i % 10)".utf8), now: 1) { verdict in
+                    calls[i] += 1
+                    if verdict.isStoreDecision { fromStore += 1 }
+                    finished += 1
+                    if finished == total { done(calls + [fromStore]) }
+                }
+                if i == total / 3 {
+                    // Kill the server while the rest are queued behind: from the loop, so it lands mid-run.
+                    server.kill()
+                }
+            }
+        }
+        let values = try #require(result, "some admission never completed")
+        #expect(values.prefix(total).allSatisfy { $0 == 1 })
+        #expect((values.last ?? 0) < total, "the kill landed mid-run")
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
     @Test("fail-open: redis killed mid-run gives local limits, no hanging request, recovery after restart")
     func failOpen() async throws {
         let server = try RedisServerProcess()
