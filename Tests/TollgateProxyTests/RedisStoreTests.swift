@@ -182,6 +182,82 @@ struct RedisStoreTests {
         #expect(await instance.admit(client: "frugal")?.ticket != nil)
     }
 
+    /// Three shapes that each make different limits bite: rates and budget; rates and concurrency;
+    /// fair share.
+    static func conformanceLimits(_ shape: Int) -> TollgateLimiter.LimitsConfiguration {
+        Self.limits {
+            $0.memoryMB = 512
+            $0.timeoutSeconds = 2
+            $0.reservation = .timeout
+            switch shape {
+            case 0:
+                $0.perClientRate = RateSettings(ratePerSecond: 5, burst: 3)
+                $0.perFunctionRate = RateSettings(ratePerSecond: 8, burst: 4)
+                $0.concurrency = ConcurrencySettings(perFunction: 3, fairShare: true)
+                $0.perClientBudget = BudgetSettings(maxDollars: 0.00005, windowSeconds: 10)
+            case 1:
+                $0.perClientRate = RateSettings(ratePerSecond: 5, burst: 3)
+                $0.perFunctionRate = RateSettings(ratePerSecond: 16, burst: 6)
+                $0.concurrency = ConcurrencySettings(perFunction: 3, fairShare: true)
+                $0.perClientBudget = BudgetSettings(maxDollars: 0.00015, windowSeconds: 5)
+            default:
+                $0.concurrency = ConcurrencySettings(perFunction: 5, fairShare: true)
+                $0.perFunctionBudget = BudgetSettings(maxDollars: 0.00012, windowSeconds: 3)
+            }
+        }
+    }
+
+    @Test(
+        "the store decides like the local limiter: same verdicts, kinds and headers for the same sequence",
+        arguments: 0..<3)
+    func conformsToLocalLimiter(shape: Int) async throws {
+        let server = try RedisServerProcess()
+        defer { server.kill() }
+        let limits = Self.conformanceLimits(shape)
+        let local = try Limiter(configuration: limits)
+        let localClock = ManualClock(start: 1_000_000_000)
+        let storeClock = ManualStoreClock(start: 1_000_000)  // the same instant in µs
+        let instance = try RedisTestInstance(limits: limits, port: server.port, clock: storeClock)
+        defer { instance.stop() }
+        #expect(await instance.waitReady())
+        var generator = SplitMix(seed: 42)
+        var open: [(local: Admission, store: LimitTicket)] = []
+        var kinds: [String: Int] = [:]
+        for step in 0..<300 {
+            let client = ["a", "b", "c"][Int(generator.next() % 3)]
+            let expected = local.decide(
+                function: local.function(named: "fn"), clientKey: Array(client.utf8), now: localClock.nanoseconds())
+            let got = try #require(await instance.admit(client: client, now: localClock.nanoseconds()))
+            switch (expected, got) {
+            case (.allow(let a), .allow(let t)):
+                kinds["allow", default: 0] += 1
+                #expect(a.headers == t.admission.headers, "step \(step)")
+                #expect(a.reserved == t.admission.reserved)
+                open.append((a, t))
+            case (.reject(let a), .reject(let b)):
+                kinds[a.kind.rawValue, default: 0] += 1
+                #expect(a.kind == b.kind, "step \(step)")
+                #expect(a.retryAfter == b.retryAfter, "step \(step): \(a.kind)")
+                #expect(a.headers == b.headers, "step \(step): \(a.kind)")
+            default:
+                Issue.record("step \(step): local \(expected), store \(got)")
+            }
+            if !open.isEmpty, generator.next() % 2 == 0 {
+                let (a, t) = open.remove(at: Int(generator.next() % UInt64(open.count)))
+                let duration = (generator.next() % 500 + 1) * 1_000_000
+                _ = local.complete(a, outcome: .success, upstreamNanoseconds: duration, now: localClock.nanoseconds())
+                await instance.complete(t, upstreamNanoseconds: duration)
+            }
+            let advance = generator.next() % 90_000
+            localClock.advance(by: advance * 1000)
+            storeClock.advance(microseconds: advance)
+        }
+        print("store/local conformance, shape \(shape): \(kinds)")
+        // The sequence exercised admissions and several kinds of refusal.
+        #expect((kinds["allow"] ?? 0) > 20)
+        #expect(kinds.count >= 3, "\(kinds)")
+    }
+
     @Test("shadow mode counts through the store but refuses nothing")
     func shadow() async throws {
         let server = try RedisServerProcess()
@@ -346,5 +422,18 @@ struct RedisStoreTests {
         server.pause(false)
         #expect(await instance.waitReady())
         #expect(await instance.admit(client: "z")?.isStoreDecision == true)
+    }
+}
+
+/// A small deterministic generator for reproducible sequences.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

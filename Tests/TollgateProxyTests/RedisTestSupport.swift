@@ -99,7 +99,8 @@ struct TestFailure: Error, CustomStringConvertible {
 
 /// A store clock the test moves by hand (microseconds), shared by several backends.
 final class ManualStoreClock: Sendable {
-    private let value = Atomic<UInt64>(1_700_000_000_000_000)
+    private let value: Atomic<UInt64>
+    init(start: UInt64 = 1_700_000_000_000_000) { value = Atomic(start) }
     var now: UInt64 { value.load(ordering: .relaxed) }
     func advance(microseconds: UInt64) { value.add(microseconds, ordering: .relaxed) }
     var function: @Sendable () -> UInt64 { { [self] in self.now } }

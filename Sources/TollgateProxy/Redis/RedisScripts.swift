@@ -178,6 +178,9 @@ enum RedisScripts {
             local shadow = ARGV[26] == '1'
             if shadow and fail_kind == 0 and degraded ~= 0 then fail(degraded, 0) end
             if fail_kind ~= 0 then
+              -- Nothing was consumed: report the rates without this request.
+              if c_new then c_rem = c_rem + 1; c_reset = math.max(0, c_new - cT - now) end
+              if f_new then f_rem = f_rem + 1; f_reset = math.max(0, f_new - fT - now) end
               local status = 0
               if shadow then status = 2 end
               return {status, fail_kind, math.floor(retry), c_rem, math.floor(c_reset), f_rem, math.floor(f_reset),
