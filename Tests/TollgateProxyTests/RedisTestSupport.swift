@@ -179,7 +179,7 @@ struct RedisTestInstance: @unchecked Sendable {
 
     init(
         limits: TollgateLimiter.LimitsConfiguration, port: Int, clock: ManualStoreClock,
-        failureMode: TollgateConfig.LimitsConfiguration.FailureMode = .open, timeoutMilliseconds: Int = 100,
+        failureMode: TollgateConfig.LimitsConfiguration.FailureMode = .open, timeoutMilliseconds: Int = 2000,
         prefix: String = "t:"
     ) throws {
         loop = try RedisEventLoop()
@@ -189,8 +189,10 @@ struct RedisTestInstance: @unchecked Sendable {
         let settings = RedisStoreSettings(
             client: RedisClientSettings(
                 host: "127.0.0.1", port: port, commandTimeoutMilliseconds: timeoutMilliseconds,
-                connectTimeoutMilliseconds: 300, backoffInitialMilliseconds: 10, backoffMaxMilliseconds: 200),
-            keyPrefix: prefix, failureMode: failureMode)
+                connectTimeoutMilliseconds: 2000, backoffInitialMilliseconds: 10, backoffMaxMilliseconds: 200),
+            keyPrefix: prefix, failureMode: failureMode,
+            // The tests' store clock is manual: keys must not expire in real time while it stands still.
+            ttlSlackMilliseconds: 60_000)
         backend = RedisLimitBackend(
             limiter: limiter, settings: settings, host: loop, storeClock: clock.function, logger: logger)
         let backend = self.backend
@@ -206,6 +208,18 @@ struct RedisTestInstance: @unchecked Sendable {
         let backend = self.backend
         return await onQueue(loop.queue) { done in
             backend.admit(function: function, clientKey: Array(client.utf8), now: now, completion: done)
+        }
+    }
+
+    /// Admits and measures, on the loop queue, how long the completion took (ns): immune to the test
+    /// task being scheduled late on a loaded machine.
+    func timedAdmit(client: String) async -> (verdict: LimitVerdict, nanoseconds: UInt64)? {
+        let backend = self.backend
+        return await onQueue(loop.queue) { (done: @escaping ((verdict: LimitVerdict, nanoseconds: UInt64)) -> Void) in
+            let started = DispatchTime.now().uptimeNanoseconds
+            backend.admit(function: "fn", clientKey: Array(client.utf8), now: 1_000_000_000) { verdict in
+                done((verdict, DispatchTime.now().uptimeNanoseconds - started))
+            }
         }
     }
 

@@ -16,14 +16,19 @@ struct RedisStoreSettings: Sendable {
     var keyPrefix: String = "tollgate:"
     /// `store_failure:` open (local limits apply) or closed (503) while the store is unavailable.
     var failureMode: TollgateConfig.LimitsConfiguration.FailureMode = .open
+    /// Added to every key's TTL (default 1 s). A key's state equals a fresh key's once its TAT / permit
+    /// expiries / window are past on the *writer's* clock; an instance whose clock is behind must still
+    /// see it, so keys live at least as much longer as the clocks may differ. Longer only costs memory.
+    var ttlSlackMilliseconds: Int = 1000
 
     init(
         client: RedisClientSettings, keyPrefix: String = "tollgate:",
-        failureMode: TollgateConfig.LimitsConfiguration.FailureMode = .open
+        failureMode: TollgateConfig.LimitsConfiguration.FailureMode = .open, ttlSlackMilliseconds: Int = 1000
     ) {
         self.client = client
         self.keyPrefix = keyPrefix
         self.failureMode = failureMode
+        self.ttlSlackMilliseconds = ttlSlackMilliseconds
     }
 }
 
@@ -55,6 +60,8 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
     private var plans: [String: FunctionPlan] = [:]
     private let nonce: String
     private var nextPermit: UInt64 = 0
+    /// ARGV: the TTL slack in µs.
+    private let ttlSlack: [UInt8]
 
     private enum Health { case starting, up, down }
     private var health = Health.starting
@@ -77,6 +84,7 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
         logger[metadataKey: "limits.store"] = "redis://\(settings.client.host):\(settings.client.port)"
         self.logger = logger
         self.client = RedisClient(host: host, settings: settings.client, scripts: RedisScripts.all, logger: logger)
+        self.ttlSlack = Array(String(max(0, settings.ttlSlackMilliseconds) * 1000).utf8)
         self.nonce = String(UInt64.random(in: 1...UInt64.max), radix: 36)
     }
 
@@ -151,6 +159,7 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
         arguments.append(plan.permitTTL)
         arguments.append(clientKey)
         arguments.append(contentsOf: plan.costAndBudgets)
+        arguments.append(ttlSlack)
         client.evalScript(
             RedisScripts.admitIndex, keys: plan.admitKeys(clientKey), arguments: arguments
         ) { [self] result in
@@ -289,7 +298,7 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
                 text(permit.admittedAtMicroseconds),
             ] + budgetArguments + [
                 feedsAverage ? text(duration / 1000) : text(-1), Array(String(f.smoothing ?? 1).utf8),
-                text(UInt64(86_400_000_000)),
+                text(UInt64(86_400_000_000)), ttlSlack,
             ]
         client.evalScript(RedisScripts.settleIndex, keys: plan.settleKeys(permit.clientKey), arguments: arguments) {
             [self] result in

@@ -18,8 +18,9 @@ enum RedisScripts {
           if math.abs(v - n) <= 1e-6 then return n end
           return math.ceil(v)
         end
+        local ttl_slack = 0
         local function expire_us(key, us)
-          local ms = math.ceil(us / 1000)
+          local ms = math.ceil((us + ttl_slack) / 1000)
           if ms < 1 then ms = 1 end
           redis.call('PEXPIRE', key, int(ms))
         end
@@ -64,7 +65,7 @@ enum RedisScripts {
     /// average (1/0); 15 memory MB; 16 picodollars per request; 17 picodollars per GB-second;
     /// 18..21 client budget: max picodollars (-1: none), max micro-GB-s (-1), window (0: no budget),
     /// buckets; 22..25 function budget likewise; 26 shadow (1/0); 27, 28 client/function budget degrades
-    /// (1/0).
+    /// (1/0); 29 TTL slack (added to every key's TTL).
     ///
     /// Checks in the local limiter's order (client rate, function rate, function concurrency, client
     /// concurrency, client budget, function budget) and changes nothing unless all pass (or in shadow
@@ -75,6 +76,7 @@ enum RedisScripts {
     static let admit =
         helpers + """
             local now = tonumber(ARGV[1])
+            ttl_slack = tonumber(ARGV[29])
             local fail_kind, retry = 0, 0
             local function fail(kind, r) if fail_kind == 0 then fail_kind = kind; retry = r end end
 
@@ -188,8 +190,8 @@ enum RedisScripts {
             end
 
             -- Commit: every check passed.
-            if c_new then redis.call('SET', KEYS[1], int(c_new), 'PX', int(math.max(1, math.ceil((c_new - now) / 1000)))) end
-            if f_new then redis.call('SET', KEYS[2], int(f_new), 'PX', int(math.max(1, math.ceil((f_new - now) / 1000)))) end
+            if c_new then redis.call('SET', KEYS[1], int(c_new), 'PX', int(math.max(1, math.ceil((c_new - now + ttl_slack) / 1000)))) end
+            if f_new then redis.call('SET', KEYS[2], int(f_new), 'PX', int(math.max(1, math.ceil((f_new - now + ttl_slack) / 1000)))) end
             local ttl = tonumber(ARGV[11])
             local expiry = now + ttl
             redis.call('ZADD', KEYS[3], int(expiry), ARGV[10])
@@ -213,13 +215,15 @@ enum RedisScripts {
     ///
     /// ARGV: 1 now; 2 permit id; 3 client member; 4, 5 reserved picodollars and micro-GB-s; 6, 7 measured
     /// cost; 8 admission time; 9, 10 client budget window and buckets (0: none); 11, 12 function budget
-    /// window and buckets; 13 duration sample for the average (-1: none); 14 smoothing; 15 average TTL.
+    /// window and buckets; 13 duration sample for the average (-1: none); 14 smoothing; 15 average TTL;
+    /// 16 TTL slack.
     ///
     /// A permit that is no longer held (already settled, or expired: its reservation stays as the charge)
     /// changes nothing. Reply: 1 released, 0 not held.
     static let settle =
         helpers + """
             local now = tonumber(ARGV[1])
+            ttl_slack = tonumber(ARGV[16])
             local removed = redis.call('ZREM', KEYS[1], ARGV[2]) + redis.call('ZREM', KEYS[2], ARGV[2])
             if removed == 0 then return 0 end
             if redis.call('ZCARD', KEYS[2]) == 0 then redis.call('ZREM', KEYS[3], ARGV[3]) end
