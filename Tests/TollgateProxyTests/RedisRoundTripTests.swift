@@ -54,6 +54,16 @@ struct RedisRoundTripTests {
         let total = try #require(pipelined)
         let perSecond = 5000 / (Double(total) / 1e9)
         print("redis admit round trip: p50 \(p50) µs, p99 \(p99) µs; pipelined \(Int(perSecond)) admissions/s")
+        // Server-side cost of the admit script (Redis runs scripts on its single thread).
+        let inspector = try ClientUnderTest(port: server.port)
+        defer { inspector.stop() }
+        #expect(await inspector.waitReady())
+        if case .success(let info)? = await inspector.send(["INFO", "commandstats"]), let bytes = info.stringBytes {
+            let line = String(decoding: bytes, as: UTF8.self).split(separator: "\r\n").first {
+                $0.hasPrefix("cmdstat_evalsha:")
+            }
+            print("redis server side: \(line ?? "?")")
+        }
         #expect(backend.counters.storeDecisions.load(ordering: .relaxed) == 7000)
         #expect(p50 < 50_000)  // sanity only: shared CI machines are noisy
     }

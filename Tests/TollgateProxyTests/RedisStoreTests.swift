@@ -415,6 +415,7 @@ struct RedisStoreTests {
         server.pause(true)
         let (v, nanoseconds) = try #require(await instance.timedAdmit(client: "z"))
         let elapsed = Double(nanoseconds) / 1e9
+        print("frozen store, 50 ms timeout: answered by the failure mode after \(Int(elapsed * 1000)) ms")
         #expect(v.isUnavailable)
         #expect(elapsed < 0.3, "answered after \(elapsed) s with a 50 ms timeout (measured on the loop)")
         #expect(instance.backend.counters.errors(.timeout) >= 1)
