@@ -344,12 +344,13 @@ struct RedisStoreTests {
 
     @Test("fail-open: redis killed mid-run gives local limits, no hanging request, recovery after restart")
     func failOpen() async throws {
+        let log = CapturedLog()
         let server = try RedisServerProcess()
         defer { server.kill() }
         let clock = ManualStoreClock()
         let instance = try RedisTestInstance(
             limits: Self.limits { $0.perClientRate = RateSettings(ratePerSecond: 1, burst: 3) }, port: server.port,
-            clock: clock, failureMode: .open)
+            clock: clock, failureMode: .open, log: log)
         defer { instance.stop() }
         #expect(await instance.waitReady())
         for _ in 0..<3 { #expect(await instance.admit(client: "x")?.isStoreDecision == true) }
@@ -368,8 +369,13 @@ struct RedisStoreTests {
         #expect(counters.localFallbacks.load(ordering: .relaxed) == 6)
         #expect(counters.outages.load(ordering: .relaxed) == 1)
         #expect(counters.errors(.connectionLost) + counters.errors(.timeout) >= 1)
+        // The reconnect loop probes with growing delays while the server is down (10, 20, 40 ms, ...).
+        let client = instance.backend.client
+        #expect(await eventually(instance.loop.queue) { client.failedAttempts >= 3 })
         try server.start()
         #expect(await instance.waitReady())
+        // One line per transition, however many reconnects failed in between.
+        #expect(log.messages(atLeast: .info) == ["limit store unavailable", "limit store available again"])
         clock.advance(microseconds: 10_000_000)
         #expect(await instance.admit(client: "x")?.isStoreDecision == true)
         #expect(counters.downSince.load(ordering: .relaxed) == 0)
