@@ -259,6 +259,29 @@ struct RedisStoreTests {
         #expect(kinds.count >= 3, "\(kinds)")
     }
 
+    @Test("a spent budget with degrade_to admits to the cheaper upstream and charges nothing")
+    func degradation() async throws {
+        let server = try RedisServerProcess()
+        defer { server.kill() }
+        let instance = try RedisTestInstance(
+            limits: Self.limits {
+                $0.reservation = .timeout
+                $0.perClientBudget = BudgetSettings(maxDollars: 0.000001, windowSeconds: 60, degradeTo: "cheap")
+            }, port: server.port, clock: ManualStoreClock())
+        defer { instance.stop() }
+        #expect(await instance.waitReady())
+        // 128 MB for 3 s costs about 6.45 µ$: more than the whole budget, so the first request degrades.
+        let ticket = try #require(await instance.admit(client: "d")?.ticket)
+        #expect(ticket.admission.degradedTo?.upstream == "cheap")
+        #expect(ticket.admission.degradedTo?.kind == .clientBudget)
+        #expect(ticket.admission.reserved == .zero)
+        await instance.complete(ticket, upstreamNanoseconds: 3_000_000_000)
+        let inspector = try ClientUnderTest(port: server.port)
+        defer { inspector.stop() }
+        #expect(await inspector.waitReady())
+        #expect(Self.integer(await inspector.send(["EXISTS", "t:bc:{*}:d"])) == 0)
+    }
+
     @Test("shadow mode counts through the store but refuses nothing")
     func shadow() async throws {
         let server = try RedisServerProcess()
