@@ -99,14 +99,15 @@ enum Hex {
         return output
     }
 
-    /// Decodes SQL hex literals `0xHHHH...` (at least one pair of digits) to their bytes; a final odd digit and
+    /// Decodes SQL hex literals `0xHHHH...` (at a word start, with at least one pair of digits) to their bytes; a final odd digit and
     /// everything else is copied as it is.
     static func sqlHexDecode(_ input: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(input.count)
         var index = 0
         while index < input.count {
-            if input[index] == UInt8(ascii: "0"), index + 3 < input.count, input[index + 1] | 0x20 == UInt8(ascii: "x"),
+            let atWordStart = index == 0 || !(ByteSearch.isAlpha(input[index - 1]) || ByteSearch.isDigit(input[index - 1]))
+            if atWordStart, input[index] == UInt8(ascii: "0"), index + 3 < input.count, input[index + 1] | 0x20 == UInt8(ascii: "x"),
                 ByteSearch.hexValue(input[index + 2]) != nil, ByteSearch.hexValue(input[index + 3]) != nil
             {
                 var cursor = index + 2
