@@ -17,6 +17,9 @@ enum FTWRequest {
             {
                 headers.append(("Content-Length", String(data.count)))
             }
+            if let data = input.data, !data.isEmpty, !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
+                headers.append(("Content-Type", "application/x-www-form-urlencoded"))
+            }
             if !headers.contains(where: { $0.0.lowercased() == "connection" }) {
                 headers.append(("Connection", "close"))
             }
