@@ -137,9 +137,11 @@ extension Transaction {
         case .requestMethod: return method
         case .requestProtocol: return request.version
         case .queryString: return queryString
-        case .requestBody: return requestBody
+        case .requestBody:
+            // As ModSecurity: the raw body is a variable for URLENCODED bodies or when forced.
+            return reqbodyProcessor == "URLENCODED" || forceRequestBodyVariable ? requestBody : nil
         case .requestBodyLength: return number(requestBodyLength)
-        case .reqbodyProcessor: return reqbodyProcessor.map { Array($0.utf8) }
+        case .reqbodyProcessor: return Array((reqbodyProcessor ?? "").utf8)
         case .reqbodyError, .reqbodyProcessorError: return reqbodyError ? [UInt8(ascii: "1")] : [UInt8(ascii: "0")]
         case .reqbodyErrorMsg, .reqbodyProcessorErrorMsg: return Array(reqbodyErrorMessage.utf8)
         case .inboundDataError: return inboundDataError ? [UInt8(ascii: "1")] : [UInt8(ascii: "0")]

@@ -154,7 +154,9 @@ extension RuleSetLoader {
                     selector = .xpath(keyText)
                 } else if isRegex {
                     do {
-                        selector = .regex(pattern: keyText, matcher: try makeOperator("rx", keyText, "."))
+                        // Keys of case-insensitive collections match case-insensitively (TX keys are stored lowercase).
+                        let pattern = variable.caseInsensitiveKeys ? "(?i)" + keyText : keyText
+                        selector = .regex(pattern: keyText, matcher: try makeOperator("rx", pattern, "."))
                     } catch {
                         throw RuleLoadError(.invalidValue, file: d.file, line: d.line, "bad key regex /\(keyText)/: \(error)")
                     }
