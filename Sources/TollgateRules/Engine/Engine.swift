@@ -1,0 +1,20 @@
+/// The rule engine: an immutable ruleset plus Tollgate's mode. Thread-safe; make one `Transaction` per request.
+public final class Engine: Sendable {
+    public let ruleSet: RuleSet
+    public let mode: RulesMode
+    /// Header and argument names (lowercase) whose values are redacted in audit records, in addition to
+    /// `Authorization`, `Cookie`, `Set-Cookie` and `Proxy-Authorization`.
+    public let redactedFields: Set<String>
+
+    public init(ruleSet: RuleSet, mode: RulesMode = .block, redactedFields: Set<String> = []) {
+        self.ruleSet = ruleSet
+        self.mode = mode
+        self.redactedFields = Set(redactedFields.map { $0.lowercased() })
+            .union(["authorization", "cookie", "set-cookie", "proxy-authorization"])
+    }
+
+    /// Starts a transaction for a request head. Call its phase methods in order.
+    public func transaction(for request: RequestInput) -> Transaction {
+        Transaction(engine: self, request: request)
+    }
+}

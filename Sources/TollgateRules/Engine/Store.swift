@@ -1,0 +1,70 @@
+/// One collection entry: key as received, its lowercase form, and the value.
+struct Entry {
+    var key: [UInt8]
+    var value: [UInt8]
+    init(_ key: [UInt8], _ value: [UInt8]) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// An ordered, case-insensitive string-keyed store (TX and the persistent collections, per request).
+struct KeyedStore {
+    private(set) var order: [String] = []
+    private var values: [String: (name: String, value: [UInt8])] = [:]
+
+    subscript(key: String) -> [UInt8]? {
+        values[key.lowercased()]?.value
+    }
+
+    mutating func set(_ key: String, _ value: [UInt8]) {
+        let lower = key.lowercased()
+        if values[lower] == nil { order.append(lower) }
+        values[lower] = (key, value)
+    }
+
+    mutating func remove(_ key: String) {
+        let lower = key.lowercased()
+        if values.removeValue(forKey: lower) != nil {
+            order.removeAll { $0 == lower }
+        }
+    }
+
+    var entries: [Entry] {
+        order.compactMap { k in values[k].map { Entry(Array($0.name.utf8), $0.value) } }
+    }
+}
+
+extension Array where Element == UInt8 {
+    var string: String { String(decoding: self, as: UTF8.self) }
+
+    /// Parses a decimal integer the way ModSecurity does for numeric operators/setvar (leading blanks,
+    /// optional sign, digits; anything else ends it; nothing parses as 0).
+    var integerValue: Int {
+        var i = 0
+        while i < count, self[i] == 32 || self[i] == 9 { i += 1 }
+        var negative = false
+        if i < count, self[i] == UInt8(ascii: "-") || self[i] == UInt8(ascii: "+") {
+            negative = self[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        var v = 0
+        while i < count, self[i] >= 48, self[i] <= 57 {
+            v = v &* 10 &+ Int(self[i] - 48)
+            i += 1
+        }
+        return negative ? -v : v
+    }
+
+    func equalsIgnoringCase(_ other: [UInt8]) -> Bool {
+        guard count == other.count else { return false }
+        for i in indices {
+            let a = self[i], b = other[i]
+            if a == b { continue }
+            let la = (a >= 65 && a <= 90) ? a + 32 : a
+            let lb = (b >= 65 && b <= 90) ? b + 32 : b
+            if la != lb { return false }
+        }
+        return true
+    }
+}

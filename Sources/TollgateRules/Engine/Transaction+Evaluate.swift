@@ -1,0 +1,222 @@
+extension Transaction {
+    func runPhase(_ phase: Int) {
+        guard engine.mode != .off else { return }
+        if phase < 5 && (interrupted || allowedThroughPhase >= phase) { return }
+        let list = ruleSet.phases[phase]
+        var i = 0
+        var skipRules = 0
+        while i < list.count {
+            if engineMode == .off { return }
+            if phase < 5 && (interrupted || allowedThroughPhase >= phase) { return }
+            guard case .rule(let rule) = list[i] else {
+                i += 1
+                continue
+            }
+            if skipRules > 0 {
+                skipRules -= 1
+                i += 1
+                continue
+            }
+            if isRemoved(rule) {
+                i += 1
+                continue
+            }
+            let outcome = evaluate(rule, phase: phase)
+            if outcome.matched {
+                if let marker = rule.actions.skipAfter {
+                    var j = i + 1
+                    var found = false
+                    while j < list.count {
+                        if case .marker(let name) = list[j], name == marker {
+                            found = true
+                            break
+                        }
+                        j += 1
+                    }
+                    i = found ? j + 1 : list.count
+                    continue
+                }
+                if rule.actions.skip > 0 { skipRules = rule.actions.skip }
+                if outcome.stopPhase { return }
+            }
+            i += 1
+        }
+    }
+
+    func isRemoved(_ rule: Rule) -> Bool {
+        if !removedIDs.isEmpty && removedIDs.contains(where: { $0.contains(rule.id) }) { return true }
+        if !removedTags.isEmpty && rule.actions.tags.contains(where: { removedTags.contains($0) }) { return true }
+        if !removedMessages.isEmpty, let msg = rule.actions.message?.text, removedMessages.contains(msg) { return true }
+        return false
+    }
+
+    struct Outcome {
+        var matched: Bool
+        var stopPhase: Bool
+    }
+
+    /// Evaluates a rule and its chain; runs actions on a full match.
+    func evaluate(_ rule: Rule, phase: Int) -> Outcome {
+        currentRule = rule
+        defer { currentRule = nil }
+        visibleMatchedVars = []
+        if !evaluateLink(rule, top: rule) { return Outcome(matched: false, stopPhase: false) }
+        for link in rule.chained {
+            if !evaluateLink(link, top: rule) { return Outcome(matched: false, stopPhase: false) }
+        }
+        // Full match: non-disruptive actions of every link, then logging, then the disruptive action.
+        for link in [rule] + rule.chained {
+            for control in link.actions.controls { apply(control) }
+        }
+        let defaults = ruleSet.defaultActions[phase]
+        let logged = rule.actions.log ?? defaults?.log ?? true
+        if let severity = rule.actions.severity, severity < highestSeverity { highestSeverity = severity }
+        var action = rule.actions.disruptive ?? defaults?.disruptive ?? .pass
+        var status = rule.actions.status
+        if action == .block {
+            action = defaults?.disruptive ?? .pass
+            if action == .block { action = .deny }
+            status = status ?? defaults?.status
+        }
+        var stopPhase = false
+        var decided: Verdict?
+        switch action {
+        case .pass, .block:
+            break
+        case .deny:
+            decided = .block(status: status ?? 403, ruleID: rule.id)
+        case .drop:
+            decided = .drop(ruleID: rule.id)
+        case .redirect(let box):
+            decided = .redirect(status: status ?? 302, location: expand(box.macro).string, ruleID: rule.id)
+        case .allow(let scope):
+            if engine.mode == .block && engineMode == .on {
+                switch scope {
+                case .all: allowedThroughPhase = 4
+                case .request: allowedThroughPhase = max(allowedThroughPhase, 2)
+                case .phase: stopPhase = true
+                }
+                if phase == 5 { stopPhase = true }
+            }
+        }
+        let willDisrupt = decided != nil && engine.mode == .block && engineMode == .on && verdict == .allow
+        if logged || decided != nil {
+            let message = rule.actions.message.map { expand($0).string } ?? ""
+            let logData = rule.actions.logData.map { expand($0).string } ?? ""
+            matchedRules.append(MatchedRule(
+                id: rule.id, phase: phase, message: message, logData: logData, tags: rule.actions.tags,
+                severity: rule.actions.severity, matchedVariableName: matchedVarName.string, logged: logged,
+                disruptive: willDisrupt))
+        }
+        if let decided, phase < 5 { enforce(decided) }
+        return Outcome(matched: true, stopPhase: stopPhase)
+    }
+
+    /// Evaluates one link; on each matching value sets MATCHED_VAR*, captures and runs setvar (as ModSecurity v3).
+    func evaluateLink(_ link: Rule, top: Rule) -> Bool {
+        guard let op = link.op else {
+            for s in link.actions.setVars { apply(s) }
+            return true
+        }
+        let values = collect(link, top: top)
+        var newMatched: [(name: [UInt8], value: [UInt8])] = []
+        var any = false
+        for value in values {
+            let stages = transformedStages(value.value, rule: link)
+            for stage in stages {
+                var context = OperatorContext(captureRequested: link.actions.capture, expandMacros: { [unowned self] text in
+                    self.expandText(text)
+                })
+                var matched: Bool
+                switch op.implementation.evaluate(stage, context: &context) {
+                case .match: matched = true
+                case .noMatch: matched = false
+                case .error(let error):
+                    operatorErrors.append("rule \(top.id): \(error)")
+                    enforce(.block(status: 403, ruleID: top.id))
+                    continue
+                }
+                if op.negated { matched.toggle() }
+                guard matched else { continue }
+                any = true
+                let name = value.name
+                matchedVar = stage
+                matchedVarName = name
+                newMatched.append((name, stage))
+                if link.actions.capture && !context.captures.isEmpty {
+                    var tx = stores[.tx] ?? KeyedStore()
+                    for (index, group) in context.captures.prefix(10).enumerated() {
+                        tx.set(String(index), group)
+                    }
+                    stores[.tx] = tx
+                }
+                for s in link.actions.setVars { apply(s) }
+                break
+            }
+        }
+        visibleMatchedVars = newMatched
+        return any
+    }
+
+    /// The values the operator sees: the final transformation result, or every stage with multiMatch.
+    func transformedStages(_ input: [UInt8], rule: Rule) -> [[UInt8]] {
+        if rule.transformations.isEmpty { return [input] }
+        if rule.actions.multiMatch {
+            var stages = [input]
+            var current = input
+            for t in rule.transformations {
+                let next = t.apply(current)
+                if next != current { stages.append(next) }
+                current = next
+            }
+            return stages
+        }
+        let key = TransformKey(chain: rule.transformationChainID, input: input)
+        if let cached = transformCache[key] { return [cached] }
+        var current = input
+        for t in rule.transformations { current = t.apply(current) }
+        transformCache[key] = current
+        return [current]
+    }
+
+    func store(_ v: Variable) -> KeyedStore { stores[v] ?? KeyedStore() }
+
+    func apply(_ s: SetVarAction) {
+        let key = expand(s.key).string
+        var store = stores[s.collection] ?? KeyedStore()
+        switch s.operation {
+        case .set(let m):
+            store.set(key, expand(m))
+        case .add(let m):
+            let v = (store[key] ?? []).integerValue &+ expand(m).integerValue
+            store.set(key, Array(String(v).utf8))
+        case .subtract(let m):
+            let v = (store[key] ?? []).integerValue &- expand(m).integerValue
+            store.set(key, Array(String(v).utf8))
+        case .delete:
+            store.remove(key)
+        }
+        stores[s.collection] = store
+    }
+
+    func apply(_ control: ControlAction) {
+        switch control {
+        case .ruleEngine(let mode): engineMode = mode
+        case .ruleRemoveByID(let ranges): removedIDs += ranges
+        case .ruleRemoveByTag(let tag): removedTags.insert(tag)
+        case .ruleRemoveByMsg(let msg): removedMessages.insert(msg)
+        case .ruleRemoveTargetByID(let ranges, let target): removedTargets.append((.ids(ranges), target))
+        case .ruleRemoveTargetByTag(let tag, let target): removedTargets.append((.tag(tag), target))
+        case .ruleRemoveTargetByMsg(let msg, let target): removedTargets.append((.message(msg), target))
+        case .requestBodyProcessor(let p): reqbodyProcessor = p
+        case .requestBodyAccess(let b): settings.requestBodyAccess = b
+        case .responseBodyAccess(let b): settings.responseBodyAccess = b
+        case .forceRequestBodyVariable(let b): forceRequestBodyVariable = b
+        case .auditEngine(let v): settings.auditEngine = v
+        case .auditLogParts(let v): settings.auditLogParts = v
+        case .requestBodyLimit(let n): settings.requestBodyLimit = n
+        case .responseBodyLimit(let n): settings.responseBodyLimit = n
+        case .parseXMLIntoArgs: break
+        }
+    }
+}

@@ -1,0 +1,8 @@
+/// `@beginsWith`: the value starts with the (macro-expanded) argument. An empty argument matches.
+struct BeginsWithOperator: RuleOperator {
+    let argument: OperatorArgument
+
+    func evaluate(_ input: [UInt8], context: inout OperatorContext) -> OperatorResult {
+        ByteSearch.hasPrefix(input, argument.resolve(context)) ? .match : .noMatch
+    }
+}

@@ -1,0 +1,8 @@
+/// `@endsWith`: the value ends with the (macro-expanded) argument. An empty argument matches.
+struct EndsWithOperator: RuleOperator {
+    let argument: OperatorArgument
+
+    func evaluate(_ input: [UInt8], context: inout OperatorContext) -> OperatorResult {
+        ByteSearch.hasSuffix(input, argument.resolve(context)) ? .match : .noMatch
+    }
+}

@@ -1,0 +1,53 @@
+import TollgateRegex
+
+/// `@rx`: PCRE2 match, compiled and JIT-compiled at load (ModSecurity v2 flags: dotall, dollar-end-only).
+///
+/// With `capture`, group 0 and groups 1...9 are stored in `context.captures` (absent groups as empty values).
+/// A match- or depth-limit overrun is reported as `.error`, never as no-match.
+struct RxOperator: RuleOperator {
+    let regex: Regex
+
+    init(pattern: String) throws(OperatorLoadError) {
+        do {
+            regex = try Regex(pattern.isEmpty ? ".*" : pattern, options: .modSecurityDefault)
+        } catch {
+            throw OperatorLoadError("@rx: \(error.message) at offset \(error.offset) in pattern '\(pattern)'")
+        }
+    }
+
+    func evaluate(_ input: [UInt8], context: inout OperatorContext) -> OperatorResult {
+        Self.run(regex, input, &context)
+    }
+
+    static func run(_ regex: Regex, _ input: [UInt8], _ context: inout OperatorContext) -> OperatorResult {
+        if !regex.couldMatch(length: input.count) { return .noMatch }
+        if !context.captureRequested {
+            switch regex.matches(input) {
+            case .match: return .match
+            case .noMatch: return .noMatch
+            case .error(let error): return .error(OperatorError(regexError: error))
+            }
+        }
+        var groups: [Range<Int>?] = []
+        switch regex.firstMatch(in: input, maxGroups: 10, groups: &groups) {
+        case .noMatch:
+            return .noMatch
+        case .error(let error):
+            return .error(OperatorError(regexError: error))
+        case .match:
+            context.captures = groups.map { range in range.map { Array(input[$0]) } ?? [] }
+            return .match
+        }
+    }
+}
+
+extension OperatorError {
+    init(regexError: RegexMatchError) {
+        switch regexError.code {
+        case .matchLimit: self.init(code: .matchLimit, detail: "PCRE2 match limit exceeded")
+        case .depthLimit: self.init(code: .depthLimit, detail: "PCRE2 depth limit exceeded")
+        case .heapLimit: self.init(code: .depthLimit, detail: "PCRE2 heap limit exceeded")
+        case .other: self.init(code: .internalError, detail: "PCRE2 error \(regexError.pcre2Code)")
+        }
+    }
+}
