@@ -11,8 +11,8 @@ Two targets (Python 3 standard library only):
   ftw   The rule engine in process, through `tollgate ftw --config CONFIG` (same HTTP parser and
         engine as the proxy, no sockets). The corpus is written out as go-ftw tests that expect the
         blocking rule (4759920 for the embedded profile, 949110 with CRS); a passing test = blocked.
-          run.py ftw --tollgate .build/debug/tollgate --config Rulesets/config/ftw-embedded.yaml \
-                     --block-id 4759920
+          run.py ftw --config Rulesets/config/ftw-embedded.yaml              # embedded profile
+          run.py ftw --crs /work/shared/crs                                  # recommended profile
 
 Corpus format: see README.md next to this script.
 """
@@ -82,9 +82,12 @@ def parses_as_json_container(value):
         return False
 
 
-def requests_for(category, value, prefix):
-    """Yields (placement, method, path, headers, body) for the placements that apply."""
+def requests_for(category, value, prefix, kind="attacks"):
+    """Yields (placement, method, path, headers, body) for the placements that apply. Benign
+    multi-line values (markdown, code) are not sent in header, cookie or path placements: no real
+    client puts an encoded newline there, and doing so is exactly what CRLF rules must flag."""
     base = prefix.rstrip("/") + "/probe"
+    single_line = kind == "attacks" or ("\n" not in value and "\r" not in value)
     yield "query", "GET", f"{base}?q={pct(value)}", {}, None
     yield "form", "POST", base, {"Content-Type": "application/x-www-form-urlencoded"}, f"q={pct(value)}"
     yield "json", "POST", base, {"Content-Type": "application/json"}, json.dumps({"q": value})
@@ -95,9 +98,10 @@ def requests_for(category, value, prefix):
     if RAW_QUERY.match(value):
         raw = "".join(c if c.isascii() and c not in " #\"<>" else pct(c) for c in value)
         yield "query-raw", "GET", f"{base}?{raw}", {}, None
-    yield "header", "GET", base, {"X-Probe": header_safe(value)}, None
-    yield "cookie", "GET", base, {"Cookie": f"probe={pct(value)}"}, None
-    yield "path", "GET", f"{base}/{pct(value)}", {}, None
+    if single_line:
+        yield "header", "GET", base, {"X-Probe": header_safe(value)}, None
+        yield "cookie", "GET", base, {"Cookie": f"probe={pct(value)}"}, None
+        yield "path", "GET", f"{base}/{pct(value)}", {}, None
 
 
 def all_cases(prefix):
@@ -105,7 +109,7 @@ def all_cases(prefix):
     for kind in ("attacks", "benign"):
         for category, values in load(kind).items():
             for value in values:
-                for placement, method, path, headers, body in requests_for(category, value, prefix):
+                for placement, method, path, headers, body in requests_for(category, value, prefix, kind):
                     cases.append((kind, category, placement, method, path, headers, body, value))
     return cases
 
@@ -181,7 +185,32 @@ def yaml_str(value):
     return "".join(c if not (0x7F <= ord(c) <= 0x9F or 0xD800 <= ord(c) <= 0xDFFF) else "\\u%04x" % ord(c) for c in out)
 
 
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+
+
+def recommended_files(crs):
+    """The `recommended` profile's load order (Rulesets/README.md), as a file list."""
+    crs = os.path.abspath(crs)
+    setup = next((p for p in (f"{crs}/crs-setup.conf", f"{crs}/crs-setup.conf.example",
+                              "/etc/modsecurity/crs/crs-setup.conf") if os.path.exists(p)), None)
+    if setup is None:
+        sys.exit(f"no crs-setup.conf(.example) under {crs}")
+    prof = f"{REPO}/Rulesets/profiles"
+    return [f"{prof}/engine-settings.conf", setup, f"{prof}/recommended-before-crs.conf",
+            f"{crs}/rules/REQUEST-901-INITIALIZATION.conf", f"{REPO}/Rulesets/tollgate/*.conf",
+            f"{prof}/recommended-after-tollgate.conf", f"{crs}/rules/REQUEST-90[2-9]*.conf",
+            f"{crs}/rules/REQUEST-9[1-9][0-9]-*.conf", f"{crs}/rules/RESPONSE-*.conf"]
+
+
 def run_ftw(args):
+    if args.crs:
+        handle, generated = tempfile.mkstemp(prefix="tollgate-recommended-", suffix=".yaml")
+        with os.fdopen(handle, "w") as f:
+            f.write('listen: "127.0.0.1:8080"\nfunctions:\n  - name: bench\n    route: /\n'
+                    '    upstream: "http://127.0.0.1:18080"\nrules:\n  mode: detect\n  files:\n')
+            for path in recommended_files(args.crs):
+                f.write(f"    - {yaml_str(path)}\n")
+        args.config = generated
     cases = all_cases("/")
     index = {}
     with tempfile.TemporaryDirectory(prefix="tollgate-detection-") as tmp:
@@ -278,7 +307,8 @@ def main():
     h.add_argument("--label", default="", help="title for the table")
     f = sub.add_parser("ftw", help="run the corpus through `tollgate ftw --config` (engine in process)")
     f.add_argument("--tollgate", default=".build/debug/tollgate", help="path to the tollgate binary")
-    f.add_argument("--config", required=True, help="Tollgate config whose rules are measured")
+    f.add_argument("--config", help="Tollgate config whose rules are measured")
+    f.add_argument("--crs", help="instead of --config: measure the recommended profile with CRS from this directory")
     f.add_argument("--block-id", type=int, default=4759920,
                    help="id of the blocking-evaluation rule (4759920 embedded, 949110 with CRS)")
     f.add_argument("--max-seconds", type=float, default=900.0, help="timeout for the ftw run (default 900)")
@@ -289,6 +319,10 @@ def main():
         results = run_http(args)
         print_table(results, args.label or f"target: {args.url} (blocked = HTTP 403)")
     else:
+        if not args.config and not args.crs:
+            parser.error("ftw needs --config or --crs")
+        if args.crs and args.block_id == 4759920:
+            args.block_id = 949110
         results = run_ftw(args)
         print_table(results, args.label or f"target: tollgate ftw --config {args.config} (blocked = rule {args.block_id} matched)")
 
