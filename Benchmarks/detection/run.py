@@ -168,8 +168,8 @@ def run_http(args):
                     conn.close()
                 conn = None
                 status = -1
-        results.append((kind, category, placement, status == 403, status))
-    errors = sum(1 for r in results if r[4] in (-1,) or r[4] >= 500)
+        results.append((kind, category, placement, status == 403, status, case[7]))
+    errors = sum(1 for r in results if r[4] == -1 or r[4] >= 500)
     if errors:
         print(f"note: {errors} requests failed or got 5xx (not counted as blocked)")
     return results
@@ -252,15 +252,15 @@ def run_ftw(args):
     results = []
     for name, n in index.items():
         kind, category, placement = cases[n][:3]
-        results.append((kind, category, placement, name in passed, None))
-    if args.show_misses:
-        for name, n in sorted(index.items(), key=lambda x: x[1]):
-            kind, category, placement = cases[n][:3]
-            blocked = name in passed
-            if (kind == "attacks" and not blocked) or (kind == "benign" and blocked):
-                tag = "MISS" if kind == "attacks" else "FP  "
-                print(f"{tag} {category:20s} {placement:9s} {cases[n][7]!r}")
+        results.append((kind, category, placement, name in passed, None, cases[n][7]))
     return results
+
+
+def show_misses(results):
+    for kind, category, placement, blocked, _, value in results:
+        if (kind == "attacks" and not blocked) or (kind == "benign" and blocked):
+            tag = "MISS" if kind == "attacks" else "FP  "
+            print(f"{tag} {category:20s} {placement:9s} {value!r}")
 
 
 # ---------------------------------------------------------------------------------------- table
@@ -268,7 +268,7 @@ def run_ftw(args):
 
 def print_table(results, title):
     cells = defaultdict(lambda: [0, 0])
-    for kind, category, placement, blocked, _ in results:
+    for kind, category, placement, blocked, _, _ in results:
         for key in [(kind, category, placement), (kind, "ALL", placement), (kind, category, "all"), (kind, "ALL", "all")]:
             cells[key][0] += int(blocked)
             cells[key][1] += 1
@@ -305,6 +305,7 @@ def main():
     h.add_argument("--max-requests", type=int, default=20000, help="refuse to send more (default 20000)")
     h.add_argument("--max-seconds", type=float, default=600.0, help="stop after this long (default 600)")
     h.add_argument("--label", default="", help="title for the table")
+    h.add_argument("--show-misses", action="store_true", help="list missed attacks and blocked benign values")
     f = sub.add_parser("ftw", help="run the corpus through `tollgate ftw --config` (engine in process)")
     f.add_argument("--tollgate", default=".build/debug/tollgate", help="path to the tollgate binary")
     f.add_argument("--config", help="Tollgate config whose rules are measured")
@@ -317,6 +318,8 @@ def main():
     args = parser.parse_args()
     if args.target == "http":
         results = run_http(args)
+        if args.show_misses:
+            show_misses(results)
         print_table(results, args.label or f"target: {args.url} (blocked = HTTP 403)")
     else:
         if not args.config and not args.crs:
@@ -324,6 +327,8 @@ def main():
         if args.crs and args.block_id == 4759920:
             args.block_id = 949110
         results = run_ftw(args)
+        if args.show_misses:
+            show_misses(results)
         print_table(results, args.label or f"target: tollgate ftw --config {args.config} (blocked = rule {args.block_id} matched)")
 
 
