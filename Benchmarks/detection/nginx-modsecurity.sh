@@ -81,9 +81,14 @@ http {
 }
 CONF
 
+if [ -n "${KEEP:-}" ]; then
+    # Audit log of every blocked request (part H lists the rules that matched).
+    printf 'SecAuditEngine RelevantOnly\nSecAuditLogRelevantStatus "^403"\nSecAuditLogParts ABHZ\nSecAuditLogType Serial\nSecAuditLog %s/audit.log\n' "$DIR" >> "$DIR/main.conf"
+fi
 nginx -p "$DIR" -c "$DIR/nginx.conf" -g 'daemon off;' 2>"$DIR/start.log" &
 PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DIR"' EXIT INT TERM
+# KEEP=1 keeps the prefix (ModSecurity's messages are in $DIR/error.log).
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; [ -n "${KEEP:-}" ] && echo "kept $DIR" || rm -rf "$DIR"' EXIT INT TERM
 sleep 2
 if ! kill -0 $PID 2>/dev/null; then cat "$DIR/start.log" "$DIR/error.log" >&2; exit 1; fi
-python3 "$HERE/run.py" http --url http://127.0.0.1:18090/fn --label "nginx + ModSecurity v3 ($MODE)" ${SHOW:+--show-misses}
+python3 "$HERE/run.py" http --url http://127.0.0.1:18090/fn --label "nginx + ModSecurity v3 ($MODE)" ${SHOW:+--show-misses} ${ONLY:+--only $ONLY}
