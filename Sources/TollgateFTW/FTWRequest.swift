@@ -12,7 +12,9 @@ enum FTWRequest {
         out += [13, 10]
         var headers = input.headers
         if input.autocompleteHeaders {
-            if let data = input.data, !data.isEmpty,
+            let data = input.data ?? []
+            let bodyMethod = ["POST", "PUT", "PATCH"].contains(input.method.uppercased())
+            if !data.isEmpty || bodyMethod,
                 !headers.contains(where: { $0.0.lowercased() == "content-length" || $0.0.lowercased() == "transfer-encoding" })
             {
                 headers.append(("Content-Length", String(data.count)))

@@ -123,8 +123,9 @@ public struct FTWRunner {
             }
             tx.processLogging()
             let logged = tx.matchedRules.filter(\.logged)
+            // Like ModSecurity's error log: one line per rule, control characters escaped as \xHH.
             let log = logged.map { r in
-                "ModSecurity: Warning. Matched against variable `\(r.matchedVariableName)' [id \"\(r.id)\"] [msg \"\(r.message)\"] [data \"\(r.logData)\"] [tag \"\(r.tags.joined(separator: "\"] [tag \""))\"]"
+                Self.escape("ModSecurity: Warning. Matched against variable `\(r.matchedVariableName)' [id \"\(r.id)\"] [msg \"\(r.message)\"] [data \"\(r.logData)\"] [tag \"\(r.tags.joined(separator: "\"] [tag \""))\"]")
             }.joined(separator: "\n")
             return StageResult(status: status, error: verdict != .allow && status == 0, logged: logged, log: log)
         }
@@ -153,6 +154,19 @@ public struct FTWRunner {
             problems.append("logged \(result.logged.map(\.id).sorted())")
         }
         return problems.joined(separator: "; ")
+    }
+
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            if u.value < 0x20 || u.value == 0x7F {
+                let hex = String(u.value, radix: 16)
+                out += "\\x" + (hex.count == 1 ? "0" : "") + hex
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
     }
 
     func matches(_ pattern: String, _ text: String) -> Bool {
