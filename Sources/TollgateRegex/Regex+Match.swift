@@ -63,6 +63,7 @@ extension Regex {
         }
         pcre2_set_match_limit_8(scratch.matchContext, limits.matchLimit)
         pcre2_set_depth_limit_8(scratch.matchContext, limits.depthLimit)
+        pcre2_set_heap_limit_8(scratch.matchContext, limits.heapLimitKiB)
         let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? Regex.emptySubject
         var rc = pcre2_match_8(code, base, subject.count, 0, 0, scratch.matchData, scratch.matchContext)
         if rc == PCRE2_ERROR_JIT_STACKLIMIT {

@@ -30,15 +30,22 @@ public struct RegexLimits: Sendable, Hashable {
     /// (ModSecurity recommends `SecPcreMatchLimit` in the same order; PCRE2's own default is 10,000,000).
     public var matchLimit: UInt32
     /// Maximum backtracking depth of the interpreter (PCRE2 `depth_limit`), default 100,000 frames.
-    /// The JIT ignores it; it bounds the interpreter fallback.
+    /// The JIT ignores it; it bounds the interpreter fallback (about 10-20 MB of frames per thread at most).
     public var depthLimit: UInt32
+    /// Maximum heap the interpreter may use for backtracking frames, in KiB (PCRE2 `heap_limit`), default
+    /// 32,768 (32 MiB; PCRE2's own default is 20 GB).
+    public var heapLimitKiB: UInt32
     /// Maximum size in bytes of the per-thread JIT stack, default 1 MiB. When the JIT exhausts it the match is
     /// retried with the interpreter.
     public var jitStackMaxBytes: Int
 
-    public init(matchLimit: UInt32 = 1_000_000, depthLimit: UInt32 = 100_000, jitStackMaxBytes: Int = 1 << 20) {
+    public init(
+        matchLimit: UInt32 = 1_000_000, depthLimit: UInt32 = 100_000, heapLimitKiB: UInt32 = 32_768,
+        jitStackMaxBytes: Int = 1 << 20
+    ) {
         self.matchLimit = matchLimit
         self.depthLimit = depthLimit
+        self.heapLimitKiB = heapLimitKiB
         self.jitStackMaxBytes = jitStackMaxBytes
     }
 

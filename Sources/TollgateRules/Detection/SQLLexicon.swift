@@ -1,0 +1,54 @@
+/// The word lists of the SQL injection detector (lowercase ASCII).
+enum SQLLexicon {
+    static func set(_ words: [String]) -> Set<[UInt8]> { Set(words.map { Array($0.utf8) }) }
+
+    /// Words that start a statement.
+    static let statements = set([
+        "select", "insert", "update", "delete", "drop", "create", "alter", "truncate", "exec", "execute",
+        "declare", "shutdown", "waitfor", "grant", "revoke", "merge", "replace", "call", "handler", "rename",
+    ])
+
+    static let logic = set(["and", "or", "xor", "having"])
+
+    static let wordOperators = set([
+        "like", "rlike", "regexp", "is", "in", "between", "div", "mod", "not", "sounds", "collate", "escape",
+        "glob", "match", "ilike", "similar",
+    ])
+
+    static let unions = set(["union", "intersect", "except", "minus"])
+
+    static let keywords = set([
+        "from", "where", "table", "tables", "into", "values", "database", "databases", "schema", "procedure",
+        "function", "view", "index", "trigger", "user", "login", "join", "on", "as", "all", "distinct", "top",
+        "limit", "offset", "order", "group", "by", "set", "null", "true", "false", "case", "when", "then",
+        "else", "end", "exists", "delay", "time", "outfile", "dumpfile", "information_schema", "column",
+        "columns", "asc", "desc", "cast", "convert", "char", "nchar", "varchar", "int", "declare", "begin",
+        "if", "while", "return", "returns", "sysobjects", "syscolumns", "load_file", "pg_sleep", "sleep",
+        "benchmark",
+    ])
+
+    /// Functions whose call is itself an attack signal (time delays, out-of-band and error-based extraction).
+    static let dangerousFunctions = set([
+        "sleep", "benchmark", "pg_sleep", "extractvalue", "updatexml", "load_file", "xmltype", "dbms_pipe",
+        "utl_inaddr", "utl_http", "dbms_lock", "randomblob", "dbms_xmlgen", "sys_eval", "sys_exec", "xp_cmdshell",
+        "waitfor", "exp", "geometrycollection", "polygon", "multipoint", "multilinestring", "multipolygon",
+        "linestring", "name_const", "json_keys", "gtid_subset", "make_set", "elt", "ctxsys", "dbms_utility",
+        "openrowset", "opendatasource", "load_extension",
+    ])
+
+    /// Functions common in injected expressions (string building, fingerprinting the server).
+    static let sqlFunctions = set([
+        "char", "chr", "concat", "concat_ws", "group_concat", "ascii", "ord", "substring", "substr", "mid",
+        "version", "database", "user", "current_user", "system_user", "session_user", "schema", "hex", "unhex",
+        "cast", "convert", "count", "if", "ifnull", "iif", "coalesce", "length", "len", "md5", "sha1", "select",
+        "case", "nullif", "lower", "upper", "reverse", "left", "right", "row", "floor", "rand", "exists",
+        "db_name", "user_name", "host_name", "suser_name", "@@version", "instr", "locate", "position",
+        "to_char", "to_number", "strcmp", "str", "nvl", "decode", "ascii_str",
+    ])
+
+    /// Objects of `drop`/`create`/`alter`/`truncate`.
+    static let schemaObjects = set([
+        "table", "database", "schema", "view", "procedure", "function", "index", "trigger", "user", "login",
+        "column", "temporary", "sequence",
+    ])
+}
