@@ -26,7 +26,8 @@ extension Transaction {
             body = Array(body.prefix(limit))
         }
         requestBody = body
-        guard let processor else { return }
+        // An empty body has nothing to parse (ModSecurity does not run the processor on it).
+        guard let processor, !body.isEmpty else { return }
         do throws(BodyProcessorError) {
             switch processor {
             case "URLENCODED":
