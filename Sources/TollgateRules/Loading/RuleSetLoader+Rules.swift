@@ -151,6 +151,11 @@ extension RuleSetLoader {
             var selector: KeySelector?
             if let keyText {
                 if variable == .xml {
+                    // Only the XPath forms CRS uses are evaluated; anything else fails the load.
+                    guard ["/*", "//*", "//@*", "/*/@*"].contains(keyText) else {
+                        throw RuleLoadError(.unknownVariable, file: d.file, line: d.line,
+                                            "unsupported XPath 'XML:\(keyText)' (supported: /*, //*, //@*, /*/@*)")
+                    }
                     selector = .xpath(keyText)
                 } else if isRegex {
                     do {
