@@ -34,11 +34,17 @@ enum TestSupport {
 
     static func ids(_ tx: Transaction) -> [Int] { tx.matchedRules.map(\.id) }
 
-    /// The CRS checkout next to the package (`../shared/crs`), if present.
+    /// The CRS checkout beside the package (`../shared/crs`; a worktree one level deeper also looks at
+    /// `../../shared/crs`), or `$TOLLGATE_CRS`; nil when absent.
     static var crsDirectory: String? {
-        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        if let env = ProcessInfo.processInfo.environment["TOLLGATE_CRS"] { return env }
+        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let path = package.deletingLastPathComponent().appendingPathComponent("shared/crs").path
-        return FileManager.default.fileExists(atPath: path + "/rules") ? path : nil
+        for _ in 0..<2 {
+            dir = dir.deletingLastPathComponent()
+            let path = dir.appendingPathComponent("shared/crs").path
+            if FileManager.default.fileExists(atPath: path + "/rules") { return path }
+        }
+        return nil
     }
 }
