@@ -6,9 +6,13 @@ public final class Engine: Sendable {
     /// `Authorization`, `Cookie`, `Set-Cookie` and `Proxy-Authorization`.
     public let redactedFields: Set<String>
 
-    public init(ruleSet: RuleSet, mode: RulesMode = .block, redactedFields: Set<String> = []) {
+    /// Whether an operator error (PCRE2 match or depth limit) blocks the request (default) or only counts.
+    public let operatorErrorBlocks: Bool
+
+    public init(ruleSet: RuleSet, mode: RulesMode = .block, redactedFields: Set<String> = [], operatorErrorBlocks: Bool = true) {
         self.ruleSet = ruleSet
         self.mode = mode
+        self.operatorErrorBlocks = operatorErrorBlocks
         self.redactedFields = Set(redactedFields.map { $0.lowercased() })
             .union(["authorization", "cookie", "set-cookie", "proxy-authorization"])
     }

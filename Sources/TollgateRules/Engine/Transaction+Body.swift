@@ -37,7 +37,7 @@ extension Transaction {
                 }
                 argsPost = parsed
             case "JSON":
-                argsPost = try JSONBodyProcessor.parse(body, limits: bodyLimits)
+                argsJSON = try JSONBodyProcessor.parse(body, limits: bodyLimits)
             case "XML":
                 xml = try XMLBodyProcessor.parse(body, limits: bodyLimits)
             case "MULTIPART":

@@ -133,7 +133,7 @@ extension Transaction {
                 case .noMatch: matched = false
                 case .error(let error):
                     operatorErrors.append("rule \(top.id): \(error)")
-                    enforce(.block(status: 403, ruleID: top.id))
+                    if engine.operatorErrorBlocks { enforce(.block(status: 403, ruleID: top.id)) }
                     continue
                 }
                 if op.negated { matched.toggle() }

@@ -83,7 +83,7 @@ extension Transaction {
         return [TargetValue(variable: variable, key: nil, value: v)]
     }
 
-    var args: [Entry] { argsGet + argsPost }
+    var args: [Entry] { argsJSON.isEmpty ? argsGet + argsPost : argsGet + argsPost + argsJSON }
 
     func entries(of variable: Variable) -> [Entry] {
         switch variable {

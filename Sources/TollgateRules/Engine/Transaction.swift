@@ -31,6 +31,8 @@ public final class Transaction {
     var cookies: [Entry]
     var argsGet: [Entry]
     var argsPost: [Entry] = []
+    /// JSON body arguments: in ARGS, not in ARGS_POST (as ModSecurity v3).
+    var argsJSON: [Entry] = []
     var requestBody: [UInt8]?
     var requestBodyLength = 0
     var reqbodyProcessor: String?
