@@ -181,3 +181,52 @@ struct EngineSemanticsTests {
         #expect(TestSupport.ids(tx) == [1, 2])
     }
 }
+
+@Suite("Engine semantics: actions")
+struct EngineActionTests {
+    @Test("SecRuleUpdateActionById replaces the disruptive action")
+    func updateAction() throws {
+        let engine = try TestSupport.engine("""
+            SecRule ARGS "@rx x" "id:5,phase:1,pass,log"
+            SecRuleUpdateActionById 5 "deny,status:409"
+            """)
+        #expect(TestSupport.run(engine, uri: "/?a=x").verdict == .block(status: 409, ruleID: 5))
+    }
+
+    @Test("ctl:ruleRemoveByTag removes tagged rules for the rest of the transaction")
+    func removeByTag() throws {
+        let engine = try TestSupport.engine("""
+            SecAction "id:1,phase:1,pass,nolog,ctl:ruleRemoveByTag=noisy"
+            SecRule ARGS "@rx x" "id:2,phase:2,pass,log,tag:'noisy'"
+            SecRule ARGS "@rx x" "id:3,phase:2,pass,log,tag:'quiet'"
+            """)
+        #expect(TestSupport.ids(TestSupport.run(engine, uri: "/?a=x")) == [3])
+    }
+
+    @Test("allow stops the remaining request rules; drop and redirect are verdicts")
+    func allowDropRedirect() throws {
+        let allow = try TestSupport.engine("""
+            SecRule REQUEST_FILENAME "@streq /health" "id:1,phase:1,allow,nolog"
+            SecRule ARGS "@rx x" "id:2,phase:2,deny"
+            """)
+        #expect(TestSupport.run(allow, uri: "/health?a=x").verdict == .allow)
+        #expect(TestSupport.run(allow, uri: "/other?a=x").verdict == .block(status: 403, ruleID: 2))
+
+        let drop = try TestSupport.engine("SecRule ARGS \"@rx x\" \"id:3,phase:1,drop\"")
+        #expect(TestSupport.run(drop, uri: "/?a=x").verdict == .drop(ruleID: 3))
+
+        let redirect = try TestSupport.engine("SecRule ARGS \"@rx x\" \"id:4,phase:1,redirect:'https://example.test/?from=%{REQUEST_FILENAME}'\"")
+        #expect(TestSupport.run(redirect, uri: "/p?a=x").verdict
+            == .redirect(status: 302, location: "https://example.test/?from=/p", ruleID: 4))
+    }
+
+    @Test("setvar runs for every matching value, as CRS's parameter counter expects")
+    func setvarPerMatch() throws {
+        let engine = try TestSupport.engine("""
+            SecRule ARGS_NAMES "@rx ." "id:1,phase:1,pass,nolog,setvar:'tx.count_%{MATCHED_VAR_NAME}=+1'"
+            SecRule TX:/^count_/ "@gt 1" "id:2,phase:1,pass,log"
+            """)
+        #expect(TestSupport.ids(TestSupport.run(engine, uri: "/?a=1&a=2&b=3")) == [2])
+        #expect(TestSupport.ids(TestSupport.run(engine, uri: "/?a=1&b=3")) == [])
+    }
+}

@@ -26,6 +26,8 @@ extension Transaction {
             body = Array(body.prefix(limit))
         }
         requestBody = body
+        argsCache = nil
+        defer { argsCache = nil }
         // An empty body has nothing to parse (ModSecurity does not run the processor on it).
         guard let processor, !body.isEmpty else { return }
         do throws(BodyProcessorError) {

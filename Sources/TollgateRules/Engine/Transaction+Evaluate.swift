@@ -124,9 +124,7 @@ extension Transaction {
         for value in values {
             let stages = transformedStages(value.value, rule: link)
             for stage in stages {
-                var context = OperatorContext(captureRequested: link.actions.capture, expandMacros: { [unowned self] text in
-                    self.expandText(text)
-                })
+                var context = OperatorContext(captureRequested: link.actions.capture, expandMacros: operatorMacroExpander)
                 var matched: Bool
                 switch op.implementation.evaluate(stage, context: &context) {
                 case .match: matched = true

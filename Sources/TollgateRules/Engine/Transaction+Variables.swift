@@ -83,7 +83,12 @@ extension Transaction {
         return [TargetValue(variable: variable, key: nil, value: v)]
     }
 
-    var args: [Entry] { argsJSON.isEmpty ? argsGet + argsPost : argsGet + argsPost + argsJSON }
+    var args: [Entry] {
+        if let argsCache { return argsCache }
+        let all = argsGet + argsPost + argsJSON
+        argsCache = all
+        return all
+    }
 
     func entries(of variable: Variable) -> [Entry] {
         switch variable {

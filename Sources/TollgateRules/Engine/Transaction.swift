@@ -70,6 +70,10 @@ public final class Transaction {
     var removedTargets: [(selector: RuleSelector, target: VariableTarget)] = []
 
     var transformCache: [TransformKey: [UInt8]] = [:]
+    /// ARGS (GET + POST + JSON), rebuilt when the body adds arguments.
+    var argsCache: [Entry]?
+    /// One macro expander per transaction for operators (avoids a closure allocation per value).
+    lazy var operatorMacroExpander: (String) -> [UInt8] = { [unowned self] text in self.expandText(text) }
     var macroCache: [String: MacroString] = [:]
 
     /// Every rule (chain) that matched, in order.
