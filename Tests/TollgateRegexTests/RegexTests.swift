@@ -105,7 +105,8 @@ import TollgateRegex
     @Test func jitStackExhaustionFallsBackToTheInterpreter() throws {
         // A tiny JIT stack overflows on this nested group; the interpreter still decides the match.
         let regex = try Regex(
-            "^(a(?:b|c)|d)*y", limits: RegexLimits(matchLimit: 10_000_000, depthLimit: 10_000_000, jitStackMaxBytes: 32 * 1024))
+            "^(a(?:b|c)|d)*y",
+            limits: RegexLimits(matchLimit: 10_000_000, depthLimit: 10_000_000, jitStackMaxBytes: 32 * 1024))
         var subject = [UInt8]()
         for _ in 0..<20_000 { subject.append(contentsOf: Array("abd".utf8)) }
         subject.append(UInt8(ascii: "y"))

@@ -68,6 +68,19 @@ import Testing
         "abc' like '%",
         "abc' ^ sleep(3) ^ '",
         "1 AND 1 IN (SELECT 1)",
+        "1 RLIKE (SELECT (CASE WHEN (1=1) THEN 1 ELSE 0x28 END))",
+        "1 order by 5",
+        "' or 'whatever' in ('whatever')",
+        "' or 2 between 1 and 3",
+        "%' and 1=1 and '%'='",
+        "1 AND 1=CONVERT(int,@@version)",
+        "'||pg_sleep(10)--",
+        "1' into outfile '/var/www/shell.php'--",
+        "1 procedure analyse(extractvalue(rand(),concat(0x3a,version())),1)",
+        "x' AND email IS NULL; --",
+        "1 xor 1=1",
+        "' xor sleep(5) or '",
+        "/post/*/*/2 union all/bar",
     ]
 
     static let benign: [String] = [
@@ -141,6 +154,20 @@ import Testing
         "the HTTP/2 and HTTP/3 error codes",
         "<img alt=\"Select the OpenCombine and OpenCombineDispatch targets\">",
         "run \"--verbose\" mode",
+        "the keys \"person\", \"country\" and \"prizes\" in our example",
+        "text(\"# Knowledge Base\\n\\nThis is the content\")",
+        "if name == \"code\" && kind == \"x\" {",
+        "Sort the list in order by 5 columns",
+        "The price (or cost) is 5",
+        "Is x = (y + 1)?",
+        "--target MyBenchmarks --filter \"^Encode$\"",
+        "/post/foo/9'union all/bar",
+        "the union all members voted",
+        "Use \"quotes\" or 'apostrophes' = both fine",
+        "I love \"Select\" the TV show or 'drop dead diva' = classics",
+        "He said 'select all' then left",
+        "The password is 'secret' -- don't share",
+        "XCTAssertEqual failed: (\"User(id: 2, name: \"Blob\")\")",
     ]
 
     @Test(arguments: attacks)

@@ -23,8 +23,12 @@ import Testing
         .init("lt", "5", "5", .noMatch),
         .init("lt", "1", "-99999999999999999999999", .match),  // saturates, no overflow trap
         .init("gt", "1", "99999999999999999999999", .match),
-        .init("ge", "%{tx.inbound_anomaly_score_threshold}", "7", .match, macros: ["tx.inbound_anomaly_score_threshold": "5"]),
-        .init("ge", "%{tx.inbound_anomaly_score_threshold}", "4", .noMatch, macros: ["tx.inbound_anomaly_score_threshold": "5"]),
+        .init(
+            "ge", "%{tx.inbound_anomaly_score_threshold}", "7", .match,
+            macros: ["tx.inbound_anomaly_score_threshold": "5"]),
+        .init(
+            "ge", "%{tx.inbound_anomaly_score_threshold}", "4", .noMatch,
+            macros: ["tx.inbound_anomaly_score_threshold": "5"]),
         .init("lt", "%{tx.paranoia_level}", "1", .match, macros: ["tx.paranoia_level": "2"]),
         .init("eq", "%{tx.missing}", "0", .match),
     ]

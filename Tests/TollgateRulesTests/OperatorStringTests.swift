@@ -24,7 +24,9 @@ import Testing
         .init("beginsWith", "", "x", .match),
         .init("endsWith", ".pdf", "file.pdf", .match),
         .init("endsWith", ".pdf", "file.pdf.exe", .noMatch),
-        .init("endsWith", ".%{request_headers.host}", "a.example.com", .match, macros: ["request_headers.host": "example.com"]),
+        .init(
+            "endsWith", ".%{request_headers.host}", "a.example.com", .match,
+            macros: ["request_headers.host": "example.com"]),
         .init("endsWith", "long suffix", "fix", .noMatch),
         .init("contains", "-->", "a-->b", .match),
         .init("contains", "#", "abc", .noMatch),

@@ -54,9 +54,13 @@ import Testing
 
     @Test func utf8ValidatorAgreesWithTheStandardLibrary() {
         var generator = SystemRandomNumberGenerator()
-        let pool: [UInt8] = [0x41, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
+        let pool: [UInt8] = [
+            0x41, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF,
+        ]
         for _ in 0..<2_000 {
-            let bytes = (0..<Int.random(in: 0...6, using: &generator)).map { _ in pool.randomElement(using: &generator) ?? 0 }
+            let bytes = (0..<Int.random(in: 0...6, using: &generator)).map { _ in
+                pool.randomElement(using: &generator) ?? 0
+            }
             let standard = String(validating: bytes, as: UTF8.self) != nil
             #expect(ValidateUtf8EncodingOperator.isValid(bytes) == standard, "bytes \(bytes)")
         }
