@@ -16,6 +16,11 @@ public struct ChunkedDecoder: Sendable {
         public var consumed: Int
         /// The last chunk and the trailer section have been read.
         public var isDone: Bool
+
+        public init(consumed: Int, isDone: Bool) {
+            self.consumed = consumed
+            self.isDone = isDone
+        }
     }
 
     enum State: Sendable, Equatable {

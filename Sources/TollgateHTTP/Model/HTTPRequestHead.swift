@@ -54,6 +54,12 @@ public struct HTTPRequestHead: Sendable {
         self.hostFieldIndex = hostFieldIndex
     }
 
+    /// The Content-Length of the body when framed by length, else nil.
+    public var contentLength: Int? {
+        if case .contentLength(let n) = bodyFraming { return n }
+        return nil
+    }
+
     /// The request-target bytes as received.
     public var targetBytes: ArraySlice<UInt8> { rawBytes[targetRange] }
     /// The request-target as received (e.g. `/a/b?x=1` or `http://h/a`).

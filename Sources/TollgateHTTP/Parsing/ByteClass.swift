@@ -1,43 +1,53 @@
-/// Byte classification tables built once; the hot loops index them instead of branching on ranges.
+/// Byte classification: one flag byte per octet value, indexed in the hot loops instead of branching on ranges.
+///
+/// A literal so the optimizer can emit it as static data (no lazy-initialisation check per access).
+/// `ByteClassTests` checks every entry against the RFC character sets.
+let byteClassTable: [UInt8] = [
+    0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x22, 0x40, 0x00, 0x00, 0x40, 0x00, 0x00,  // 0x00
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // 0x10
+    0x22, 0x37, 0x26, 0x23, 0x37, 0x37, 0x37, 0x37, 0x36, 0x36, 0x37, 0x37, 0x36, 0x37, 0x37, 0x26,  // 0x20
+    0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x26, 0x36, 0x26, 0x36, 0x26, 0x26,  // 0x30
+    0x26, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37,  // 0x40
+    0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x26, 0x26, 0x26, 0x27, 0x37,  // 0x50
+    0x27, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x3F, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37,  // 0x60
+    0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x26, 0x27, 0x26, 0x37, 0x00,  // 0x70
+    0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26,  // 0x80
+    0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26,  // 0x90
+    0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26,  // 0xA0
+    0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26,  // 0xB0
+    0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26,  // 0xC0
+    0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26,  // 0xD0
+    0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26,  // 0xE0
+    0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26, 0x26,  // 0xF0
+]
+
 enum ByteClass {
-    static let token: UInt8 = 1 << 0  // tchar, RFC 9110 section 5.6.2
-    static let fieldValue: UInt8 = 1 << 1  // field-vchar, SP, HTAB (RFC 9110 section 5.5)
-    static let target: UInt8 = 1 << 2  // bytes accepted in a request-target (see `HTTPRequestHead`)
-    static let hex: UInt8 = 1 << 3  // HEXDIG
-    static let regName: UInt8 = 1 << 4  // unreserved / sub-delims / "%" (RFC 3986 section 3.2.2)
-    static let reason: UInt8 = 1 << 5  // reason-phrase: HTAB / SP / VCHAR / obs-text (RFC 9112 section 4)
+    /// tchar (RFC 9110 section 5.6.2).
+    static var token: UInt8 { 1 << 0 }
+    /// field-vchar, SP, HTAB (RFC 9110 section 5.5).
+    static var fieldValue: UInt8 { 1 << 1 }
+    /// Bytes accepted in a request-target: visible ASCII except "#" (no fragment in a request, RFC 9112
+    /// section 3.2), plus obs-text, which RFC 3986 forbids but clients send raw; the rule engine inspects it.
+    static var target: UInt8 { 1 << 2 }
+    /// HEXDIG.
+    static var hex: UInt8 { 1 << 3 }
+    /// reg-name bytes: unreserved / sub-delims / "%" (RFC 3986 section 3.2.2).
+    static var regName: UInt8 { 1 << 4 }
+    /// reason-phrase bytes: HTAB / SP / VCHAR / obs-text (RFC 9112 section 4).
+    static var reason: UInt8 { 1 << 5 }
+    /// CR, LF and NUL: the bytes the head scanner stops at.
+    static var lineBreakOrNul: UInt8 { 1 << 6 }
 
-    /// One flag byte per octet value.
-    static let table: [UInt8] = {
-        var t = [UInt8](repeating: 0, count: 256)
-        let tcharSymbols = Array("!#$%&'*+-.^_`|~".utf8)
-        for b in 0..<256 {
-            let c = UInt8(b)
-            var f: UInt8 = 0
-            let isDigit = c >= 0x30 && c <= 0x39
-            let isAlpha = (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
-            if isDigit || isAlpha || tcharSymbols.contains(c) { f |= token }
-            let vchar = c >= 0x21 && c <= 0x7E
-            let obsText = c >= 0x80
-            if vchar || obsText || c == 0x20 || c == 0x09 {
-                f |= fieldValue
-                f |= reason
-            }
-            // Request-target: visible ASCII except "#" (no fragment in a request, RFC 9112 section 3.2),
-            // plus obs-text, which RFC 3986 forbids but clients send raw; the rule engine inspects it.
-            if (vchar && c != UInt8(ascii: "#")) || obsText { f |= target }
-            if isDigit || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66) { f |= hex }
-            if isDigit || isAlpha || Array("-._~!$&'()*+,;=%".utf8).contains(c) { f |= regName }
-            t[b] = f
-        }
-        return t
-    }()
+    @inline(__always) static func flags(_ b: UInt8) -> UInt8 {
+        byteClassTable.withUnsafeBufferPointer { $0[Int(b)] }
+    }
 
-    @inline(__always) static func isToken(_ b: UInt8) -> Bool { table[Int(b)] & token != 0 }
-    @inline(__always) static func isFieldValue(_ b: UInt8) -> Bool { table[Int(b)] & fieldValue != 0 }
-    @inline(__always) static func isTarget(_ b: UInt8) -> Bool { table[Int(b)] & target != 0 }
-    @inline(__always) static func isHex(_ b: UInt8) -> Bool { table[Int(b)] & hex != 0 }
-    @inline(__always) static func isRegName(_ b: UInt8) -> Bool { table[Int(b)] & regName != 0 }
+    @inline(__always) static func isToken(_ b: UInt8) -> Bool { flags(b) & token != 0 }
+    @inline(__always) static func isFieldValue(_ b: UInt8) -> Bool { flags(b) & fieldValue != 0 }
+    @inline(__always) static func isTarget(_ b: UInt8) -> Bool { flags(b) & target != 0 }
+    @inline(__always) static func isHex(_ b: UInt8) -> Bool { flags(b) & hex != 0 }
+    @inline(__always) static func isRegName(_ b: UInt8) -> Bool { flags(b) & regName != 0 }
+    @inline(__always) static func isReason(_ b: UInt8) -> Bool { flags(b) & reason != 0 }
 
     /// ASCII lowercase of one byte.
     @inline(__always) static func lower(_ b: UInt8) -> UInt8 { (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b }
@@ -54,11 +64,11 @@ enum ByteClass {
 }
 
 extension UInt8 {
-    static let cr: UInt8 = 0x0D
-    static let lf: UInt8 = 0x0A
-    static let sp: UInt8 = 0x20
-    static let htab: UInt8 = 0x09
-    static let colon: UInt8 = 0x3A
-    static let comma: UInt8 = 0x2C
-    static let semicolon: UInt8 = 0x3B
+    static var cr: UInt8 { 0x0D }
+    static var lf: UInt8 { 0x0A }
+    static var sp: UInt8 { 0x20 }
+    static var htab: UInt8 { 0x09 }
+    static var colon: UInt8 { 0x3A }
+    static var comma: UInt8 { 0x2C }
+    static var semicolon: UInt8 { 0x3B }
 }

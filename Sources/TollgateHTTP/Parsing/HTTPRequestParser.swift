@@ -35,7 +35,8 @@ public struct HTTPRequestParser: Sendable {
         case .complete(let headStart, let startLineEnd, let end):
             scanner = HeadScanner()
             do {
-                let head = try RequestHeadBuilder.build(buffer, headStart: headStart, startLineEnd: startLineEnd, end: end)
+                let head = try RequestHeadBuilder.build(
+                    buffer, headStart: headStart, startLineEnd: startLineEnd, end: end)
                 return .complete(head, headLength: end)
             } catch {
                 return .failure(error)

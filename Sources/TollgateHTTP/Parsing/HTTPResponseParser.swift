@@ -32,7 +32,8 @@ public struct HTTPResponseParser: Sendable {
         case .complete(let headStart, let startLineEnd, let end):
             scanner = HeadScanner()
             do {
-                let head = try ResponseHeadBuilder.build(buffer, headStart: headStart, startLineEnd: startLineEnd, end: end)
+                let head = try ResponseHeadBuilder.build(
+                    buffer, headStart: headStart, startLineEnd: startLineEnd, end: end)
                 return .complete(head, headLength: end)
             } catch {
                 return .failure(error)
@@ -105,7 +106,7 @@ enum ResponseHeadBuilder {
             i += 1
             reasonStart = i
             while i < startLineEnd {
-                guard ByteClass.table[Int(buf[i])] & ByteClass.reason != 0 else {
+                guard ByteClass.isReason(buf[i]) else {
                     throw HTTPParseError(.invalidStatusLine, offset: i)
                 }
                 i += 1

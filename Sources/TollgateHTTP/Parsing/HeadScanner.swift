@@ -39,62 +39,61 @@ struct HeadScanner: Sendable {
         let n = buf.count
         var i = position
         while i < n {
+            // The head, counted from its first byte, may not exceed maxHead bytes (final CRLF included).
+            if i - headStart >= config.maxHead { return .failure(HTTPParseError(config.headCode, offset: i)) }
             let b = buf[i]
-            if i > lineStart && buf[i - 1] == .cr && b != .lf {
-                return .failure(HTTPParseError(.bareCR, offset: i - 1))
-            }
-            switch b {
-            case .lf:
-                if i == lineStart || buf[i - 1] != .cr { return .failure(HTTPParseError(.bareLF, offset: i)) }
-                let contentEnd = i - 1
-                if contentEnd == lineStart {
-                    if startLineEnd < 0 {
-                        // RFC 9112 section 2.2: ignore a few empty lines before the request line.
-                        emptyLinesSkipped += 1
-                        if emptyLinesSkipped > config.maxLeadingEmptyLines {
-                            return .failure(HTTPParseError(config.leadingEmptyCode, offset: i))
-                        }
-                        headStart = i + 1
-                        lineStart = i + 1
-                        i += 1
-                        continue
-                    }
-                    position = i + 1
-                    return .complete(headStart: headStart, startLineEnd: startLineEnd, end: i + 1)
+            if b == .cr {
+                // RFC 9112 section 2.2: CR only as part of CRLF. Wait for the next byte if it is not here yet.
+                guard i + 1 < n else { break }
+                guard buf[i + 1] == .lf else { return .failure(HTTPParseError(.bareCR, offset: i)) }
+                if i + 1 - headStart >= config.maxHead {
+                    return .failure(HTTPParseError(config.headCode, offset: i + 1))
                 }
-                if startLineEnd < 0 {
-                    startLineEnd = contentEnd
+                if i == lineStart {
+                    if startLineEnd >= 0 {
+                        position = i + 2
+                        return .complete(headStart: headStart, startLineEnd: startLineEnd, end: i + 2)
+                    }
+                    // RFC 9112 section 2.2: ignore a few empty lines before the request line.
+                    emptyLinesSkipped += 1
+                    if emptyLinesSkipped > config.maxLeadingEmptyLines {
+                        return .failure(HTTPParseError(config.leadingEmptyCode, offset: i))
+                    }
+                    headStart = i + 2
+                } else if startLineEnd < 0 {
+                    startLineEnd = i
                 } else {
                     fieldLines += 1
                     if fieldLines > config.maxFieldLines {
                         return .failure(HTTPParseError(config.fieldLinesCode, offset: i))
                     }
                 }
-                lineStart = i + 1
-            case 0:
-                return .failure(HTTPParseError(.nulByte, offset: i))
-            case .cr:
-                break
-            default:
-                if startLineEnd < 0 {
-                    if i - lineStart + 1 > config.maxStartLine {
-                        return .failure(HTTPParseError(config.startLineCode, offset: i))
-                    }
-                    if config.checkMethod && !sawStartLineSpace {
-                        if b == .sp {
-                            sawStartLineSpace = true
-                        } else if !ByteClass.isToken(b) {
-                            return .failure(HTTPParseError(.invalidMethod, offset: i))
-                        }
+                lineStart = i + 2
+                i += 2
+                continue
+            }
+            if b == .lf { return .failure(HTTPParseError(.bareLF, offset: i)) }
+            if b == 0 { return .failure(HTTPParseError(.nulByte, offset: i)) }
+            if startLineEnd < 0 {
+                if i - lineStart + 1 > config.maxStartLine {
+                    return .failure(HTTPParseError(config.startLineCode, offset: i))
+                }
+                if config.checkMethod && !sawStartLineSpace {
+                    if b == .sp {
+                        sawStartLineSpace = true
+                    } else if !ByteClass.isToken(b) {
+                        return .failure(HTTPParseError(.invalidMethod, offset: i))
                     }
                 }
+                i += 1
+            } else {
+                // Inside a field line: skip ordinary bytes in a tight loop (checked in `FieldLineParser`).
+                let stop = min(n, headStart + config.maxHead)
+                i += 1
+                while i < stop && ByteClass.flags(buf[i]) & ByteClass.lineBreakOrNul == 0 { i += 1 }
             }
-            if i - headStart + 1 > config.maxHead {
-                return .failure(HTTPParseError(config.headCode, offset: i))
-            }
-            i += 1
         }
-        position = n
+        position = i
         return .needMore
     }
 }

@@ -81,7 +81,9 @@ enum RequestHeadBuilder {
             var length: Int? = nil
             for value in contentLengths {
                 let n = try FieldSemantics.contentLength(raw, value)
-                if let length, length != n { throw HTTPParseError(.duplicateContentLength, offset: value.lowerBound + base) }
+                if let length, length != n {
+                    throw HTTPParseError(.duplicateContentLength, offset: value.lowerBound + base)
+                }
                 length = n
             }
             if let length { framing = .contentLength(length) }
@@ -112,7 +114,9 @@ enum RequestHeadBuilder {
 
     /// HTTP-version = "HTTP" "/" DIGIT "." DIGIT (RFC 9112 section 2.3); 1.0 and 1.1 accepted, other
     /// well-formed versions 505, anything else 400.
-    static func parseVersion(_ buf: UnsafeRawBufferPointer, _ start: Int, _ end: Int) throws(HTTPParseError) -> HTTPVersion {
+    static func parseVersion(_ buf: UnsafeRawBufferPointer, _ start: Int, _ end: Int) throws(HTTPParseError)
+        -> HTTPVersion
+    {
         func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
         guard end - start == 8,
             buf[start] == UInt8(ascii: "H"), buf[start + 1] == UInt8(ascii: "T"),
@@ -147,13 +151,14 @@ enum RequestHeadBuilder {
         }
         // absolute-form: "http://" or "https://" (scheme case-insensitive), non-empty authority.
         var i = t.lowerBound
-        let scheme: [UInt8] = Array("http".utf8)
-        for b in scheme {
-            guard i < t.upperBound, ByteClass.lower(raw[i]) == b else { throw HTTPParseError(.invalidTarget, offset: i) }
+        for b in "http".utf8 {
+            guard i < t.upperBound, ByteClass.lower(raw[i]) == b else {
+                throw HTTPParseError(.invalidTarget, offset: i)
+            }
             i += 1
         }
         if i < t.upperBound && ByteClass.lower(raw[i]) == UInt8(ascii: "s") { i += 1 }
-        for b in Array("://".utf8) {
+        for b in "://".utf8 {
             guard i < t.upperBound, raw[i] == b else { throw HTTPParseError(.invalidTarget, offset: i) }
             i += 1
         }

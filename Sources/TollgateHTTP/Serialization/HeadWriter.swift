@@ -1,5 +1,10 @@
 /// Shared field-writing logic for forwarding heads (RFC 9110 section 7.6.1: hop-by-hop fields removed).
 enum HeadWriter {
+    static let contentLengthPrefix: [UInt8] = Array("Content-Length: ".utf8)
+    static let chunkedLine: [UInt8] = Array("Transfer-Encoding: chunked\r\n".utf8)
+    static let versionSuffix: [UInt8] = Array(" HTTP/1.1\r\n".utf8)
+    static let statusPrefix: [UInt8] = Array("HTTP/1.1 ".utf8)
+
     /// Whether a field name is one of the fixed hop-by-hop fields: Connection, Keep-Alive, Proxy-Connection,
     /// TE, Trailer, Transfer-Encoding, Upgrade.
     static func isHopByHop(_ s: [UInt8], _ name: Range<Int>) -> Bool {
@@ -15,6 +20,21 @@ enum HeadWriter {
         case 17: return FieldSemantics.equalsLowercase(s, name, "transfer-encoding")
         default: return false
         }
+    }
+
+    @inline(__always) static func appendColonSpace(_ out: inout [UInt8]) {
+        out.append(.colon)
+        out.append(.sp)
+    }
+
+    @inline(__always) static func appendCRLF(_ out: inout [UInt8]) {
+        out.append(.cr)
+        out.append(.lf)
+    }
+
+    /// Appends `storage[range]` without creating an ArraySlice (no retain of the storage).
+    @inline(__always) static func appendRange(_ storage: [UInt8], _ range: Range<Int>, _ out: inout [UInt8]) {
+        storage.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
     static func sameName(_ s: [UInt8], _ name: Range<Int>, _ other: some Collection<UInt8>) -> Bool {
@@ -68,17 +88,17 @@ enum HeadWriter {
                 if wroteLength { continue }
                 switch framing {
                 case .contentLength(let n):
-                    out.append(contentsOf: s[name])
-                    out.append(contentsOf: [.colon, .sp])
+                    appendRange(s, name, &out)
+                    appendColonSpace(&out)
                     appendDecimal(n, to: &out)
-                    out.append(contentsOf: [.cr, .lf])
+                    appendCRLF(&out)
                     wroteLength = true
                 case .none where keepContentLengthForNone:
                     if let n = try? FieldSemantics.contentLength(s, field.value) {
-                        out.append(contentsOf: s[name])
-                        out.append(contentsOf: [.colon, .sp])
+                        appendRange(s, name, &out)
+                        appendColonSpace(&out)
                         appendDecimal(n, to: &out)
-                        out.append(contentsOf: [.cr, .lf])
+                        appendCRLF(&out)
                         wroteLength = true
                     }
                 default:
@@ -86,28 +106,28 @@ enum HeadWriter {
                 }
                 continue
             }
-            out.append(contentsOf: s[name])
-            out.append(contentsOf: [.colon, .sp])
-            out.append(contentsOf: s[field.value])
-            out.append(contentsOf: [.cr, .lf])
+            appendRange(s, name, &out)
+            appendColonSpace(&out)
+            appendRange(s, field.value, &out)
+            appendCRLF(&out)
         }
         switch framing {
         case .contentLength(let n) where !wroteLength:
-            out.append(contentsOf: Array("Content-Length: ".utf8))
+            out.append(contentsOf: contentLengthPrefix)
             appendDecimal(n, to: &out)
-            out.append(contentsOf: [.cr, .lf])
+            appendCRLF(&out)
         case .chunked:
-            out.append(contentsOf: Array("Transfer-Encoding: chunked\r\n".utf8))
+            out.append(contentsOf: chunkedLine)
         default:
             break
         }
         for i in 0..<extra.count {
             out.append(contentsOf: extra.nameBytes(at: i))
-            out.append(contentsOf: [.colon, .sp])
+            appendColonSpace(&out)
             out.append(contentsOf: extra.valueBytes(at: i))
-            out.append(contentsOf: [.cr, .lf])
+            appendCRLF(&out)
         }
-        out.append(contentsOf: [.cr, .lf])
+        appendCRLF(&out)
     }
 }
 
@@ -131,7 +151,7 @@ extension HTTPRequestHead {
         removing: [String] = []
     ) {
         out.reserveCapacity(out.count + rawBytes.count + 64)
-        out.append(contentsOf: Array(method.name.utf8))
+        out.append(contentsOf: rawBytes[0..<(targetRange.lowerBound - 1)])  // the method as received
         out.append(.sp)
         if let target {
             out.append(contentsOf: target)
@@ -144,7 +164,7 @@ extension HTTPRequestHead {
         } else {
             out.append(contentsOf: rawBytes[targetRange])
         }
-        out.append(contentsOf: Array(" HTTP/1.1\r\n".utf8))
+        out.append(contentsOf: HeadWriter.versionSuffix)
         HeadWriter.writeFields(
             headers, framing: framing ?? bodyFraming, keepContentLengthForNone: false,
             extra: extraHeaders, removing: removing, into: &out
@@ -175,22 +195,22 @@ extension HTTPResponseHead {
     /// Appends a response head the proxy makes itself: `HTTP/1.1 SSS reason`, `headers`, CRLF.
     /// `status` is clamped to 100...999; reason bytes other than HTAB, SP, VCHAR and obs-text are dropped.
     public static func writeHead(status: Int, reason: String, headers: HTTPHeaders, into out: inout [UInt8]) {
-        let reasonBytes = Array(reason.utf8).filter { ByteClass.table[Int($0)] & ByteClass.reason != 0 }
+        let reasonBytes = Array(reason.utf8).filter { ByteClass.isReason($0) }
         writeStatusLine(status: min(max(status, 100), 999), reason: reasonBytes[...], into: &out)
         for i in 0..<headers.count {
             out.append(contentsOf: headers.nameBytes(at: i))
-            out.append(contentsOf: [.colon, .sp])
+            HeadWriter.appendColonSpace(&out)
             out.append(contentsOf: headers.valueBytes(at: i))
-            out.append(contentsOf: [.cr, .lf])
+            HeadWriter.appendCRLF(&out)
         }
-        out.append(contentsOf: [.cr, .lf])
+        HeadWriter.appendCRLF(&out)
     }
 
     static func writeStatusLine(status: Int, reason: ArraySlice<UInt8>, into out: inout [UInt8]) {
-        out.append(contentsOf: Array("HTTP/1.1 ".utf8))
+        out.append(contentsOf: HeadWriter.statusPrefix)
         HeadWriter.appendDecimal(status, to: &out)
         out.append(.sp)
         out.append(contentsOf: reason)
-        out.append(contentsOf: [.cr, .lf])
+        HeadWriter.appendCRLF(&out)
     }
 }
