@@ -8,30 +8,35 @@ struct Entry {
     }
 }
 
-/// An ordered, case-insensitive string-keyed store (TX and the persistent collections, per request).
+/// An ordered, case-insensitive keyed store (TX and the persistent collections, per request).
+/// Entries keep the key as first written; lookups go through an index of lowercase keys.
 struct KeyedStore {
-    private(set) var order: [String] = []
-    private var values: [String: (name: String, value: [UInt8])] = [:]
+    private(set) var entries: [Entry] = []
+    private var index: [[UInt8]: Int] = [:]
 
     subscript(key: String) -> [UInt8]? {
-        values[key.lowercased()]?.value
+        self[lowercased: Array(key.utf8).asciiLowercased()]
+    }
+
+    subscript(lowercased key: [UInt8]) -> [UInt8]? {
+        index[key].map { entries[$0].value }
     }
 
     mutating func set(_ key: String, _ value: [UInt8]) {
-        let lower = key.lowercased()
-        if values[lower] == nil { order.append(lower) }
-        values[lower] = (key, value)
-    }
-
-    mutating func remove(_ key: String) {
-        let lower = key.lowercased()
-        if values.removeValue(forKey: lower) != nil {
-            order.removeAll { $0 == lower }
+        let bytes = Array(key.utf8)
+        let lower = bytes.asciiLowercased()
+        if let i = index[lower] {
+            entries[i].value = value
+        } else {
+            index[lower] = entries.count
+            entries.append(Entry(bytes, value))
         }
     }
 
-    var entries: [Entry] {
-        order.compactMap { k in values[k].map { Entry(Array($0.name.utf8), $0.value) } }
+    mutating func remove(_ key: String) {
+        guard let i = index.removeValue(forKey: Array(key.utf8).asciiLowercased()) else { return }
+        entries.remove(at: i)
+        for (k, v) in index where v > i { index[k] = v - 1 }
     }
 }
 

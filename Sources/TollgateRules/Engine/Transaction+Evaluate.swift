@@ -142,11 +142,9 @@ extension Transaction {
                 matchedVarName = name
                 newMatched.append((name, stage))
                 if link.actions.capture && !context.captures.isEmpty {
-                    var tx = stores[.tx] ?? KeyedStore()
                     for (index, group) in context.captures.prefix(10).enumerated() {
-                        tx.set(String(index), group)
+                        stores[.tx, default: KeyedStore()].set(String(index), group)
                     }
-                    stores[.tx] = tx
                 }
                 for s in link.actions.setVars { apply(s) }
                 break
@@ -181,20 +179,20 @@ extension Transaction {
 
     func apply(_ s: SetVarAction) {
         let key = expand(s.key).string
-        var store = stores[s.collection] ?? KeyedStore()
+        // Mutate in place (no copy of the store per setvar).
         switch s.operation {
         case .set(let m):
-            store.set(key, expand(m))
+            let value = expand(m)
+            stores[s.collection, default: KeyedStore()].set(key, value)
         case .add(let m):
-            let v = (store[key] ?? []).integerValue &+ expand(m).integerValue
-            store.set(key, Array(String(v).utf8))
+            let v = (stores[s.collection]?[key] ?? []).integerValue &+ expand(m).integerValue
+            stores[s.collection, default: KeyedStore()].set(key, Array(String(v).utf8))
         case .subtract(let m):
-            let v = (store[key] ?? []).integerValue &- expand(m).integerValue
-            store.set(key, Array(String(v).utf8))
+            let v = (stores[s.collection]?[key] ?? []).integerValue &- expand(m).integerValue
+            stores[s.collection, default: KeyedStore()].set(key, Array(String(v).utf8))
         case .delete:
-            store.remove(key)
+            stores[s.collection]?.remove(key)
         }
-        stores[s.collection] = store
     }
 
     func apply(_ control: ControlAction) {

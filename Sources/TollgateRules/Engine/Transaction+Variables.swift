@@ -71,6 +71,13 @@ extension Transaction {
             return [TargetValue(variable: .xml, key: Array(path.utf8), value: xml.text)]
         }
         if variable.isCollection {
+            if case .literal(let key)? = target.key, let store = stores[variable] {
+                // Direct lookup for TX:name and friends (keys stored lowercase in the index).
+                guard let value = store[lowercased: key] else { return [] }
+                return [TargetValue(variable: variable, key: key, value: value)]
+            } else if case .literal? = target.key, Self.isStore(variable) {
+                return []
+            }
             let all = entries(of: variable)
             guard let selector = target.key else {
                 return all.map { TargetValue(variable: variable, key: $0.key, value: $0.value) }
@@ -81,6 +88,13 @@ extension Transaction {
         }
         guard let v = scalar(variable) else { return [] }
         return [TargetValue(variable: variable, key: nil, value: v)]
+    }
+
+    static func isStore(_ v: Variable) -> Bool {
+        switch v {
+        case .tx, .ip, .session, .global, .user, .resource: return true
+        default: return false
+        }
     }
 
     var args: [Entry] {
