@@ -27,7 +27,9 @@ public enum ConfigRules {
             files.append(resolve(crsPath) + "/rules/*.conf")
         }
         for f in rules["files"]?.array() ?? [] {
-            guard let s = f.string else { throw ConfigError(description: "\(path): rules.files entries must be strings") }
+            guard let s = f.string else {
+                throw ConfigError(description: "\(path): rules.files entries must be strings")
+            }
             files.append(resolve(s))
         }
         let modeText = rules["mode"]?.string ?? "block"

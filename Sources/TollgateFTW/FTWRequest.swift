@@ -15,7 +15,9 @@ enum FTWRequest {
             let data = input.data ?? []
             let bodyMethod = ["POST", "PUT", "PATCH"].contains(input.method.uppercased())
             if !data.isEmpty || bodyMethod,
-                !headers.contains(where: { $0.0.lowercased() == "content-length" || $0.0.lowercased() == "transfer-encoding" })
+                !headers.contains(where: {
+                    $0.0.lowercased() == "content-length" || $0.0.lowercased() == "transfer-encoding"
+                })
             {
                 headers.append(("Content-Length", String(data.count)))
             }
@@ -65,7 +67,9 @@ enum FTWRequest {
             let version = line.lastIndex(of: 32).map { Array(line[($0 + 1)...]) } ?? Array("HTTP/1.1".utf8)
             var headers: [HeaderField] = []
             for i in 0..<head.headers.count {
-                headers.append(HeaderField(name: Array(head.headers.nameBytes(at: i)), value: Array(head.headers.valueBytes(at: i))))
+                headers.append(
+                    HeaderField(
+                        name: Array(head.headers.nameBytes(at: i)), value: Array(head.headers.valueBytes(at: i))))
             }
             let request = RequestInput(
                 method: method, target: Array(head.targetBytes), version: version, headers: headers,

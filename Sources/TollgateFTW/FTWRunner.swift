@@ -21,7 +21,9 @@ public struct FTWRunner {
     public var include: NSRegularExpression?
     public var verbose: Bool
 
-    public init(engine: Engine, overrides: FTWOverrides = FTWOverrides(), include: String? = nil, verbose: Bool = false) throws {
+    public init(engine: Engine, overrides: FTWOverrides = FTWOverrides(), include: String? = nil, verbose: Bool = false)
+        throws
+    {
         self.engine = engine
         self.overrides = overrides
         self.include = try include.map { try NSRegularExpression(pattern: $0) }
@@ -125,7 +127,9 @@ public struct FTWRunner {
             let logged = tx.matchedRules.filter(\.logged)
             // Like ModSecurity's error log: one line per rule, control characters escaped as \xHH.
             let log = logged.map { r in
-                Self.escape("ModSecurity: Warning. Matched against variable `\(r.matchedVariableName)' [id \"\(r.id)\"] [msg \"\(r.message)\"] [data \"\(r.logData)\"] [tag \"\(r.tags.joined(separator: "\"] [tag \""))\"]")
+                Self.escape(
+                    "ModSecurity: Warning. Matched against variable `\(r.matchedVariableName)' [id \"\(r.id)\"] [msg \"\(r.message)\"] [data \"\(r.logData)\"] [tag \"\(r.tags.joined(separator: "\"] [tag \""))\"]"
+                )
             }.joined(separator: "\n")
             return StageResult(status: status, error: verdict != .allow && status == 0, logged: logged, log: log)
         }

@@ -10,7 +10,8 @@ struct FTWCommand: ParsableCommand {
         abstract: "Run go-ftw regression tests against CRS (--crs) or the rules a config loads (--config)."
     )
 
-    @Option(name: .long, help: "CRS directory: loads crs-setup.conf.example and rules/*.conf with the regression setup.")
+    @Option(
+        name: .long, help: "CRS directory: loads crs-setup.conf.example and rules/*.conf with the regression setup.")
     var crs: String?
 
     @Option(name: .long, help: "Tollgate config file whose rules are tested.")
@@ -47,8 +48,9 @@ struct FTWCommand: ParsableCommand {
         }
         if testPaths.isEmpty { throw ValidationError("--config needs TEST_PATH arguments") }
         let overrideList = try overrides.map { try FTWOverrides(path: $0) } ?? FTWOverrides()
-        let runner = try FTWRunner(engine: Engine(ruleSet: ruleSet, mode: mode), overrides: overrideList,
-                                   include: include, verbose: verbose)
+        let runner = try FTWRunner(
+            engine: Engine(ruleSet: ruleSet, mode: mode), overrides: overrideList,
+            include: include, verbose: verbose)
         let summary = runner.run(paths: testPaths) { print($0) }
         print(summary.line)
         if summary.failed > 0 || summary.passed + summary.failed + summary.skipped == 0 {

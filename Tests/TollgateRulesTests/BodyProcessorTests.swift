@@ -12,23 +12,26 @@ struct BodyProcessorTests {
         """
 
     static func post(_ engine: Engine, _ contentType: String, _ body: String) -> Transaction {
-        TestSupport.run(engine, method: "POST", uri: "/p", headers: [("Host", "h"), ("Content-Type", contentType)], body: body)
+        TestSupport.run(
+            engine, method: "POST", uri: "/p", headers: [("Host", "h"), ("Content-Type", contentType)], body: body)
     }
 
     @Test("urlencoded bodies become ARGS_POST, decoded")
     func urlencoded() throws {
-        let engine = try TestSupport.engine(Self.base + "\nSecRule ARGS_POST:a \"@streq x y&\" \"id:1,phase:2,pass,log\"")
+        let engine = try TestSupport.engine(
+            Self.base + "\nSecRule ARGS_POST:a \"@streq x y&\" \"id:1,phase:2,pass,log\"")
         #expect(TestSupport.ids(Self.post(engine, "application/x-www-form-urlencoded", "a=x+y%26&b=2")) == [1])
     }
 
     @Test("JSON arguments are named json.a.b; array elements keep the array's name")
     func json() throws {
-        let engine = try TestSupport.engine(Self.base + """
+        let engine = try TestSupport.engine(
+            Self.base + """
 
-            SecRule ARGS:json.user.name "@streq bob" "id:1,phase:2,pass,log"
-            SecRule ARGS:json.tags "@streq two" "id:2,phase:2,pass,log"
-            SecRule ARGS_NAMES "@streq json.n" "id:3,phase:2,pass,log"
-            """)
+                SecRule ARGS:json.user.name "@streq bob" "id:1,phase:2,pass,log"
+                SecRule ARGS:json.tags "@streq two" "id:2,phase:2,pass,log"
+                SecRule ARGS_NAMES "@streq json.n" "id:3,phase:2,pass,log"
+                """)
         let tx = Self.post(engine, "application/json", #"{"user":{"name":"bob"},"tags":["one","two"],"n":null}"#)
         #expect(TestSupport.ids(tx) == [1, 2, 3])
     }
@@ -67,12 +70,14 @@ struct BodyProcessorTests {
 
     @Test("XML text and attributes are visible through XML:/* and XML://@*")
     func xml() throws {
-        let engine = try TestSupport.engine(Self.base + """
+        let engine = try TestSupport.engine(
+            Self.base + """
 
-            SecRule XML:/* "@contains hello world" "id:1,phase:2,pass,log"
-            SecRule XML://@* "@streq v<1>" "id:2,phase:2,pass,log"
-            """)
-        let tx = Self.post(engine, "application/xml", #"<?xml version="1.0"?><r><a k="v&lt;1&gt;">hello</a> <b>world</b></r>"#)
+                SecRule XML:/* "@contains hello world" "id:1,phase:2,pass,log"
+                SecRule XML://@* "@streq v<1>" "id:2,phase:2,pass,log"
+                """)
+        let tx = Self.post(
+            engine, "application/xml", #"<?xml version="1.0"?><r><a k="v&lt;1&gt;">hello</a> <b>world</b></r>"#)
         #expect(TestSupport.ids(tx) == [1, 2])
         let bad = Self.post(engine, "application/xml", "<r><a></r>")
         #expect(TestSupport.ids(bad) == [200])
@@ -80,26 +85,30 @@ struct BodyProcessorTests {
 
     @Test("multipart: fields, files, part headers")
     func multipart() throws {
-        let engine = try TestSupport.engine(Self.base + """
+        let engine = try TestSupport.engine(
+            Self.base + """
 
-            SecRule ARGS:field "@streq value" "id:1,phase:2,pass,log"
-            SecRule FILES:upload "@streq a.php" "id:2,phase:2,pass,log"
-            SecRule FILES_SIZES:upload "@eq 5" "id:3,phase:2,pass,log"
-            SecRule MULTIPART_PART_HEADERS "@rx ^Content-Type: text/plain" "id:4,phase:2,pass,log"
-            """)
-        let body = "--XX\r\nContent-Disposition: form-data; name=\"field\"\r\n\r\nvalue\r\n"
+                SecRule ARGS:field "@streq value" "id:1,phase:2,pass,log"
+                SecRule FILES:upload "@streq a.php" "id:2,phase:2,pass,log"
+                SecRule FILES_SIZES:upload "@eq 5" "id:3,phase:2,pass,log"
+                SecRule MULTIPART_PART_HEADERS "@rx ^Content-Type: text/plain" "id:4,phase:2,pass,log"
+                """)
+        let body =
+            "--XX\r\nContent-Disposition: form-data; name=\"field\"\r\n\r\nvalue\r\n"
             + "--XX\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"a.php\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--XX--\r\n"
         let tx = Self.post(engine, "multipart/form-data; boundary=XX", body)
         #expect(TestSupport.ids(tx) == [1, 2, 3, 4])
     }
 
-    @Test("multipart irregularities set MULTIPART_STRICT_ERROR", arguments: [
-        "junk\r\n--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv\r\n--XX--\r\n",  // data before
-        "--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv\r\n--XX--\r\ntrailing",  // data after
-        "--XX\r\nContent-Disposition: form-data name=\"a\"\r\n\r\nv\r\n--XX--\r\n",  // missing semicolon
-        "--XX\r\nContent-Disposition: form-data; name='a'\r\n\r\nv\r\n--XX--\r\n",  // invalid quoting
-        "--XX\r\nContent-Disposition: form-data;\r\n name=\"a\"\r\n\r\nv\r\n--XX--\r\n",  // header folding
-    ])
+    @Test(
+        "multipart irregularities set MULTIPART_STRICT_ERROR",
+        arguments: [
+            "junk\r\n--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv\r\n--XX--\r\n",  // data before
+            "--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv\r\n--XX--\r\ntrailing",  // data after
+            "--XX\r\nContent-Disposition: form-data name=\"a\"\r\n\r\nv\r\n--XX--\r\n",  // missing semicolon
+            "--XX\r\nContent-Disposition: form-data; name='a'\r\n\r\nv\r\n--XX--\r\n",  // invalid quoting
+            "--XX\r\nContent-Disposition: form-data;\r\n name=\"a\"\r\n\r\nv\r\n--XX--\r\n",  // header folding
+        ])
     func multipartStrict(_ body: String) throws {
         let engine = try TestSupport.engine(Self.base)
         #expect(TestSupport.ids(Self.post(engine, "multipart/form-data; boundary=XX", body)).contains(201))
@@ -108,7 +117,9 @@ struct BodyProcessorTests {
     @Test("multipart without a final boundary is a body error")
     func multipartUnfinished() throws {
         let engine = try TestSupport.engine(Self.base)
-        let tx = Self.post(engine, "multipart/form-data; boundary=XX", "--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv\r\n")
+        let tx = Self.post(
+            engine, "multipart/form-data; boundary=XX",
+            "--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv\r\n")
         #expect(TestSupport.ids(tx).contains(200))
     }
 }

@@ -3,7 +3,8 @@ import Testing
 import TollgateFTW
 import TollgateRules
 
-@Suite("CRS through the engine", .enabled(if: TestSupport.crsDirectory != nil, "CRS checkout ../shared/crs not present"))
+@Suite(
+    "CRS through the engine", .enabled(if: TestSupport.crsDirectory != nil, "CRS checkout ../shared/crs not present"))
 struct CRSEngineTests {
     static func engine() throws -> Engine {
         let dir = try #require(TestSupport.crsDirectory)
@@ -18,7 +19,8 @@ struct CRSEngineTests {
 
     @Test("a path traversal attack is blocked by 949110 after 930100/930110 match")
     func attackBlocked() throws {
-        let tx = TestSupport.run(try Self.engine(), uri: "/index.php?file=../../../../etc/passwd", headers: Self.headers)
+        let tx = TestSupport.run(
+            try Self.engine(), uri: "/index.php?file=../../../../etc/passwd", headers: Self.headers)
         let ids = TestSupport.ids(tx)
         #expect(ids.contains(930120) || ids.contains(930110) || ids.contains(930100))
         #expect(ids.contains(949110))

@@ -5,7 +5,8 @@ import TollgateRules
 struct EngineSemanticsTests {
     @Test("a chain matches only when every link matches; actions run on the full match")
     func chains() throws {
-        let engine = try TestSupport.engine("""
+        let engine = try TestSupport.engine(
+            """
             SecRule ARGS:a "@streq 1" "id:10,phase:1,deny,status:403,chain"
                 SecRule ARGS:b "@streq 2" "setvar:tx.chained=yes"
             """)
@@ -21,7 +22,8 @@ struct EngineSemanticsTests {
 
     @Test("skipAfter jumps past the marker; skip skips the next rules")
     func skipping() throws {
-        let engine = try TestSupport.engine("""
+        let engine = try TestSupport.engine(
+            """
             SecAction "id:1,phase:1,pass,nolog,skipAfter:END"
             SecAction "id:2,phase:1,pass,log"
             SecMarker END
@@ -35,7 +37,8 @@ struct EngineSemanticsTests {
 
     @Test("setvar: set, add, subtract, delete, with macros in names and values")
     func setvar() throws {
-        let engine = try TestSupport.engine("""
+        let engine = try TestSupport.engine(
+            """
             SecAction "id:1,phase:1,pass,nolog,setvar:tx.score=5,setvar:tx.score=+3,setvar:tx.score=-1,setvar:tx.gone=x,setvar:!tx.gone"
             SecAction "id:2,phase:1,pass,nolog,setvar:'tx.copy_%{tx.score}=%{tx.score}',setvar:tx.flag"
             SecRule TX:copy_7 "@eq 7" "id:3,phase:1,pass,log,msg:'score %{TX.SCORE}'"
@@ -50,7 +53,8 @@ struct EngineSemanticsTests {
 
     @Test("macros: MATCHED_VAR, MATCHED_VAR_NAME, REQUEST_HEADERS.host, captures")
     func macros() throws {
-        let engine = try TestSupport.engine("""
+        let engine = try TestSupport.engine(
+            """
             SecRule ARGS "@rx (b+)" "id:1,phase:1,pass,capture,log,msg:'%{MATCHED_VAR_NAME}=%{MATCHED_VAR} on %{request_headers.host}',logdata:'%{TX.1}'"
             """)
         let tx = TestSupport.run(engine, uri: "/?q=abbc", headers: [("Host", "example.test")])
@@ -61,7 +65,8 @@ struct EngineSemanticsTests {
 
     @Test("ctl: ruleRemoveById and ruleRemoveTargetById affect later rules of the transaction")
     func ctl() throws {
-        let engine = try TestSupport.engine("""
+        let engine = try TestSupport.engine(
+            """
             SecAction "id:1,phase:1,pass,nolog,ctl:ruleRemoveById=20,ctl:ruleRemoveTargetById=30;ARGS:skipme"
             SecRule ARGS "@rx attack" "id:20,phase:1,pass,log"
             SecRule ARGS "@rx attack" "id:30,phase:1,pass,log"
@@ -74,7 +79,8 @@ struct EngineSemanticsTests {
 
     @Test("ctl:ruleEngine=DetectionOnly logs but does not block; Off stops evaluation")
     func ruleEngineControl() throws {
-        let detect = try TestSupport.engine("""
+        let detect = try TestSupport.engine(
+            """
             SecAction "id:1,phase:1,pass,nolog,ctl:ruleEngine=DetectionOnly"
             SecRule ARGS "@rx x" "id:2,phase:1,deny,status:403"
             """)
@@ -83,7 +89,8 @@ struct EngineSemanticsTests {
         #expect(TestSupport.ids(tx) == [2])
         #expect(tx.wouldBlock == .block(status: 403, ruleID: 2))
 
-        let off = try TestSupport.engine("""
+        let off = try TestSupport.engine(
+            """
             SecAction "id:1,phase:1,pass,nolog,ctl:ruleEngine=Off"
             SecRule ARGS "@rx x" "id:2,phase:1,deny,status:403"
             """)
@@ -93,14 +100,17 @@ struct EngineSemanticsTests {
     @Test("Tollgate's detect mode never blocks; off mode never evaluates")
     func modes() throws {
         let rules = "SecRule ARGS \"@rx x\" \"id:2,phase:1,deny,status:403\""
-        #expect(TestSupport.run(try TestSupport.engine(rules, mode: .block), uri: "/?a=x").verdict == .block(status: 403, ruleID: 2))
+        #expect(
+            TestSupport.run(try TestSupport.engine(rules, mode: .block), uri: "/?a=x").verdict
+                == .block(status: 403, ruleID: 2))
         #expect(TestSupport.run(try TestSupport.engine(rules, mode: .detect), uri: "/?a=x").verdict == .allow)
         #expect(TestSupport.run(try TestSupport.engine(rules, mode: .off), uri: "/?a=x").matchedRules.isEmpty)
     }
 
     @Test("block uses SecDefaultAction's disruptive action and status")
     func blockDefault() throws {
-        let engine = try TestSupport.engine("""
+        let engine = try TestSupport.engine(
+            """
             SecDefaultAction "phase:2,log,deny,status:418"
             SecRule ARGS "@rx x" "id:2,phase:2,block"
             """)
@@ -109,7 +119,8 @@ struct EngineSemanticsTests {
 
     @Test("a phase-1 deny stops phase 2")
     func denyStops() throws {
-        let engine = try TestSupport.engine("""
+        let engine = try TestSupport.engine(
+            """
             SecRule ARGS "@rx x" "id:1,phase:1,deny,status:401"
             SecAction "id:2,phase:2,pass,log"
             """)
@@ -120,7 +131,8 @@ struct EngineSemanticsTests {
 
     @Test("negation, counts, exclusions and regex keys")
     func targets() throws {
-        let engine = try TestSupport.engine("""
+        let engine = try TestSupport.engine(
+            """
             SecRule &ARGS "@eq 2" "id:1,phase:1,pass,log"
             SecRule ARGS|!ARGS:safe "@rx evil" "id:2,phase:1,pass,log"
             SecRule ARGS:/^pre_/ "@rx evil" "id:3,phase:1,pass,log"
@@ -136,7 +148,8 @@ struct EngineSemanticsTests {
 
     @Test("SecRuleUpdateTargetById adds exclusions to a loaded rule")
     func updateTarget() throws {
-        let engine = try TestSupport.engine("""
+        let engine = try TestSupport.engine(
+            """
             SecRule ARGS "@rx evil" "id:2,phase:1,pass,log"
             SecRuleUpdateTargetById 2 "!ARGS:/^ok/"
             """)
@@ -146,7 +159,8 @@ struct EngineSemanticsTests {
 
     @Test("transformations apply before the operator; multiMatch checks every stage")
     func transformations() throws {
-        let engine = try TestSupport.engine("""
+        let engine = try TestSupport.engine(
+            """
             SecRule ARGS "@streq abc" "id:1,phase:1,pass,log,t:none,t:lowercase"
             SecRule ARGS "@streq ABC" "id:2,phase:1,pass,log,t:none,t:lowercase,multiMatch"
             SecRule ARGS "@streq ABC" "id:3,phase:1,pass,log,t:none,t:lowercase"
@@ -157,7 +171,8 @@ struct EngineSemanticsTests {
     @Test("the audit record redacts Authorization and cookies")
     func audit() throws {
         let engine = try TestSupport.engine("SecRule ARGS \"@rx x\" \"id:2,phase:1,pass,log,msg:'hit'\"")
-        let tx = TestSupport.run(engine, uri: "/?a=x", headers: [("Host", "h"), ("Authorization", "Bearer s3cret"), ("Cookie", "sid=abc")])
+        let tx = TestSupport.run(
+            engine, uri: "/?a=x", headers: [("Host", "h"), ("Authorization", "Bearer s3cret"), ("Cookie", "sid=abc")])
         let line = tx.auditRecord().jsonLine
         #expect(!line.contains("s3cret"))
         #expect(!line.contains("sid=abc"))
@@ -167,7 +182,8 @@ struct EngineSemanticsTests {
 
     @Test("response phases see status, headers and an inspected body type")
     func response() throws {
-        let engine = try TestSupport.engine("""
+        let engine = try TestSupport.engine(
+            """
             SecResponseBodyAccess On
             SecRule RESPONSE_STATUS "@eq 500" "id:1,phase:3,pass,log"
             SecRule RESPONSE_BODY "@contains stack trace" "id:2,phase:4,deny,status:502"
@@ -175,7 +191,8 @@ struct EngineSemanticsTests {
         let tx = engine.transaction(for: RequestInput(method: "GET", target: "/", headers: [HeaderField("Host", "h")]))
         _ = tx.processRequestHeaders()
         _ = tx.processRequestBody([])
-        _ = tx.processResponseHeaders(ResponseInput(status: 500, headers: [HeaderField("Content-Type", "text/html; charset=utf-8")]))
+        _ = tx.processResponseHeaders(
+            ResponseInput(status: 500, headers: [HeaderField("Content-Type", "text/html; charset=utf-8")]))
         let verdict = tx.processResponseBody(Array("a stack trace here".utf8))
         #expect(verdict == .block(status: 502, ruleID: 2))
         #expect(TestSupport.ids(tx) == [1, 2])
@@ -186,7 +203,8 @@ struct EngineSemanticsTests {
 struct EngineActionTests {
     @Test("SecRuleUpdateActionById replaces the disruptive action")
     func updateAction() throws {
-        let engine = try TestSupport.engine("""
+        let engine = try TestSupport.engine(
+            """
             SecRule ARGS "@rx x" "id:5,phase:1,pass,log"
             SecRuleUpdateActionById 5 "deny,status:409"
             """)
@@ -195,7 +213,8 @@ struct EngineActionTests {
 
     @Test("ctl:ruleRemoveByTag removes tagged rules for the rest of the transaction")
     func removeByTag() throws {
-        let engine = try TestSupport.engine("""
+        let engine = try TestSupport.engine(
+            """
             SecAction "id:1,phase:1,pass,nolog,ctl:ruleRemoveByTag=noisy"
             SecRule ARGS "@rx x" "id:2,phase:2,pass,log,tag:'noisy'"
             SecRule ARGS "@rx x" "id:3,phase:2,pass,log,tag:'quiet'"
@@ -205,7 +224,8 @@ struct EngineActionTests {
 
     @Test("allow stops the remaining request rules; drop and redirect are verdicts")
     func allowDropRedirect() throws {
-        let allow = try TestSupport.engine("""
+        let allow = try TestSupport.engine(
+            """
             SecRule REQUEST_FILENAME "@streq /health" "id:1,phase:1,allow,nolog"
             SecRule ARGS "@rx x" "id:2,phase:2,deny"
             """)
@@ -215,14 +235,17 @@ struct EngineActionTests {
         let drop = try TestSupport.engine("SecRule ARGS \"@rx x\" \"id:3,phase:1,drop\"")
         #expect(TestSupport.run(drop, uri: "/?a=x").verdict == .drop(ruleID: 3))
 
-        let redirect = try TestSupport.engine("SecRule ARGS \"@rx x\" \"id:4,phase:1,redirect:'https://example.test/?from=%{REQUEST_FILENAME}'\"")
-        #expect(TestSupport.run(redirect, uri: "/p?a=x").verdict
-            == .redirect(status: 302, location: "https://example.test/?from=/p", ruleID: 4))
+        let redirect = try TestSupport.engine(
+            "SecRule ARGS \"@rx x\" \"id:4,phase:1,redirect:'https://example.test/?from=%{REQUEST_FILENAME}'\"")
+        #expect(
+            TestSupport.run(redirect, uri: "/p?a=x").verdict
+                == .redirect(status: 302, location: "https://example.test/?from=/p", ruleID: 4))
     }
 
     @Test("setvar runs for every matching value, as CRS's parameter counter expects")
     func setvarPerMatch() throws {
-        let engine = try TestSupport.engine("""
+        let engine = try TestSupport.engine(
+            """
             SecRule ARGS_NAMES "@rx ." "id:1,phase:1,pass,nolog,setvar:'tx.count_%{MATCHED_VAR_NAME}=+1'"
             SecRule TX:/^count_/ "@gt 1" "id:2,phase:1,pass,log"
             """)

@@ -79,7 +79,8 @@ struct FTWRunnerTests {
     func files() throws -> (String, String) {
         let dir = try TestSupport.temporaryDirectory()
         try TestSupport.write(Self.tests, to: dir + "/1001.yaml")
-        try TestSupport.write("""
+        try TestSupport.write(
+            """
             test_overrides:
               - rule_id: 1001
                 test_ids: [5]

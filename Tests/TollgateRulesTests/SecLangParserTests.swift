@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TollgateRules
 
 @Suite("SecLang parser")
@@ -28,12 +29,13 @@ struct SecLangParserTests {
 
     @Test("a rule set parses into phases with markers")
     func phases() throws {
-        let set = try RuleSetLoader.ruleSet(text: """
-            SecRule ARGS "@rx x" "id:1,phase:1,pass"
-            SecMarker M
-            SecRule ARGS "@rx y" "id:2,phase:2,deny,status:403"
-            SecAction "id:3,phase:5,pass,nolog"
-            """)
+        let set = try RuleSetLoader.ruleSet(
+            text: """
+                SecRule ARGS "@rx x" "id:1,phase:1,pass"
+                SecMarker M
+                SecRule ARGS "@rx y" "id:2,phase:2,deny,status:403"
+                SecAction "id:3,phase:5,pass,nolog"
+                """)
         #expect(set.ruleIDs == [1, 2, 3])
         #expect(set.ruleCount == 3)
     }
@@ -123,30 +125,32 @@ struct SecLangParserTests {
 
     @Test("SecRuleRemoveById takes ids and ranges; SecRuleRemoveByTag removes tagged rules")
     func removal() throws {
-        let set = try RuleSetLoader.ruleSet(text: """
-            SecAction "id:1,pass"
-            SecAction "id:2,pass"
-            SecAction "id:3,pass"
-            SecAction "id:4,pass,tag:'drop-me'"
-            SecAction "id:5,pass"
-            SecRuleRemoveById 1 2-3
-            SecRuleRemoveByTag drop-me
-            """)
+        let set = try RuleSetLoader.ruleSet(
+            text: """
+                SecAction "id:1,pass"
+                SecAction "id:2,pass"
+                SecAction "id:3,pass"
+                SecAction "id:4,pass,tag:'drop-me'"
+                SecAction "id:5,pass"
+                SecRuleRemoveById 1 2-3
+                SecRuleRemoveByTag drop-me
+                """)
         #expect(set.ruleIDs == [5])
     }
 
     @Test("settings directives are recorded")
     func settings() throws {
-        let set = try RuleSetLoader.ruleSet(text: """
-            SecRuleEngine DetectionOnly
-            SecRequestBodyAccess On
-            SecRequestBodyLimit 1000
-            SecRequestBodyLimitAction ProcessPartial
-            SecResponseBodyMimeType text/plain application/json
-            SecComponentSignature "OWASP_CRS/4.28.0"
-            SecAuditLogParts ABIJDEFHZ
-            SecDebugLogLevel 0
-            """)
+        let set = try RuleSetLoader.ruleSet(
+            text: """
+                SecRuleEngine DetectionOnly
+                SecRequestBodyAccess On
+                SecRequestBodyLimit 1000
+                SecRequestBodyLimitAction ProcessPartial
+                SecResponseBodyMimeType text/plain application/json
+                SecComponentSignature "OWASP_CRS/4.28.0"
+                SecAuditLogParts ABIJDEFHZ
+                SecDebugLogLevel 0
+                """)
         #expect(set.settings.ruleEngine == .detectionOnly)
         #expect(set.settings.requestBodyAccess)
         #expect(set.settings.requestBodyLimit == 1000)

@@ -21,7 +21,8 @@ enum TestSupport {
     /// Runs a request through phases 1, 2 and 5 and returns the transaction.
     @discardableResult
     static func run(
-        _ engine: Engine, method: String = "GET", uri: String = "/", headers: [(String, String)] = [("Host", "localhost")],
+        _ engine: Engine, method: String = "GET", uri: String = "/",
+        headers: [(String, String)] = [("Host", "localhost")],
         body: String = ""
     ) -> Transaction {
         let request = RequestInput(method: method, target: uri, headers: headers.map { HeaderField($0.0, $0.1) })

@@ -37,7 +37,9 @@ struct JSONBodyProcessor {
         guard index < input.count else { throw BodyProcessorError(.syntax, "JSON: unexpected end of input") }
         switch input[index] {
         case UInt8(ascii: "{"):
-            if depth >= limits.depth { throw BodyProcessorError(.depthLimit, "JSON: nesting deeper than \(limits.depth)") }
+            if depth >= limits.depth {
+                throw BodyProcessorError(.depthLimit, "JSON: nesting deeper than \(limits.depth)")
+            }
             index += 1
             skipBlanks()
             if index < input.count, input[index] == UInt8(ascii: "}") {
@@ -70,7 +72,9 @@ struct JSONBodyProcessor {
                 throw BodyProcessorError(.syntax, "JSON: expected ',' or '}' at offset \(index)")
             }
         case UInt8(ascii: "["):
-            if depth >= limits.depth { throw BodyProcessorError(.depthLimit, "JSON: nesting deeper than \(limits.depth)") }
+            if depth >= limits.depth {
+                throw BodyProcessorError(.depthLimit, "JSON: nesting deeper than \(limits.depth)")
+            }
             index += 1
             skipBlanks()
             if index < input.count, input[index] == UInt8(ascii: "]") {

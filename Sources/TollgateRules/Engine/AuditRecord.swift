@@ -22,7 +22,8 @@ public struct AuditRecord: Sendable, Equatable {
         if let s = responseStatus { out += "\"response_status\":\(s)," }
         out += "\"verdict\":\(json(describe(verdict))),"
         if let w = wouldBlock { out += "\"would_block\":\(json(describe(w)))," }
-        out += "\"inbound_anomaly_score\":\(anomalyScores.inbound),\"outbound_anomaly_score\":\(anomalyScores.outbound),"
+        out +=
+            "\"inbound_anomaly_score\":\(anomalyScores.inbound),\"outbound_anomaly_score\":\(anomalyScores.outbound),"
         out += "\"rules\":["
         out += matchedRules.map { r in
             var s = "{\"id\":\(r.id),\"phase\":\(r.phase),\"msg\":\(json(r.message)),\"data\":\(json(r.logData)),"
@@ -39,7 +40,8 @@ public struct AuditRecord: Sendable, Equatable {
         case .allow: return "allow"
         case .block(let status, let id): return "block status=\(status) rule=\(id)"
         case .drop(let id): return "drop rule=\(id)"
-        case .redirect(let status, let location, let id): return "redirect status=\(status) location=\(location) rule=\(id)"
+        case .redirect(let status, let location, let id):
+            return "redirect status=\(status) location=\(location) rule=\(id)"
         }
     }
 

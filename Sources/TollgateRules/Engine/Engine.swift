@@ -9,7 +9,9 @@ public final class Engine: Sendable {
     /// Whether an operator error (PCRE2 match or depth limit) blocks the request (default) or only counts.
     public let operatorErrorBlocks: Bool
 
-    public init(ruleSet: RuleSet, mode: RulesMode = .block, redactedFields: Set<String> = [], operatorErrorBlocks: Bool = true) {
+    public init(
+        ruleSet: RuleSet, mode: RulesMode = .block, redactedFields: Set<String> = [], operatorErrorBlocks: Bool = true
+    ) {
         self.ruleSet = ruleSet
         self.mode = mode
         self.operatorErrorBlocks = operatorErrorBlocks

@@ -15,7 +15,9 @@ extension Transaction {
         guard settings.requestBodyAccess else { return }
         var body = input
         let processor = reqbodyProcessor
-        let limit = processor == "MULTIPART" ? settings.requestBodyLimit : min(settings.requestBodyLimit, settings.requestBodyNoFilesLimit)
+        let limit =
+            processor == "MULTIPART"
+            ? settings.requestBodyLimit : min(settings.requestBodyLimit, settings.requestBodyNoFilesLimit)
         if truncated || body.count > limit {
             inboundDataError = true
             if settings.requestBodyLimitActionReject {
@@ -35,7 +37,8 @@ extension Transaction {
             case "URLENCODED":
                 let parsed = URLCoding.parseArguments(body, separator: settings.argumentSeparator)
                 if parsed.count > settings.argumentsLimit {
-                    throw BodyProcessorError(.argumentsLimit, "urlencoded: more than \(settings.argumentsLimit) arguments")
+                    throw BodyProcessorError(
+                        .argumentsLimit, "urlencoded: more than \(settings.argumentsLimit) arguments")
                 }
                 argsPost = parsed
             case "JSON":
@@ -43,7 +46,8 @@ extension Transaction {
             case "XML":
                 xml = try XMLBodyProcessor.parse(body, limits: bodyLimits)
             case "MULTIPART":
-                let result = try MultipartBodyProcessor.parse(body, contentType: headerValue("content-type") ?? [], limits: bodyLimits)
+                let result = try MultipartBodyProcessor.parse(
+                    body, contentType: headerValue("content-type") ?? [], limits: bodyLimits)
                 multipart = result.state
                 argsPost = result.arguments
                 files = result.files

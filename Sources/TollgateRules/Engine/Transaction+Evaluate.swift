@@ -103,10 +103,11 @@ extension Transaction {
         if logged || decided != nil {
             let message = rule.actions.message.map { expand($0).string } ?? ""
             let logData = rule.actions.logData.map { expand($0).string } ?? ""
-            matchedRules.append(MatchedRule(
-                id: rule.id, phase: phase, message: message, logData: logData, tags: rule.actions.tags,
-                severity: rule.actions.severity, matchedVariableName: matchedVarName.string, logged: logged,
-                disruptive: willDisrupt))
+            matchedRules.append(
+                MatchedRule(
+                    id: rule.id, phase: phase, message: message, logData: logData, tags: rule.actions.tags,
+                    severity: rule.actions.severity, matchedVariableName: matchedVarName.string, logged: logged,
+                    disruptive: willDisrupt))
         }
         if let decided, phase < 5 { enforce(decided) }
         return Outcome(matched: true, stopPhase: stopPhase)
@@ -124,7 +125,8 @@ extension Transaction {
         for value in values {
             let stages = transformedStages(value.value, rule: link)
             for stage in stages {
-                var context = OperatorContext(captureRequested: link.actions.capture, expandMacros: operatorMacroExpander)
+                var context = OperatorContext(
+                    captureRequested: link.actions.capture, expandMacros: operatorMacroExpander)
                 var matched: Bool
                 switch op.implementation.evaluate(stage, context: &context) {
                 case .match: matched = true

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension Transaction {
@@ -29,7 +29,9 @@ extension Transaction {
         if variable.isCollection {
             let target = VariableTarget(
                 variable: variable,
-                key: key.map { k in .literal(variable.caseInsensitiveKeys ? Array(k.utf8).asciiLowercased() : Array(k.utf8)) },
+                key: key.map { k in
+                    .literal(variable.caseInsensitiveKeys ? Array(k.utf8).asciiLowercased() : Array(k.utf8))
+                },
                 count: false, exclude: false, text: "")
             return values(of: target).first?.value ?? []
         }

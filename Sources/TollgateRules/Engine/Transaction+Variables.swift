@@ -83,7 +83,8 @@ extension Transaction {
                 return all.map { TargetValue(variable: variable, key: $0.key, value: $0.value) }
             }
             return all.compactMap { e in
-                keyMatches(selector, e.key, variable: variable) ? TargetValue(variable: variable, key: e.key, value: e.value) : nil
+                keyMatches(selector, e.key, variable: variable)
+                    ? TargetValue(variable: variable, key: e.key, value: e.value) : nil
             }
         }
         guard let v = scalar(variable) else { return [] }
@@ -200,7 +201,9 @@ extension Transaction {
         case .serverPort: return number(request.serverPort)
         case .serverName:
             guard var host = headerValue("host") else { return nil }
-            if let colon = host.lastIndex(of: UInt8(ascii: ":")), !host.contains(UInt8(ascii: "]")) || host.last != UInt8(ascii: "]") {
+            if let colon = host.lastIndex(of: UInt8(ascii: ":")),
+                !host.contains(UInt8(ascii: "]")) || host.last != UInt8(ascii: "]")
+            {
                 host = Array(host[..<colon])
             }
             return host

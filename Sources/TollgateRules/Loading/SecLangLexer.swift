@@ -116,7 +116,9 @@ enum SecLangLexer {
 
     /// Splits an action list (`id:1,phase:2,msg:'a, b'`) into `(name, value)` pairs.
     /// Values in single quotes may contain commas and `\'`.
-    static func actions(_ text: String, file: String, line: Int) throws(RuleLoadError) -> [(name: String, value: String?)] {
+    static func actions(_ text: String, file: String, line: Int) throws(RuleLoadError) -> [(
+        name: String, value: String?
+    )] {
         var result: [(String, String?)] = []
         let chars = Array(text.unicodeScalars)
         var index = 0
@@ -158,11 +160,14 @@ enum SecLangLexer {
                         index += 1
                     }
                     if !closed {
-                        throw RuleLoadError(.syntax, file: file, line: line, "unterminated quoted value of action '\(actionName)'")
+                        throw RuleLoadError(
+                            .syntax, file: file, line: line, "unterminated quoted value of action '\(actionName)'")
                     }
                     skipBlanks()
                     if index < chars.count && chars[index] != "," {
-                        throw RuleLoadError(.syntax, file: file, line: line, "unexpected text after quoted value of action '\(actionName)'")
+                        throw RuleLoadError(
+                            .syntax, file: file, line: line,
+                            "unexpected text after quoted value of action '\(actionName)'")
                     }
                     value = String(v)
                 } else {
