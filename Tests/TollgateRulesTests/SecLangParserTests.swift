@@ -27,6 +27,12 @@ struct SecLangParserTests {
         #expect(directives[1].arguments == ["END"])
     }
 
+    @Test("an escaped backslash before the closing quote does not escape the quote")
+    func escapedBackslash() throws {
+        let d = try #require(try SecLangLexer.tokenize(#"SecRule ARGS "@rx a\\" "id:1,pass""#, file: "f", line: 1))
+        #expect(d.arguments == [#"ARGS"#, #"@rx a\\"#, "id:1,pass"])
+    }
+
     @Test("a rule set parses into phases with markers")
     func phases() throws {
         let set = try RuleSetLoader.ruleSet(

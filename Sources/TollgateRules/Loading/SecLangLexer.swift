@@ -70,6 +70,13 @@ enum SecLangLexer {
                         index += 2
                         continue
                     }
+                    if d == "\\" && index + 1 < chars.count - 1 && chars[index + 1] == "\\" {
+                        // An escaped backslash stays as written (regexes need it) and does not escape a quote.
+                        word.append("\\")
+                        word.append("\\")
+                        index += 2
+                        continue
+                    }
                     if d == "\"" {
                         closed = true
                         index += 1
