@@ -43,7 +43,7 @@ extension Transaction {
         }
     }
 
-    func isRemoved(_ rule: Rule) -> Bool {
+    func isRemoved(_ rule: CompiledRule) -> Bool {
         if !removedIDs.isEmpty && removedIDs.contains(where: { $0.contains(rule.id) }) { return true }
         if !removedTags.isEmpty && rule.actions.tags.contains(where: { removedTags.contains($0) }) { return true }
         if !removedMessages.isEmpty, let msg = rule.actions.message?.text, removedMessages.contains(msg) { return true }
@@ -56,7 +56,7 @@ extension Transaction {
     }
 
     /// Evaluates a rule and its chain; runs actions on a full match.
-    func evaluate(_ rule: Rule, phase: Int) -> Outcome {
+    func evaluate(_ rule: CompiledRule, phase: Int) -> Outcome {
         currentRule = rule
         defer { currentRule = nil }
         visibleMatchedVars = []
@@ -65,7 +65,8 @@ extension Transaction {
             if !evaluateLink(link, top: rule) { return Outcome(matched: false, stopPhase: false) }
         }
         // Full match: non-disruptive actions of every link, then logging, then the disruptive action.
-        for link in [rule] + rule.chained {
+        for control in rule.actions.controls { apply(control) }
+        for link in rule.chained {
             for control in link.actions.controls { apply(control) }
         }
         let defaults = ruleSet.defaultActions[phase]
@@ -114,7 +115,7 @@ extension Transaction {
     }
 
     /// Evaluates one link; on each matching value sets MATCHED_VAR*, captures and runs setvar (as ModSecurity v3).
-    func evaluateLink(_ link: Rule, top: Rule) -> Bool {
+    func evaluateLink(_ link: CompiledRule, top: CompiledRule) -> Bool {
         guard let op = link.op else {
             for s in link.actions.setVars { apply(s) }
             return true
@@ -122,59 +123,65 @@ extension Transaction {
         let values = collect(link, top: top)
         var newMatched: [(name: [UInt8], value: [UInt8])] = []
         var any = false
+        /// Runs the operator on one (transformed) value; true on a (possibly negated) match.
+        func check(_ stage: [UInt8], _ value: TargetValue) -> Bool {
+            var context = OperatorContext(captureRequested: link.actions.capture, expandMacros: operatorMacroExpander)
+            var matched: Bool
+            switch op.implementation.evaluate(stage, context: &context) {
+            case .match: matched = true
+            case .noMatch: matched = false
+            case .error(let error):
+                operatorErrors.append("rule \(top.id): \(error)")
+                if engine.operatorErrorBlocks { enforce(.block(status: 403, ruleID: top.id)) }
+                return false
+            }
+            if op.negated { matched.toggle() }
+            guard matched else { return false }
+            any = true
+            let name = value.name
+            matchedVar = stage
+            matchedVarName = name
+            newMatched.append((name, stage))
+            if link.actions.capture && !context.captures.isEmpty {
+                for (index, group) in context.captures.prefix(10).enumerated() {
+                    stores[.tx, default: KeyedStore()].set(String(index), group)
+                }
+            }
+            for s in link.actions.setVars { apply(s) }
+            return true
+        }
         for value in values {
-            let stages = transformedStages(value.value, rule: link)
-            for stage in stages {
-                var context = OperatorContext(
-                    captureRequested: link.actions.capture, expandMacros: operatorMacroExpander)
-                var matched: Bool
-                switch op.implementation.evaluate(stage, context: &context) {
-                case .match: matched = true
-                case .noMatch: matched = false
-                case .error(let error):
-                    operatorErrors.append("rule \(top.id): \(error)")
-                    if engine.operatorErrorBlocks { enforce(.block(status: 403, ruleID: top.id)) }
-                    continue
-                }
-                if op.negated { matched.toggle() }
-                guard matched else { continue }
-                any = true
-                let name = value.name
-                matchedVar = stage
-                matchedVarName = name
-                newMatched.append((name, stage))
-                if link.actions.capture && !context.captures.isEmpty {
-                    for (index, group) in context.captures.prefix(10).enumerated() {
-                        stores[.tx, default: KeyedStore()].set(String(index), group)
-                    }
-                }
-                for s in link.actions.setVars { apply(s) }
-                break
+            if link.actions.multiMatch && !link.transformations.isEmpty {
+                for stage in multiMatchStages(value.value, rule: link) where check(stage, value) { break }
+            } else {
+                _ = check(transformed(value.value, rule: link), value)
             }
         }
         visibleMatchedVars = newMatched
         return any
     }
 
-    /// The values the operator sees: the final transformation result, or every stage with multiMatch.
-    func transformedStages(_ input: [UInt8], rule: Rule) -> [[UInt8]] {
-        if rule.transformations.isEmpty { return [input] }
-        if rule.actions.multiMatch {
-            var stages = [input]
-            var current = input
-            for t in rule.transformations {
-                let next = t.apply(current)
-                if next != current { stages.append(next) }
-                current = next
-            }
-            return stages
-        }
+    /// The value after the rule's transformation chain, cached per request by (chain, input).
+    func transformed(_ input: [UInt8], rule: CompiledRule) -> [UInt8] {
+        if rule.transformations.isEmpty { return input }
         let key = TransformKey(chain: rule.transformationChainID, input: input)
-        if let cached = transformCache[key] { return [cached] }
+        if let cached = transformCache[key] { return cached }
         var current = input
         for t in rule.transformations { current = t.apply(current) }
         transformCache[key] = current
-        return [current]
+        return current
+    }
+
+    /// multiMatch: the raw value and every distinct intermediate transformation result.
+    func multiMatchStages(_ input: [UInt8], rule: CompiledRule) -> [[UInt8]] {
+        var stages = [input]
+        var current = input
+        for t in rule.transformations {
+            let next = t.apply(current)
+            if next != current { stages.append(next) }
+            current = next
+        }
+        return stages
     }
 
     func store(_ v: Variable) -> KeyedStore { stores[v] ?? KeyedStore() }

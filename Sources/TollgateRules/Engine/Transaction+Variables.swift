@@ -12,8 +12,8 @@ struct TargetValue {
 
 extension Transaction {
     /// Collects the values of a link's targets, minus its `!` exclusions and runtime target removals.
-    func collect(_ link: Rule, top: Rule) -> [TargetValue] {
-        var exclusions: [VariableTarget] = link.targets.filter(\.exclude)
+    func collect(_ link: CompiledRule, top: CompiledRule) -> [TargetValue] {
+        var exclusions = link.exclusions
         if !removedTargets.isEmpty {
             for (selector, target) in removedTargets {
                 switch selector {
@@ -24,7 +24,7 @@ extension Transaction {
             }
         }
         var out: [TargetValue] = []
-        for target in link.targets where !target.exclude {
+        for target in link.targets {
             if target.count {
                 let n = values(of: target).count
                 out.append(TargetValue(variable: target.variable, key: nil, value: Array(String(n).utf8)))

@@ -60,7 +60,7 @@ public final class Transaction {
     var matchedVar: [UInt8] = []
     var matchedVarName: [UInt8] = []
     var visibleMatchedVars: [(name: [UInt8], value: [UInt8])] = []
-    var currentRule: Rule?
+    var currentRule: CompiledRule?
     var highestSeverity = 255
 
     // Runtime exceptions from ctl.

@@ -87,7 +87,7 @@ public struct RuleSetLoader {
             switch entry {
             case .rule(let rule):
                 let phase = rule.actions.phase ?? 2
-                phases[phase].append(.rule(rule))
+                phases[phase].append(.rule(CompiledRule(rule)))
                 count += 1
             case .marker(let name):
                 for p in 1...5 { phases[p].append(.marker(name)) }
