@@ -178,6 +178,28 @@ struct EngineSemanticsTests {
         #expect(!line.contains("sid=abc"))
         #expect(line.contains("\"id\":2"))
         #expect(line.contains("[redacted]"))
+
+        let configured = Engine(ruleSet: engine.ruleSet, redactedFields: ["Password"])
+        let login = TestSupport.run(configured, uri: "/login?user=bob&password=hunter2&a=x")
+        let record = login.auditRecord()
+        #expect(record.uri == "/login?user=bob&password=[redacted]&a=x")
+        #expect(!record.jsonLine.contains("hunter2"))
+    }
+
+    @Test("per-request options: mode override and preset TX variables")
+    func options() throws {
+        let engine = try TestSupport.engine(
+            """
+            SecRule &TX:level "@eq 0" "id:1,phase:1,pass,nolog,setvar:tx.level=1"
+            SecRule TX:level "@ge 2" "id:2,phase:1,deny,status:403"
+            """)
+        let request = RequestInput(method: "GET", target: "/", headers: [HeaderField("Host", "h")])
+        let strict = engine.transaction(for: request, options: TransactionOptions(transactionVariables: ["level": "2"]))
+        #expect(strict.processRequestHeaders() == .block(status: 403, ruleID: 2))
+        #expect(engine.transaction(for: request).processRequestHeaders() == .allow)
+        let off = engine.transaction(
+            for: request, options: TransactionOptions(mode: .off, transactionVariables: ["level": "2"]))
+        #expect(off.processRequestHeaders() == .allow)
     }
 
     @Test("response phases see status, headers and an inspected body type")

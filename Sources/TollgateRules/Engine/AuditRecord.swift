@@ -76,9 +76,27 @@ extension Transaction {
             return [name, redacted ? "[redacted]" : h.value.string]
         }
         return AuditRecord(
-            uniqueID: uniqueID, method: method.string, uri: uriRaw.string, remoteAddress: request.remoteAddress,
+            uniqueID: uniqueID, method: method.string, uri: redactedURI(), remoteAddress: request.remoteAddress,
             requestHeaders: headers, responseStatus: responseStatus, matchedRules: matchedRules.map(redact),
             verdict: verdict, wouldBlock: wouldBlock, anomalyScores: anomalyScores)
+    }
+
+    /// The request-target with the values of redacted query arguments replaced.
+    func redactedURI() -> String {
+        guard let q = uriRaw.firstIndex(of: UInt8(ascii: "?")) else { return uriRaw.string }
+        let parts = uriRaw[(q + 1)...].split(separator: settings.argumentSeparator, omittingEmptySubsequences: false)
+        let rewritten = parts.map { part -> [UInt8] in
+            let eq = part.firstIndex(of: UInt8(ascii: "=")) ?? part.endIndex
+            let name = URLCoding.percentDecode(part[part.startIndex..<eq], plusAsSpace: true).string.lowercased()
+            guard engine.redactedFields.contains(name), eq < part.endIndex else { return Array(part) }
+            return Array(part[part.startIndex...eq]) + Array("[redacted]".utf8)
+        }
+        var out = Array(uriRaw[...q])
+        for (i, part) in rewritten.enumerated() {
+            if i > 0 { out.append(settings.argumentSeparator) }
+            out += part
+        }
+        return out.string
     }
 
     /// Redacts matched values of sensitive variables from messages and log data.

@@ -20,7 +20,23 @@ public final class Engine: Sendable {
     }
 
     /// Starts a transaction for a request head. Call its phase methods in order.
-    public func transaction(for request: RequestInput) -> Transaction {
-        Transaction(engine: self, request: request)
+    public func transaction(for request: RequestInput, options: TransactionOptions = TransactionOptions())
+        -> Transaction
+    {
+        Transaction(engine: self, request: request, options: options)
+    }
+}
+
+/// Per-request settings on top of the shared ruleset, e.g. per-function overrides.
+public struct TransactionOptions: Sendable {
+    /// Overrides the engine's mode for this request (e.g. `.off` for a health route, `.detect` for one function).
+    public var mode: RulesMode?
+    /// TX variables set before phase 1, e.g. `["blocking_paranoia_level": "2"]`: CRS keeps values that are
+    /// already set, so one ruleset serves functions with different paranoia levels.
+    public var transactionVariables: [String: String]
+
+    public init(mode: RulesMode? = nil, transactionVariables: [String: String] = [:]) {
+        self.mode = mode
+        self.transactionVariables = transactionVariables
     }
 }

@@ -1,6 +1,6 @@
 extension Transaction {
     func runPhase(_ phase: Int) {
-        guard engine.mode != .off else { return }
+        guard mode != .off else { return }
         if phase < 5 && (interrupted || allowedThroughPhase >= phase) { return }
         let list = ruleSet.phases[phase]
         var i = 0
@@ -91,7 +91,7 @@ extension Transaction {
         case .redirect(let box):
             decided = .redirect(status: status ?? 302, location: expand(box.macro).string, ruleID: rule.id)
         case .allow(let scope):
-            if engine.mode == .block && engineMode == .on {
+            if mode == .block && engineMode == .on {
                 switch scope {
                 case .all: allowedThroughPhase = 4
                 case .request: allowedThroughPhase = max(allowedThroughPhase, 2)
@@ -100,7 +100,7 @@ extension Transaction {
                 if phase == 5 { stopPhase = true }
             }
         }
-        let willDisrupt = decided != nil && engine.mode == .block && engineMode == .on && verdict == .allow
+        let willDisrupt = decided != nil && mode == .block && engineMode == .on && verdict == .allow
         if logged || decided != nil {
             let message = rule.actions.message.map { expand($0).string } ?? ""
             let logData = rule.actions.logData.map { expand($0).string } ?? ""

@@ -99,8 +99,12 @@ public final class Transaction {
         var input: [UInt8]
     }
 
-    init(engine: Engine, request: RequestInput) {
+    /// The effective Tollgate mode (the engine's, or the per-request override).
+    let mode: RulesMode
+
+    init(engine: Engine, request: RequestInput, options: TransactionOptions = TransactionOptions()) {
         self.engine = engine
+        self.mode = options.mode ?? engine.mode
         self.ruleSet = engine.ruleSet
         self.settings = engine.ruleSet.settings
         self.engineMode = engine.ruleSet.settings.ruleEngine
@@ -150,6 +154,9 @@ public final class Transaction {
             cookies += Transaction.parseCookies(h.value)
         }
         argsGet = URLCoding.parseArguments(queryString, separator: engine.ruleSet.settings.argumentSeparator)
+        for (name, value) in options.transactionVariables.sorted(by: { $0.key < $1.key }) {
+            stores[.tx, default: KeyedStore()].set(name, Array(value.utf8))
+        }
         if let ct = headerValue("content-type") {
             let lower = ct.asciiLowercased()
             if lower.starts(with: Array("application/x-www-form-urlencoded".utf8)) {
@@ -261,7 +268,7 @@ public final class Transaction {
 
     /// Applies a verdict when the engine enforces, or remembers it in detection-only mode.
     func enforce(_ v: Verdict) {
-        if engine.mode == .block && engineMode == .on {
+        if mode == .block && engineMode == .on {
             if verdict == .allow { verdict = v }
             interrupted = true
         } else if wouldBlock == nil {
