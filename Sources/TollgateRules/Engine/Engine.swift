@@ -15,6 +15,7 @@ public final class Engine: Sendable {
         self.ruleSet = ruleSet
         self.mode = mode
         self.operatorErrorBlocks = operatorErrorBlocks
+        precondition(Variable.ordinalsAreDense, "Variable must stay a one-byte fieldless enum")
         self.redactedFields = Set(redactedFields.map { $0.lowercased() })
             .union(["authorization", "cookie", "set-cookie", "proxy-authorization"])
     }

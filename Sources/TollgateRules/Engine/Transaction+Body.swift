@@ -29,7 +29,11 @@ extension Transaction {
         }
         requestBody = body
         argsCache = nil
-        defer { argsCache = nil }
+        defer {
+            argsCache = nil
+            // Argument indices change when the body adds arguments: cached transformations are stale.
+            transformCache.removeAll(keepingCapacity: true)
+        }
         // An empty body has nothing to parse (ModSecurity does not run the processor on it).
         guard let processor, !body.isEmpty else { return }
         do throws(BodyProcessorError) {

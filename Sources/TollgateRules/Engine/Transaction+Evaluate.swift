@@ -116,18 +116,20 @@ extension Transaction {
 
     /// Evaluates one link; on each matching value sets MATCHED_VAR*, captures and runs setvar (as ModSecurity v3).
     func evaluateLink(_ link: CompiledRule, top: CompiledRule) -> Bool {
-        guard let op = link.op else {
+        guard let matcher = link.matcher else {
             for s in link.actions.setVars { apply(s) }
             return true
         }
-        let values = collect(link, top: top)
+        let negated = link.negated
+        let capture = link.capture
+        let expander = operatorMacroExpander
         var newMatched: [(name: [UInt8], value: [UInt8])] = []
         var any = false
         /// Runs the operator on one (transformed) value; true on a (possibly negated) match.
-        func check(_ stage: [UInt8], _ value: TargetValue) -> Bool {
-            var context = OperatorContext(captureRequested: link.actions.capture, expandMacros: operatorMacroExpander)
+        func check(_ stage: [UInt8], _ variable: Variable, _ key: [UInt8]?) -> Bool {
+            var context = OperatorContext(captureRequested: capture, expandMacros: expander)
             var matched: Bool
-            switch op.implementation.evaluate(stage, context: &context) {
+            switch matcher.evaluate(stage, context: &context) {
             case .match: matched = true
             case .noMatch: matched = false
             case .error(let error):
@@ -135,14 +137,14 @@ extension Transaction {
                 if engine.operatorErrorBlocks { enforce(.block(status: 403, ruleID: top.id)) }
                 return false
             }
-            if op.negated { matched.toggle() }
+            if negated { matched.toggle() }
             guard matched else { return false }
             any = true
-            let name = value.name
+            let name = TargetValue(variable: variable, key: key, value: []).name
             matchedVar = stage
             matchedVarName = name
             newMatched.append((name, stage))
-            if link.actions.capture && !context.captures.isEmpty {
+            if capture && !context.captures.isEmpty {
                 for (index, group) in context.captures.prefix(10).enumerated() {
                     stores[.tx, default: KeyedStore()].set(String(index), group)
                 }
@@ -150,11 +152,12 @@ extension Transaction {
             for s in link.actions.setVars { apply(s) }
             return true
         }
-        for value in values {
-            if link.actions.multiMatch && !link.transformations.isEmpty {
-                for stage in multiMatchStages(value.value, rule: link) where check(stage, value) { break }
+        let multi = link.multiMatch && !link.transformations.isEmpty
+        forEachValue(link, top: top) { variable, key, value, slot in
+            if multi {
+                for stage in multiMatchStages(value, rule: link) where check(stage, variable, key) { break }
             } else {
-                _ = check(transformed(value.value, rule: link), value)
+                _ = check(transformed(value, variable: variable, slot: slot, rule: link), variable, key)
             }
         }
         visibleMatchedVars = newMatched
@@ -162,11 +165,16 @@ extension Transaction {
     }
 
     /// The value after the rule's transformation chain, cached per request by (chain, input).
-    func transformed(_ input: [UInt8], rule: CompiledRule) -> [UInt8] {
-        if rule.transformations.isEmpty { return input }
-        let key = TransformKey(chain: rule.transformationChainID, input: input)
+    func transformed(_ value: [UInt8], variable: Variable, slot: Int, rule: CompiledRule) -> [UInt8] {
+        if rule.transformations.isEmpty { return value }
+        guard slot >= 0 else {
+            var current = value
+            for t in rule.transformations { current = t.apply(current) }
+            return current
+        }
+        let key = rule.transformationChainID << 40 | variable.ordinal << 32 | (slot & 0xFFFF_FFFF)
         if let cached = transformCache[key] { return cached }
-        var current = input
+        var current = value
         for t in rule.transformations { current = t.apply(current) }
         transformCache[key] = current
         return current

@@ -69,7 +69,7 @@ public final class Transaction {
     var removedMessages: Set<String> = []
     var removedTargets: [(selector: RuleSelector, target: VariableTarget)] = []
 
-    var transformCache: [TransformKey: [UInt8]] = [:]
+    var transformCache: [TransformKey: [UInt8]] = Dictionary(minimumCapacity: 512)
     /// ARGS (GET + POST + JSON), rebuilt when the body adds arguments.
     var argsCache: [Entry]?
     /// One macro expander per transaction for operators (avoids a closure allocation per value).
@@ -94,10 +94,9 @@ public final class Transaction {
         case message(String)
     }
 
-    struct TransformKey: Hashable {
-        var chain: Int
-        var input: [UInt8]
-    }
+    /// Transformation cache key: the chain and the value's identity (variable and slot), not its bytes,
+    /// packed into one integer (chain << 40 | variable << 32 | slot) so a lookup hashes one word.
+    typealias TransformKey = Int
 
     /// The effective Tollgate mode (the engine's, or the per-request override).
     let mode: RulesMode

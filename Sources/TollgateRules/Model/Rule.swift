@@ -42,8 +42,17 @@ package final class CompiledRule: Sendable {
     package let file: String
     package let line: Int
     package let id: Int
+    // Flattened for the hot loop (no struct copies per value).
+    package let matcher: (any RuleOperator)?
+    package let negated: Bool
+    package let capture: Bool
+    package let multiMatch: Bool
 
     package init(_ rule: Rule) {
+        matcher = rule.op?.implementation
+        negated = rule.op?.negated ?? false
+        capture = rule.actions.capture
+        multiMatch = rule.actions.multiMatch
         actions = rule.actions
         targets = rule.targets.filter { !$0.exclude }
         exclusions = rule.targets.filter(\.exclude)

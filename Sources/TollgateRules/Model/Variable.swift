@@ -95,6 +95,14 @@ package enum Variable: String, Sendable, Hashable, CaseIterable {
     case authType = "AUTH_TYPE"
     case webserverErrorLog = "WEBSERVER_ERROR_LOG"
 
+    /// Dense index of the case (for packed cache keys): the enum's one-byte tag, which is its declaration
+    /// index. `Engine.init` checks this layout fact once (`ordinalsAreDense`).
+    package var ordinal: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+
+    static let ordinalsAreDense: Bool =
+        MemoryLayout<Variable>.size == 1
+        && Variable.allCases.enumerated().allSatisfy { $0.element.ordinal == $0.offset }
+
     /// Looks a variable up case-insensitively (SecLang variable names are case-insensitive).
     package init?(name: String) {
         guard let v = Variable(rawValue: name.uppercased()) else { return nil }
