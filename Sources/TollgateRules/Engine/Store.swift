@@ -8,33 +8,42 @@ struct Entry {
     }
 }
 
+/// Bytes as a dictionary key, hashed in one pass over the buffer (not byte by byte).
+struct ByteKey: Hashable {
+    let bytes: [UInt8]
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+}
+
 /// An ordered, case-insensitive keyed store (TX and the persistent collections, per request).
 /// Entries keep the key as first written; lookups go through an index of lowercase keys.
 struct KeyedStore {
     private(set) var entries: [Entry] = []
-    private var index: [[UInt8]: Int] = [:]
+    private var index: [ByteKey: Int] = [:]
 
     subscript(key: String) -> [UInt8]? {
         self[lowercased: Array(key.utf8).asciiLowercased()]
     }
 
     subscript(lowercased key: [UInt8]) -> [UInt8]? {
-        index[key].map { entries[$0].value }
+        index[ByteKey(key)].map { entries[$0].value }
     }
 
     mutating func set(_ key: String, _ value: [UInt8]) {
         let bytes = Array(key.utf8)
         let lower = bytes.asciiLowercased()
-        if let i = index[lower] {
+        if let i = index[ByteKey(lower)] {
             entries[i].value = value
         } else {
-            index[lower] = entries.count
+            index[ByteKey(lower)] = entries.count
             entries.append(Entry(bytes, value))
         }
     }
 
     mutating func remove(_ key: String) {
-        guard let i = index.removeValue(forKey: Array(key.utf8).asciiLowercased()) else { return }
+        guard let i = index.removeValue(forKey: ByteKey(Array(key.utf8).asciiLowercased())) else { return }
         entries.remove(at: i)
         for (k, v) in index where v > i { index[k] = v - 1 }
     }

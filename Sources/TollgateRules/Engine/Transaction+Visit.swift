@@ -5,15 +5,20 @@ extension Transaction {
     /// The link's `!` exclusions plus those added at run time by `ctl:ruleRemoveTarget*` for its chain.
     func exclusions(for link: CompiledRule, top: CompiledRule) -> [VariableTarget] {
         guard !removedTargets.isEmpty else { return link.exclusions }
-        var out = link.exclusions
-        for (selector, target) in removedTargets {
-            switch selector {
-            case .ids(let ranges): if ranges.contains(where: { $0.contains(top.id) }) { out.append(target) }
-            case .tag(let tag): if top.actions.tags.contains(tag) { out.append(target) }
-            case .message(let msg): if top.actions.message?.text == msg { out.append(target) }
+        var out: [VariableTarget]?
+        for i in removedTargets.indices {
+            let applies: Bool
+            switch removedTargets[i].selector {
+            case .ids(let ranges): applies = ranges.contains(where: { $0.contains(top.id) })
+            case .tag(let tag): applies = top.actions.tags.contains(tag)
+            case .message(let msg): applies = top.actions.message?.text == msg
+            }
+            if applies {
+                if out == nil { out = link.exclusions }
+                out?.append(removedTargets[i].target)
             }
         }
-        return out
+        return out ?? link.exclusions
     }
 
     /// Visits every value of the link's targets, minus exclusions, without building intermediate arrays

@@ -141,14 +141,23 @@ package enum KeySelector: Sendable {
     case xpath(String)
 }
 
-/// One target of a rule: `ARGS`, `ARGS:foo`, `!ARGS:/^x/`, `&TX:score`.
-package struct VariableTarget: Sendable {
-    package var variable: Variable
-    package var key: KeySelector?
+/// One target of a rule: `ARGS`, `ARGS:foo`, `!ARGS:/^x/`, `&TX:score`. A class so the rule loop shares it
+/// instead of copying its key selector.
+package final class VariableTarget: Sendable {
+    package let variable: Variable
+    package let key: KeySelector?
     /// `&VAR`: the number of matching entries instead of their values.
-    package var count: Bool
+    package let count: Bool
     /// `!VAR:key`: removes matching entries from the rule's other targets.
-    package var exclude: Bool
+    package let exclude: Bool
     /// The text as written, for messages.
-    package var text: String
+    package let text: String
+
+    package init(variable: Variable, key: KeySelector?, count: Bool, exclude: Bool, text: String) {
+        self.variable = variable
+        self.key = key
+        self.count = count
+        self.exclude = exclude
+        self.text = text
+    }
 }
