@@ -94,7 +94,9 @@ import TollgateRegex
     @Test func matchLimitIsAnErrorNotANoMatch() throws {
         let regex = try Regex("(a+)+$", limits: RegexLimits(matchLimit: 1_000))
         let subject = [UInt8](repeating: UInt8(ascii: "a"), count: 40) + [UInt8(ascii: "b")]
+        let before = Regex.limitErrorCount
         let outcome = regex.matches(subject)
+        #expect(Regex.limitErrorCount > before)
         guard case .error(let error) = outcome else {
             Issue.record("expected an error, got \(outcome)")
             return

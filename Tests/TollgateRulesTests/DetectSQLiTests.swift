@@ -81,6 +81,17 @@ import Testing
         "1 xor 1=1",
         "' xor sleep(5) or '",
         "/post/*/*/2 union all/bar",
+        "1 AND 'a'='a'",
+        "or 1=1",
+        "OR 1=1--",
+        "admin'or'1'='1",
+        "1 and substring(@@version,1,1)=5",
+        "-1' union select 1,2,group_concat(table_name) from information_schema.tables where table_schema=database()--",
+        "1;declare @x nvarchar(99);",
+        "') or 1=1--",
+        "\" or 1=1--",
+        "1 UnIoN SeLeCt 1,2",
+        "1 union\nselect 1",
     ]
 
     static let benign: [String] = [
@@ -167,6 +178,9 @@ import Testing
         "I love \"Select\" the TV show or 'drop dead diva' = classics",
         "He said 'select all' then left",
         "The password is 'secret' -- don't share",
+        "or maybe not",
+        "From the **File** menu, select **Swift Packages**",
+        "and so on = etc",
         "XCTAssertEqual failed: (\"User(id: 2, name: \"Blob\")\")",
     ]
 

@@ -169,9 +169,11 @@ struct SQLPatterns {
 
     /// `1 OR 1=1`, `x AND 2>1`, `1 AND SLEEP(5)`, `1 OR TRUE`, `1) OR (1=1`, `1 || (select ...)`.
     private func tautology(at index: Int) -> Bool {
-        guard tokens[index].kind == .logic, index > 0 else { return false }
-        let before = tokens[index - 1]
+        guard tokens[index].kind == .logic else { return false }
+        // A value that starts with the logic operator (`or 1=1--`) has no left operand of its own.
+        let before = index > 0 ? tokens[index - 1] : SQLToken(.number)
         guard before.isOperand || before.kind == .rightParen else { return false }
+        if index == 0 && tokens[index].word.first.map(ByteSearch.isAlpha) != true { return false }
         var next = index + 1
         while at(next)?.kind == .leftParen { next += 1 }
         guard let left = at(next) else { return false }
@@ -193,7 +195,9 @@ struct SQLPatterns {
         // Bareword comparisons (`this or that = other`) are prose; need a literal on one side. Outside a quote
         // context a quoted word is prose too (`"quotes" or 'apostrophes' = both`); string tautologies are
         // caught in the quote contexts.
-        func counts(_ token: SQLToken) -> Bool { token.isLiteral && (quoted || token.kind != .string) }
+        // After a number (`1 AND 'a'='a'`) quoted operands count again.
+        let numericContext = quoted || before.kind == .number || before.kind == .rightParen
+        func counts(_ token: SQLToken) -> Bool { token.isLiteral && (numericContext || token.kind != .string) }
         return counts(left) || counts(right)
             || (before.isLiteral && (left.kind == .bareword && right.kind == .bareword) && comparison.word == left.word)
     }
@@ -256,12 +260,16 @@ struct SQLPatterns {
                 guard let inner = at(index + 2) else { return afterSeparator }
                 return inner.isLiteral || inner.kind == .statement || inner.kind == .leftParen || inner.isWord("*")
             }
-            if next.isWord("*") || (next.kind == .variable && next.word.count > 1) || next.kind == .function
+            if next.isWord("*") {
+                // `select * from`, `select *,`; not markdown (`select **File**`).
+                guard let after = at(index + 2) else { return afterSeparator }
+                return after.isWord("from") || after.kind == .comma
+            }
+            if (next.kind == .variable && next.word.count > 1) || next.kind == .function
                 || next.isWord("null") || next.isWord("distinct") || next.isWord("top") || next.isWord("case")
             {
                 return true
             }
-            if next.kind == .op && next.word == [UInt8(ascii: "*")] { return true }
             if next.kind == .number || next.kind == .string {
                 guard let after = at(index + 2) else { return afterSeparator }
                 return after.kind == .comma || after.isWord("from") || after.kind == .rightParen

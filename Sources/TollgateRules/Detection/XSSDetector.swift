@@ -9,6 +9,10 @@ enum XSSDetector {
 
     static func detect(_ input: [UInt8]) -> Bool {
         if input.isEmpty { return false }
+        // Every pattern needs a `<` (tag), `=` (handler) or `:` (script URL).
+        if !input.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: ":") }) {
+            return false
+        }
         let value = input.count > maxScan ? Array(input[0..<maxScan]) : input
         if startsWithScriptURL(value[...], schemes: XSSLexicon.documentSchemes) { return true }
         var index = 0
