@@ -62,18 +62,8 @@ enum FTWRequest {
                     return .rejected(status: error.status, reason: "\(error)")
                 }
             }
-            let line = head.rawBytes.prefix(while: { $0 != 13 && $0 != 10 })
-            let method = Array(line.prefix(while: { $0 != 32 }))
-            let version = line.lastIndex(of: 32).map { Array(line[($0 + 1)...]) } ?? Array("HTTP/1.1".utf8)
-            var headers: [HeaderField] = []
-            for i in 0..<head.headers.count {
-                headers.append(
-                    HeaderField(
-                        name: Array(head.headers.nameBytes(at: i)), value: Array(head.headers.valueBytes(at: i))))
-            }
             let request = RequestInput(
-                method: method, target: Array(head.targetBytes), version: version, headers: headers,
-                remoteAddress: "127.0.0.1", remotePort: 40000, serverAddress: "127.0.0.1", serverPort: 80)
+                head: head, remoteAddress: "127.0.0.1", remotePort: 40000, serverAddress: "127.0.0.1", serverPort: 80)
             return .request(request, body: body, path: head.path)
         }
     }

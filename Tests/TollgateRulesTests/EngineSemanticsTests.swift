@@ -1,4 +1,5 @@
 import Testing
+import TollgateHTTP
 import TollgateRules
 
 @Suite("Engine semantics")
@@ -273,5 +274,27 @@ struct EngineActionTests {
             """)
         #expect(TestSupport.ids(TestSupport.run(engine, uri: "/?a=1&a=2&b=3")) == [2])
         #expect(TestSupport.ids(TestSupport.run(engine, uri: "/?a=1&b=3")) == [])
+    }
+}
+
+@Suite("Engine input from TollgateHTTP")
+struct EngineInputTests {
+    @Test("a parsed head becomes the request the rules see")
+    func fromHead() throws {
+        let raw = Array("POST /a/b.php?x=1 HTTP/1.1\r\nHost: h\r\nX-Thing: v\r\nContent-Length: 3\r\n\r\n".utf8)
+        guard case .complete(let head, _) = HTTPRequestHead.parse(raw) else {
+            Issue.record("head did not parse")
+            return
+        }
+        let engine = try TestSupport.engine(
+            """
+            SecRule REQUEST_LINE "@streq POST /a/b.php?x=1 HTTP/1.1" "id:1,phase:1,pass,log"
+            SecRule REQUEST_HEADERS:x-thing "@streq v" "id:2,phase:1,pass,log"
+            SecRule REQUEST_BASENAME "@streq b.php" "id:3,phase:1,pass,log"
+            SecRule ARGS_GET:x "@eq 1" "id:4,phase:1,pass,log"
+            """)
+        let tx = engine.transaction(for: RequestInput(head: head, remoteAddress: "10.0.0.1", remotePort: 5000))
+        _ = tx.processRequestHeaders()
+        #expect(TestSupport.ids(tx) == [1, 2, 3, 4])
     }
 }
