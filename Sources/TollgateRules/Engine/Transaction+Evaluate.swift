@@ -195,7 +195,7 @@ extension Transaction {
     func store(_ v: Variable) -> KeyedStore { stores[v] ?? KeyedStore() }
 
     func apply(_ s: SetVarAction) {
-        let key = expand(s.key).string
+        let key = s.key.isConstant ? s.key.text : expand(s.key).string
         // Mutate in place (no copy of the store per setvar).
         switch s.operation {
         case .set(let m):
