@@ -9,6 +9,24 @@
 /// Call `processRequestHeaders()` (phase 1), `processRequestBody(_:)` (phase 2), then for the response
 /// `processResponseHeaders(_:)` (phase 3), `processResponseBody(_:)` (phase 4) and finally `processLogging()`
 /// (phase 5). Each returns the verdict so far; once disruptive, later request/response phases do nothing.
+///
+/// Semantics follow ModSecurity v3 where CRS depends on them: `setvar` and captures run for every matching
+/// value (CRS's parameter counters need that), other actions once per full chain match; `block` takes the
+/// phase's `SecDefaultAction`; in DetectionOnly (or `RulesMode.detect`) disruptive matches are logged and
+/// remembered in `wouldBlock` but the verdict stays `.allow`.
+///
+/// Limits and failure modes:
+/// - IP, SESSION, GLOBAL, USER and RESOURCE live for this transaction only; `initcol`/`expirevar` are
+///   accepted and have no effect (no cross-request state).
+/// - `XML:` supports the XPaths `/*`, `//*` (all text) and `//@*`, `/*/@*` (all attribute values); others
+///   fail the load. DTDs are skipped, entities other than the predefined and numeric ones are not expanded.
+/// - REQUEST_BODY is a variable for URLENCODED bodies or after `ctl:forceRequestBodyVariable=On`.
+/// - A body over the limit (or cut by the proxy: `truncated`) is never inspected silently in part: with
+///   `SecRequestBodyLimitAction Reject` the verdict is 413; with ProcessPartial the prefix is inspected and
+///   INBOUND_DATA_ERROR is 1. Argument-count, JSON/XML depth and file-count overflows set REQBODY_ERROR and
+///   block with 400.
+/// - An operator error (PCRE2 match/depth limit) is counted in `operatorErrors` and blocks with 403 unless
+///   the engine was built with `operatorErrorBlocks: false`.
 public final class Transaction {
     let engine: Engine
     let ruleSet: RuleSet
