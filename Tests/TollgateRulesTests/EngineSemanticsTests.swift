@@ -187,6 +187,19 @@ struct EngineSemanticsTests {
         #expect(!record.jsonLine.contains("hunter2"))
     }
 
+    @Test("SecAuditEngine RelevantOnly audits matched requests only; ctl:auditEngine=Off turns it off")
+    func auditEngine() throws {
+        let engine = try TestSupport.engine(
+            """
+            SecAuditEngine RelevantOnly
+            SecRule ARGS "@rx x" "id:2,phase:1,pass,log"
+            SecRule ARGS:quiet "@rx ." "id:3,phase:1,pass,nolog,ctl:auditEngine=Off"
+            """)
+        #expect(TestSupport.run(engine, uri: "/?a=x").auditWanted)
+        #expect(!TestSupport.run(engine, uri: "/?a=y").auditWanted)
+        #expect(!TestSupport.run(engine, uri: "/?a=x&quiet=1").auditWanted)
+    }
+
     @Test("per-request options: mode override and preset TX variables")
     func options() throws {
         let engine = try TestSupport.engine(

@@ -68,6 +68,18 @@ public struct AuditRecord: Sendable, Equatable {
 }
 
 extension Transaction {
+    /// Whether this transaction should be written to the audit log under `SecAuditEngine` (or
+    /// `ctl:auditEngine`): `On` always, `RelevantOnly` when a logged rule matched or the verdict is not allow,
+    /// `Off` never.
+    public var auditWanted: Bool {
+        switch settings.auditEngine.lowercased() {
+        case "on": return true
+        case "relevantonly":
+            return verdict != .allow || wouldBlock != nil || matchedRules.contains { $0.logged }
+        default: return false
+        }
+    }
+
     /// Builds the audit record (phase 5 calls this; callable any time).
     public func auditRecord() -> AuditRecord {
         let headers = requestHeaders.map { h -> [String] in
