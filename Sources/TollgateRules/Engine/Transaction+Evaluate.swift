@@ -122,12 +122,13 @@ extension Transaction {
         }
         let negated = link.negated
         let capture = link.capture
-        let expander = operatorMacroExpander
         var newMatched: [(name: [UInt8], value: [UInt8])] = []
         var any = false
+        // One context per link, reset per value (no closure retain per evaluation).
+        var context = OperatorContext(captureRequested: capture, expandMacros: operatorMacroExpander)
         /// Runs the operator on one (transformed) value; true on a (possibly negated) match.
         func check(_ stage: [UInt8], _ variable: Variable, _ key: [UInt8]?) -> Bool {
-            var context = OperatorContext(captureRequested: capture, expandMacros: expander)
+            if !context.captures.isEmpty { context.captures.removeAll(keepingCapacity: true) }
             var matched: Bool
             switch matcher.evaluate(stage, context: &context) {
             case .match: matched = true
