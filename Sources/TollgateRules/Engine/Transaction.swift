@@ -270,6 +270,29 @@ public final class Transaction {
         return settings.responseBodyMimeTypes.contains(type)
     }
 
+    /// Whether phase 2 wants the request body (SecRequestBodyAccess after phase-1 `ctl`s, engine not off,
+    /// no verdict yet). When false, call `processRequestBody([])` and stream the body.
+    public var wantsRequestBody: Bool {
+        mode != .off && engineMode != .off && settings.requestBodyAccess && !interrupted && allowedThroughPhase < 2
+    }
+
+    /// Most request body bytes inspected (SecRequestBodyLimit, or SecRequestBodyNoFilesLimit for
+    /// non-multipart bodies); buffer up to this and pass `truncated: true` when the body is longer.
+    public var requestBodyInspectionLimit: Int {
+        reqbodyProcessor == "MULTIPART"
+            ? settings.requestBodyLimit
+            : min(settings.requestBodyLimit, settings.requestBodyNoFilesLimit)
+    }
+
+    /// Whether phase 4 wants the response body (call after `processResponseHeaders`): SecResponseBodyAccess
+    /// and a Content-Type listed in SecResponseBodyMimeType.
+    public var wantsResponseBody: Bool {
+        mode != .off && engineMode != .off && settings.responseBodyAccess && !interrupted && responseBodyTypeInspected()
+    }
+
+    /// Most response body bytes inspected (SecResponseBodyLimit).
+    public var responseBodyInspectionLimit: Int { settings.responseBodyLimit }
+
     /// Anomaly scores CRS accumulated (blocking scores; 0 when CRS is not loaded).
     public var anomalyScores: AnomalyScores {
         let tx = stores[.tx] ?? KeyedStore()
