@@ -15,9 +15,7 @@ extension Transaction {
         guard settings.requestBodyAccess else { return }
         var body = input
         let processor = reqbodyProcessor
-        let limit =
-            processor == "MULTIPART"
-            ? settings.requestBodyLimit : min(settings.requestBodyLimit, settings.requestBodyNoFilesLimit)
+        let limit = requestBodyInspectionLimit
         if truncated || body.count > limit {
             inboundDataError = true
             if settings.requestBodyLimitActionReject {
