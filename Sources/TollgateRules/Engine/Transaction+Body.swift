@@ -30,7 +30,7 @@ extension Transaction {
         defer {
             argsCache = nil
             // Argument indices change when the body adds arguments: cached transformations are stale.
-            transformCache.removeAll(keepingCapacity: true)
+            transformTable = []
         }
         // An empty body has nothing to parse (ModSecurity does not run the processor on it).
         guard let processor, !body.isEmpty else { return }

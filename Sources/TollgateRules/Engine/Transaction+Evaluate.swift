@@ -173,11 +173,16 @@ extension Transaction {
             for t in rule.transformations { current = t.apply(current) }
             return current
         }
-        let key = rule.transformationChainID << 40 | variable.ordinal << 32 | (slot & 0xFFFF_FFFF)
-        if let cached = transformCache[key] { return cached }
+        let v = variable.ordinal
+        let chain = rule.transformationChainID
+        if transformTable.isEmpty { transformTable = Array(repeating: [], count: Variable.allCases.count) }
+        if slot < transformTable[v].count, let cached = transformTable[v][slot][chain] { return cached }
         var current = value
         for t in rule.transformations { current = t.apply(current) }
-        transformCache[key] = current
+        while transformTable[v].count <= slot {
+            transformTable[v].append(Array(repeating: nil, count: ruleSet.transformationChainCount))
+        }
+        transformTable[v][slot][chain] = current
         return current
     }
 

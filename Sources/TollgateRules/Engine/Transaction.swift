@@ -87,7 +87,9 @@ public final class Transaction {
     var removedMessages: Set<String> = []
     var removedTargets: [(selector: RuleSelector, target: VariableTarget)] = []
 
-    var transformCache: [TransformKey: [UInt8]] = Dictionary(minimumCapacity: 512)
+    /// Transformation results by value identity, not bytes: `transformTable[variable][slot][chain]`
+    /// (array indexing, no hashing); filled lazily.
+    var transformTable: [[[[UInt8]?]]] = []
     /// ARGS (GET + POST + JSON), rebuilt when the body adds arguments.
     var argsCache: [Entry]?
     /// One macro expander per transaction for operators (avoids a closure allocation per value).
@@ -111,10 +113,6 @@ public final class Transaction {
         case tag(String)
         case message(String)
     }
-
-    /// Transformation cache key: the chain and the value's identity (variable and slot), not its bytes,
-    /// packed into one integer (chain << 40 | variable << 32 | slot) so a lookup hashes one word.
-    typealias TransformKey = Int
 
     /// The effective Tollgate mode (the engine's, or the per-request override).
     let mode: RulesMode
