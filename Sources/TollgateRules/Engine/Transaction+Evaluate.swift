@@ -45,8 +45,8 @@ extension Transaction {
 
     func isRemoved(_ rule: CompiledRule) -> Bool {
         if !removedIDs.isEmpty && removedIDs.contains(where: { $0.contains(rule.id) }) { return true }
-        if !removedTags.isEmpty && rule.actions.tags.contains(where: { removedTags.contains($0) }) { return true }
-        if !removedMessages.isEmpty, let msg = rule.actions.message?.text, removedMessages.contains(msg) { return true }
+        if !removedTags.isEmpty && !rule.tags.isDisjoint(with: removedTags) { return true }
+        if !removedMessages.isEmpty, let msg = rule.messageText, removedMessages.contains(msg) { return true }
         return false
     }
 
