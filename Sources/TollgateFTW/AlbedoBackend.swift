@@ -31,7 +31,8 @@ enum AlbedoBackend {
             return Response(head: ResponseInput(status: status, headers: headers), body: responseBody)
         }
         return Response(
-            head: ResponseInput(status: 200, headers: [HeaderField("Content-Type", "text/plain"), HeaderField("Content-Length", "0")]),
+            head: ResponseInput(
+                status: 200, headers: [HeaderField("Content-Type", "text/plain"), HeaderField("Content-Length", "0")]),
             body: [])
     }
 }

@@ -12,8 +12,12 @@ enum FTWRequest {
         out += [13, 10]
         var headers = input.headers
         if input.autocompleteHeaders {
-            if let data = input.data, !data.isEmpty,
-                !headers.contains(where: { $0.0.lowercased() == "content-length" || $0.0.lowercased() == "transfer-encoding" })
+            let data = input.data ?? []
+            let bodyMethod = ["POST", "PUT", "PATCH"].contains(input.method.uppercased())
+            if !data.isEmpty || bodyMethod,
+                !headers.contains(where: {
+                    $0.0.lowercased() == "content-length" || $0.0.lowercased() == "transfer-encoding"
+                })
             {
                 headers.append(("Content-Length", String(data.count)))
             }
@@ -58,16 +62,8 @@ enum FTWRequest {
                     return .rejected(status: error.status, reason: "\(error)")
                 }
             }
-            let line = head.rawBytes.prefix(while: { $0 != 13 && $0 != 10 })
-            let method = Array(line.prefix(while: { $0 != 32 }))
-            let version = line.lastIndex(of: 32).map { Array(line[($0 + 1)...]) } ?? Array("HTTP/1.1".utf8)
-            var headers: [HeaderField] = []
-            for i in 0..<head.headers.count {
-                headers.append(HeaderField(name: Array(head.headers.nameBytes(at: i)), value: Array(head.headers.valueBytes(at: i))))
-            }
             let request = RequestInput(
-                method: method, target: Array(head.targetBytes), version: version, headers: headers,
-                remoteAddress: "127.0.0.1", remotePort: 40000, serverAddress: "127.0.0.1", serverPort: 80)
+                head: head, remoteAddress: "127.0.0.1", remotePort: 40000, serverAddress: "127.0.0.1", serverPort: 80)
             return .request(request, body: body, path: head.path)
         }
     }

@@ -20,9 +20,15 @@ public struct FTWRunner {
     public var overrides: FTWOverrides
     public var include: NSRegularExpression?
     public var verbose: Bool
+    /// Options for every transaction (e.g. a preset paranoia level from `--config`).
+    public var options: TransactionOptions
 
-    public init(engine: Engine, overrides: FTWOverrides = FTWOverrides(), include: String? = nil, verbose: Bool = false) throws {
+    public init(
+        engine: Engine, overrides: FTWOverrides = FTWOverrides(), include: String? = nil, verbose: Bool = false,
+        options: TransactionOptions = TransactionOptions()
+    ) throws {
         self.engine = engine
+        self.options = options
         self.overrides = overrides
         self.include = try include.map { try NSRegularExpression(pattern: $0) }
         self.verbose = verbose
@@ -105,7 +111,7 @@ public struct FTWRunner {
         case .rejected(let status, let reason):
             return StageResult(status: status, error: true, logged: [], log: "rejected by the HTTP parser: \(reason)")
         case .request(let request, let body, let path):
-            let tx = engine.transaction(for: request)
+            let tx = engine.transaction(for: request, options: options)
             var verdict = tx.processRequestHeaders()
             if verdict == .allow { verdict = tx.processRequestBody(body) }
             var status = 200
@@ -123,10 +129,16 @@ public struct FTWRunner {
             }
             tx.processLogging()
             let logged = tx.matchedRules.filter(\.logged)
+            // Like ModSecurity's error log: one line per rule, control characters escaped as \xHH.
             let log = logged.map { r in
-                "ModSecurity: Warning. Matched against variable `\(r.matchedVariableName)' [id \"\(r.id)\"] [msg \"\(r.message)\"] [data \"\(r.logData)\"] [tag \"\(r.tags.joined(separator: "\"] [tag \""))\"]"
+                Self.escape(
+                    "ModSecurity: Warning. Matched against variable `\(r.matchedVariableName)' [id \"\(r.id)\"] [msg \"\(r.message)\"] [data \"\(r.logData)\"] [tag \"\(r.tags.joined(separator: "\"] [tag \""))\"]"
+                )
             }.joined(separator: "\n")
-            return StageResult(status: status, error: verdict != .allow && status == 0, logged: logged, log: log)
+            // A dropped connection is what go-ftw sees as an error.
+            let dropped: Bool
+            if case .drop = verdict { dropped = true } else { dropped = false }
+            return StageResult(status: status, error: dropped, logged: logged, log: log)
         }
     }
 
@@ -137,6 +149,9 @@ public struct FTWRunner {
         var problems: [String] = []
         if !out.status.isEmpty && !out.status.contains(result.status) {
             problems.append("status \(result.status), expected \(out.status)")
+        }
+        if out.expectError && !result.error {
+            problems.append("expected a connection error, got status \(result.status)")
         }
         let missing = out.expectIDs.filter { !ids.contains($0) }
         if !missing.isEmpty { problems.append("missing ids \(missing)") }
@@ -153,6 +168,19 @@ public struct FTWRunner {
             problems.append("logged \(result.logged.map(\.id).sorted())")
         }
         return problems.joined(separator: "; ")
+    }
+
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            if u.value < 0x20 || u.value == 0x7F {
+                let hex = String(u.value, radix: 16)
+                out += "\\x" + (hex.count == 1 ? "0" : "") + hex
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
     }
 
     func matches(_ pattern: String, _ text: String) -> Bool {

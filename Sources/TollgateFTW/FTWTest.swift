@@ -62,7 +62,7 @@ enum FTWTestLoader {
         } catch {
             throw FTWError(path: path, message: "YAML: \(error)")
         }
-        guard let root = node else { throw FTWError(path: path, message: "empty file") }
+        guard let root = node else { return FTWTestFile(path: path, ruleID: 0, tests: []) }
         let ruleID = root["rule_id"]?.int ?? 0
         var tests: [FTWTest] = []
         for (index, t) in (root["tests"]?.array() ?? []).enumerated() {

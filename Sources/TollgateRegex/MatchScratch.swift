@@ -1,11 +1,11 @@
 import CPCRE2
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Per-thread PCRE2 state: match data, match context and JIT stack, created once per thread and reused by

@@ -3,6 +3,8 @@ import Synchronization
 
 /// Process-wide count of matches retried with the interpreter after the JIT ran out of stack.
 private let jitFallbackCounter = Atomic<Int>(0)
+/// Process-wide count of matches that ended in a limit error (match, depth or heap limit).
+private let limitErrorCounter = Atomic<Int>(0)
 
 /// The result of matching a `Regex` against a subject.
 public enum RegexMatchOutcome: Sendable, Equatable {
@@ -48,6 +50,9 @@ extension Regex {
     /// stack was exhausted. For metrics.
     public static var jitStackFallbackCount: Int { jitFallbackCounter.load(ordering: .relaxed) }
 
+    /// How many matches (process-wide, since start) ended in a match-, depth- or heap-limit error. For metrics.
+    public static var limitErrorCount: Int { limitErrorCounter.load(ordering: .relaxed) }
+
     /// Returns whether the subject is long enough to match at all (the cheap load-time prefilter).
     @inline(__always)
     public func couldMatch(length: Int) -> Bool { length >= minLength }
@@ -65,7 +70,11 @@ extension Regex {
         pcre2_set_depth_limit_8(scratch.matchContext, limits.depthLimit)
         pcre2_set_heap_limit_8(scratch.matchContext, limits.heapLimitKiB)
         let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? Regex.emptySubject
-        var rc = pcre2_match_8(code, base, subject.count, 0, 0, scratch.matchData, scratch.matchContext)
+        // pcre2_jit_match skips pcre2_match's argument checks (the JIT code does the same matching).
+        var rc =
+            isJITCompiled
+            ? pcre2_jit_match_8(code, base, subject.count, 0, 0, scratch.matchData, scratch.matchContext)
+            : pcre2_match_8(code, base, subject.count, 0, 0, scratch.matchData, scratch.matchContext)
         if rc == PCRE2_ERROR_JIT_STACKLIMIT {
             // The JIT ran out of stack (deeply nested backtracking, e.g. CRS 920120 on long inputs):
             // the interpreter keeps its frames on the heap, bounded by the depth and heap limits.
@@ -76,6 +85,9 @@ extension Regex {
             let pairs = rc == 0 ? Int(MatchScratch.ovectorPairs) : Int(rc)
             if let ovector = pcre2_get_ovector_pointer_8(scratch.matchData) { onMatch(ovector, pairs) }
             return .match
+        }
+        if rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT {
+            limitErrorCounter.add(1, ordering: .relaxed)
         }
         switch rc {
         case PCRE2_ERROR_NOMATCH, PCRE2_ERROR_PARTIAL:

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import TollgateFTW
 import TollgateRules
-import Yams
 
 /// `tollgate ftw`: runs go-ftw regression tests in process, through the proxy's HTTP parser and the engine.
 struct FTWCommand: ParsableCommand {
@@ -11,7 +10,8 @@ struct FTWCommand: ParsableCommand {
         abstract: "Run go-ftw regression tests against CRS (--crs) or the rules a config loads (--config)."
     )
 
-    @Option(name: .long, help: "CRS directory: loads crs-setup.conf.example and rules/*.conf with the regression setup.")
+    @Option(
+        name: .long, help: "CRS directory: loads crs-setup.conf.example and rules/*.conf with the regression setup.")
     var crs: String?
 
     @Option(name: .long, help: "Tollgate config file whose rules are tested.")
@@ -32,13 +32,15 @@ struct FTWCommand: ParsableCommand {
     func run() throws {
         let ruleSet: RuleSet
         var mode = RulesMode.block
+        var options = TransactionOptions()
         var testPaths = paths
         do {
             if let crs {
                 ruleSet = try RegressionSetup.ruleSet(crsDirectory: crs)
                 if testPaths.isEmpty { testPaths = [crs + "/tests/regression/tests"] }
             } else if let config {
-                (ruleSet, mode) = try Self.loadConfigRules(config)
+                (ruleSet, mode) = try ConfigRules.load(path: config)
+                options = try ConfigRules.options(path: config)
             } else {
                 throw ValidationError("give --crs DIR or --config FILE")
             }
@@ -48,34 +50,13 @@ struct FTWCommand: ParsableCommand {
         }
         if testPaths.isEmpty { throw ValidationError("--config needs TEST_PATH arguments") }
         let overrideList = try overrides.map { try FTWOverrides(path: $0) } ?? FTWOverrides()
-        let runner = try FTWRunner(engine: Engine(ruleSet: ruleSet, mode: mode), overrides: overrideList,
-                                   include: include, verbose: verbose)
+        let runner = try FTWRunner(
+            engine: Engine(ruleSet: ruleSet, mode: mode), overrides: overrideList,
+            include: include, verbose: verbose, options: options)
         let summary = runner.run(paths: testPaths) { print($0) }
         print(summary.line)
         if summary.failed > 0 || summary.passed + summary.failed + summary.skipped == 0 {
             throw ExitCode.failure
         }
-    }
-
-    /// Reads `rules.files` (relative to the config file) and `rules.mode` from a Tollgate config.
-    static func loadConfigRules(_ path: String) throws -> (RuleSet, RulesMode) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("cannot read \(path)")
-        }
-        let root = try Yams.compose(yaml: String(decoding: data, as: UTF8.self))
-        guard let rules = root?["rules"] else { throw ValidationError("\(path): no rules section") }
-        let base = (path as NSString).deletingLastPathComponent
-        var files: [String] = []
-        if let crsPath = rules["crs_path"]?.string, rules["profile"]?.string == "recommended" {
-            let dir = crsPath.hasPrefix("/") ? crsPath : (base as NSString).appendingPathComponent(crsPath)
-            files.append(dir + "/crs-setup.conf.example")
-            files.append(dir + "/rules/*.conf")
-        }
-        for f in rules["files"]?.array() ?? [] {
-            guard let s = f.string else { continue }
-            files.append(s.hasPrefix("/") ? s : (base as NSString).appendingPathComponent(s))
-        }
-        let mode = RulesMode(rawValue: rules["mode"]?.string ?? "block") ?? .block
-        return (try RuleSetLoader.ruleSet(files: files), mode)
     }
 }

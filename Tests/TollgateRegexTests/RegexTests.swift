@@ -94,7 +94,9 @@ import TollgateRegex
     @Test func matchLimitIsAnErrorNotANoMatch() throws {
         let regex = try Regex("(a+)+$", limits: RegexLimits(matchLimit: 1_000))
         let subject = [UInt8](repeating: UInt8(ascii: "a"), count: 40) + [UInt8(ascii: "b")]
+        let before = Regex.limitErrorCount
         let outcome = regex.matches(subject)
+        #expect(Regex.limitErrorCount > before)
         guard case .error(let error) = outcome else {
             Issue.record("expected an error, got \(outcome)")
             return
@@ -105,7 +107,8 @@ import TollgateRegex
     @Test func jitStackExhaustionFallsBackToTheInterpreter() throws {
         // A tiny JIT stack overflows on this nested group; the interpreter still decides the match.
         let regex = try Regex(
-            "^(a(?:b|c)|d)*y", limits: RegexLimits(matchLimit: 10_000_000, depthLimit: 10_000_000, jitStackMaxBytes: 32 * 1024))
+            "^(a(?:b|c)|d)*y",
+            limits: RegexLimits(matchLimit: 10_000_000, depthLimit: 10_000_000, jitStackMaxBytes: 32 * 1024))
         var subject = [UInt8]()
         for _ in 0..<20_000 { subject.append(contentsOf: Array("abd".utf8)) }
         subject.append(UInt8(ascii: "y"))

@@ -57,6 +57,16 @@ import Testing
         "<svg><set attributeName=onmouseover to=alert(1)>",
         "<svg><animate attributeName=href values=javascript:alert(1) /><a id=x><text>x</text></a>",
         "<meta http-equiv=\"set-cookie\" content=\"a=b\">",
+        "<BODY onload!#$%&()*~+-_.,:;?@[/|]^`=alert(\"XSS\")>",
+        "<a href=\"javascript&colon;alert(1)\">x</a>",
+        "<IMG SRC=\" &#14;  javascript:alert('XSS');\">",
+        "<INPUT TYPE=\"IMAGE\" SRC=\"javascript:alert('XSS');\">",
+        "<TABLE BACKGROUND=\"javascript:alert('XSS')\">",
+        "<math><a xlink:href=javascript:alert(1)>X",
+        "<isindex type=image src=1 onerror=alert(1)>",
+        "<div/onmouseover='alert(1)'>x",
+        "<IMG SRC=/ onerror=\"alert(String.fromCharCode(88,83,83))\"></img>",
+        "<EMBED SRC=\"data:image/svg+xml;base64,PHN2ZyB4bWxuczpzdmc9Imh0dH\">",
     ]
 
     static let benign: [String] = [
@@ -108,6 +118,9 @@ import Testing
         "<meta property=\"og:title\" content=\"My website\"/>",
         "<template>plain</template>",
         "a <set> of things",
+        "final class FilterCursor<Base : Cursor> : Cursor",
+        "<div class=\"one\" data-x=\"on\">text</div>",
+        "<input name=\"online\" value=\"1\">",
     ]
 
     @Test(arguments: attacks)

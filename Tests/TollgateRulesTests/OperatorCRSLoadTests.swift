@@ -3,7 +3,7 @@ import Testing
 @testable import TollgateRules
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Loads every `@rx`, `@pm` and `@pmFromFile` argument of the CRS v4 rule files through `OperatorFactory`:
@@ -31,19 +31,24 @@ import Glibc
         var index = 0
         while index + 2 < bytes.count {
             guard bytes[index] == UInt8(ascii: "\""),
-                bytes[index + 1] == UInt8(ascii: "@") || (bytes[index + 1] == UInt8(ascii: "!") && bytes[index + 2] == UInt8(ascii: "@"))
+                bytes[index + 1] == UInt8(ascii: "@")
+                    || (bytes[index + 1] == UInt8(ascii: "!") && bytes[index + 2] == UInt8(ascii: "@"))
             else {
                 index += 1
                 continue
             }
             var cursor = index + (bytes[index + 1] == UInt8(ascii: "!") ? 3 : 2)
             let nameStart = cursor
-            while cursor < bytes.count, ByteSearch.isAlpha(bytes[cursor]) || ByteSearch.isDigit(bytes[cursor]) { cursor += 1 }
+            while cursor < bytes.count, ByteSearch.isAlpha(bytes[cursor]) || ByteSearch.isDigit(bytes[cursor]) {
+                cursor += 1
+            }
             let name = String(decoding: bytes[nameStart..<cursor], as: UTF8.self)
             if cursor < bytes.count, bytes[cursor] == UInt8(ascii: " ") { cursor += 1 }
             var argument: [UInt8] = []
             while cursor < bytes.count, bytes[cursor] != UInt8(ascii: "\"") {
-                if bytes[cursor] == UInt8(ascii: "\\"), cursor + 1 < bytes.count, bytes[cursor + 1] == UInt8(ascii: "\"") {
+                if bytes[cursor] == UInt8(ascii: "\\"), cursor + 1 < bytes.count,
+                    bytes[cursor + 1] == UInt8(ascii: "\"")
+                {
                     argument.append(UInt8(ascii: "\""))
                     cursor += 2
                     continue
@@ -65,7 +70,8 @@ import Glibc
         for file in files {
             for (name, argument) in try Self.operators(in: file) {
                 do {
-                    let op = try OperatorFactory.make(name: name, argument: argument, baseDirectory: Self.rulesDirectory)
+                    let op = try OperatorFactory.make(
+                        name: name, argument: argument, baseDirectory: Self.rulesDirectory)
                     built += 1
                     if let rx = op as? RxOperator {
                         regexes += 1

@@ -39,7 +39,9 @@ struct OperatorCase: Sendable, CustomStringConvertible {
     var expected: OperatorResult
     var macros: [String: String] = [:]
 
-    init(_ name: String, _ argument: String, _ input: String, _ expected: OperatorResult, macros: [String: String] = [:]) {
+    init(
+        _ name: String, _ argument: String, _ input: String, _ expected: OperatorResult, macros: [String: String] = [:]
+    ) {
         self.name = name
         self.argument = argument
         self.input = Array(input.utf8)
@@ -58,7 +60,9 @@ struct OperatorCase: Sendable, CustomStringConvertible {
 }
 
 @Suite struct OperatorFactoryTests {
-    @Test(arguments: ["rbl", "geoLookup", "verifyCC", "inspectFile", "fuzzyHash", "rsub", "validateSchema", "bogus", ""])
+    @Test(arguments: [
+        "rbl", "geoLookup", "verifyCC", "inspectFile", "fuzzyHash", "rsub", "validateSchema", "bogus", "",
+    ])
     func unsupportedOperatorsFailTheLoad(_ name: String) {
         #expect(throws: OperatorLoadError.self) {
             _ = try OperatorFactory.make(name: name, argument: "x", baseDirectory: "/")
@@ -91,10 +95,7 @@ struct OperatorCase: Sendable, CustomStringConvertible {
         #expect(result == .match)
         let (other, _) = try evaluateOperator("beginsWith", "a", Array("abc".utf8))
         #expect(other == .match)
-    }
-
-    @Test func unconditionalAndNoMatch() throws {
-        #expect(try evaluateOperator("unconditionalMatch", "", []).0 == .match)
-        #expect(try evaluateOperator("noMatch", "", Array("x".utf8)).0 == .noMatch)
+        let (prefixed, _) = try evaluateOperator("@streq", "abc", Array("abc".utf8))
+        #expect(prefixed == .match)
     }
 }

@@ -3,7 +3,7 @@ import Testing
 @testable import TollgateRules
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite struct OperatorPmFromFileTests {
@@ -26,7 +26,8 @@ import Glibc
     }
 
     @Test func relativeFileWithCommentsAndBlankLines() throws {
-        let (directory, name) = try temporaryFile("# comment\n\n  /etc/passwd  \r\n   # indented comment\nboot.ini\n\t\n")
+        let (directory, name) = try temporaryFile(
+            "# comment\n\n  /etc/passwd  \r\n   # indented comment\nboot.ini\n\t\n")
         let op = try OperatorFactory.make(name: "pmFromFile", argument: name, baseDirectory: directory)
         var context = OperatorContext()
         #expect(op.evaluate(Array("GET /ETC/PASSWD".utf8), context: &context) == .match)

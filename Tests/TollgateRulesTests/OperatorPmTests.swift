@@ -33,7 +33,8 @@ import Testing
     }
 
     @Test func phraseParsing() throws {
-        #expect(try PmOperator.parsePhrases("a  b\t\"c d\" |65 66|") == [[0x61], [0x62], Array("c d".utf8), [0x65, 0x66]])
+        #expect(
+            try PmOperator.parsePhrases("a  b\t\"c d\" |65 66|") == [[0x61], [0x62], Array("c d".utf8), [0x65, 0x66]])
     }
 
     @Test func automatonAgreesWithNaiveSearch() {

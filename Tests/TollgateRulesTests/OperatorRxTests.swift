@@ -59,9 +59,10 @@ import Testing
         let op = try OperatorFactory.make(name: "rx", argument: "^%{tx.v}$", baseDirectory: "/")
         for round in 0..<200 {
             let value = "v\(round % 70)"
-            var context = OperatorContext(expandMacros: { _ in Array(value.utf8) })
+            var context = OperatorContext(expandMacros: { Array(expandForTest($0, ["tx.v": value]).utf8) })
             #expect(op.evaluate(Array(value.utf8), context: &context) == .match)
             #expect(op.evaluate(Array("other".utf8), context: &context) == .noMatch)
+            #expect(op.evaluate(Array((value + "x").utf8), context: &context) == .noMatch)
         }
     }
 
@@ -75,5 +76,29 @@ import Testing
             return
         }
         #expect(error.code == .matchLimit)
+    }
+
+    @Test func macroPatternCacheIsSafeAcrossThreads() async throws {
+        let op = try OperatorFactory.make(name: "rx", argument: "^%{tx.v}$", baseDirectory: "/")
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var wrong = 0
+                    for round in 0..<300 {
+                        let text = "w\(worker)-\((round * 7) % 90)"
+                        let value = Array(text.utf8)
+                        // The engine expands the whole argument: `^%{tx.v}$` becomes `^w1-14$`.
+                        var context = OperatorContext(expandMacros: { argument in
+                            Array(expandForTest(argument, ["tx.v": text]).utf8)
+                        })
+                        if op.evaluate(value, context: &context) != .match { wrong += 1 }
+                        if op.evaluate(value + [0x21], context: &context) != .noMatch { wrong += 1 }
+                    }
+                    return wrong
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
     }
 }

@@ -1,5 +1,5 @@
-/// Flattens a JSON body into arguments named like ModSecurity v3: `json.a.b` for objects, `json.a.0` for
-/// array elements; the root is `json`. Scalars become values (`true`, `false`, numbers as written, `null` as empty).
+/// Flattens a JSON body into arguments named like ModSecurity: `json.a.b` for objects; array elements
+/// take the array's name (`{"a":[1,2]}` gives `json.a=1`, `json.a=2`); the root is `json`. Scalars become values (`true`, `false`, numbers as written, `null` as empty).
 struct JSONBodyProcessor {
     let input: [UInt8]
     let limits: BodyLimits
@@ -37,7 +37,9 @@ struct JSONBodyProcessor {
         guard index < input.count else { throw BodyProcessorError(.syntax, "JSON: unexpected end of input") }
         switch input[index] {
         case UInt8(ascii: "{"):
-            if depth >= limits.depth { throw BodyProcessorError(.depthLimit, "JSON: nesting deeper than \(limits.depth)") }
+            if depth >= limits.depth {
+                throw BodyProcessorError(.depthLimit, "JSON: nesting deeper than \(limits.depth)")
+            }
             index += 1
             skipBlanks()
             if index < input.count, input[index] == UInt8(ascii: "}") {
@@ -70,7 +72,9 @@ struct JSONBodyProcessor {
                 throw BodyProcessorError(.syntax, "JSON: expected ',' or '}' at offset \(index)")
             }
         case UInt8(ascii: "["):
-            if depth >= limits.depth { throw BodyProcessorError(.depthLimit, "JSON: nesting deeper than \(limits.depth)") }
+            if depth >= limits.depth {
+                throw BodyProcessorError(.depthLimit, "JSON: nesting deeper than \(limits.depth)")
+            }
             index += 1
             skipBlanks()
             if index < input.count, input[index] == UInt8(ascii: "]") {
@@ -80,7 +84,7 @@ struct JSONBodyProcessor {
             var n = 0
             while true {
                 skipBlanks()
-                try value(name: name + [UInt8(ascii: ".")] + Array(String(n).utf8), depth: depth + 1)
+                try value(name: name, depth: depth + 1)
                 n += 1
                 skipBlanks()
                 guard index < input.count else { throw BodyProcessorError(.syntax, "JSON: unterminated array") }

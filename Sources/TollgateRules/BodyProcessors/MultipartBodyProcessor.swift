@@ -58,7 +58,9 @@ enum MultipartBodyProcessor {
                     guard let close = contentType[(j + 1)...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
                     value = Array(contentType[(j + 1)..<close])
                 } else {
-                    let end = contentType[j...].firstIndex(where: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: ",") }) ?? contentType.count
+                    let end =
+                        contentType[j...].firstIndex(where: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: ",") })
+                        ?? contentType.count
                     value = Array(contentType[j..<end])
                     while let l = value.last, l == 32 || l == 9 {
                         state.boundaryWhitespace = true
@@ -72,7 +74,9 @@ enum MultipartBodyProcessor {
         return nil
     }
 
-    static func parse(_ body: [UInt8], contentType: [UInt8], limits: BodyLimits) throws(BodyProcessorError) -> MultipartResult {
+    static func parse(_ body: [UInt8], contentType: [UInt8], limits: BodyLimits) throws(BodyProcessorError)
+        -> MultipartResult
+    {
         var result = MultipartResult()
         guard let boundary = boundary(from: contentType, state: &result.state) else {
             throw BodyProcessorError(.syntax, "multipart: no boundary in Content-Type")
@@ -82,7 +86,9 @@ enum MultipartBodyProcessor {
         var positions: [Int] = []
         var i = 0
         while i + delimiter.count <= body.count {
-            if (i == 0 || body[i - 1] == 10) && body[i] == delimiter[0] && Array(body[i..<(i + delimiter.count)]) == delimiter {
+            if (i == 0 || body[i - 1] == 10) && body[i] == delimiter[0]
+                && Array(body[i..<(i + delimiter.count)]) == delimiter
+            {
                 positions.append(i)
                 i += delimiter.count
                 continue
@@ -133,7 +139,9 @@ enum MultipartBodyProcessor {
         return result
     }
 
-    static func parsePart(_ part: [UInt8], into result: inout MultipartResult, fileCount: inout Int, limits: BodyLimits) throws(BodyProcessorError) {
+    static func parsePart(_ part: [UInt8], into result: inout MultipartResult, fileCount: inout Int, limits: BodyLimits)
+        throws(BodyProcessorError)
+    {
         // Headers end at the first empty line.
         var headers: [[UInt8]] = []
         var i = 0
@@ -205,7 +213,9 @@ enum MultipartBodyProcessor {
         }
     }
 
-    static func parseDisposition(_ value: [UInt8], name: inout [UInt8]?, filename: inout [UInt8]?, state: inout MultipartState) {
+    static func parseDisposition(
+        _ value: [UInt8], name: inout [UInt8]?, filename: inout [UInt8]?, state: inout MultipartState
+    ) {
         let lower = value.asciiLowercased()
         guard lower.starts(with: Array("form-data".utf8)) else {
             state.invalidPart = true

@@ -17,7 +17,9 @@ enum URLCoding {
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
-            if b == UInt8(ascii: "%"), i + 2 < bytes.count, let h = hexValue(bytes[i + 1]), let l = hexValue(bytes[i + 2]) {
+            if b == UInt8(ascii: "%"), i + 2 < bytes.count, let h = hexValue(bytes[i + 1]),
+                let l = hexValue(bytes[i + 2])
+            {
                 out.append(h << 4 | l)
                 i += 3
                 continue
@@ -33,8 +35,10 @@ enum URLCoding {
         var out: [Entry] = []
         for part in input.split(separator: separator, omittingEmptySubsequences: true) {
             if let eq = part.firstIndex(of: UInt8(ascii: "=")) {
-                out.append(Entry(percentDecode(part[part.startIndex..<eq], plusAsSpace: true),
-                                 percentDecode(part[(eq + 1)...], plusAsSpace: true)))
+                out.append(
+                    Entry(
+                        percentDecode(part[part.startIndex..<eq], plusAsSpace: true),
+                        percentDecode(part[(eq + 1)...], plusAsSpace: true)))
             } else {
                 out.append(Entry(percentDecode(part, plusAsSpace: true), []))
             }

@@ -40,13 +40,19 @@ enum XMLBodyProcessor {
                 continue
             }
             if starts("<?", at: i) {
-                guard let end = find("?>", from: i + 2) else { throw BodyProcessorError(.syntax, "XML: unterminated processing instruction") }
+                guard let end = find("?>", from: i + 2) else {
+                    throw BodyProcessorError(.syntax, "XML: unterminated processing instruction")
+                }
                 i = end + 2
             } else if starts("<!--", at: i) {
-                guard let end = find("-->", from: i + 4) else { throw BodyProcessorError(.syntax, "XML: unterminated comment") }
+                guard let end = find("-->", from: i + 4) else {
+                    throw BodyProcessorError(.syntax, "XML: unterminated comment")
+                }
                 i = end + 3
             } else if starts("<![CDATA[", at: i) {
-                guard let end = find("]]>", from: i + 9) else { throw BodyProcessorError(.syntax, "XML: unterminated CDATA") }
+                guard let end = find("]]>", from: i + 9) else {
+                    throw BodyProcessorError(.syntax, "XML: unterminated CDATA")
+                }
                 content.text += input[(i + 9)..<end]
                 i = end + 3
             } else if starts("<!", at: i) {
@@ -114,7 +120,9 @@ enum XMLBodyProcessor {
                 sawRoot = true
                 if !selfClosing {
                     stack.append(name)
-                    if stack.count > limits.depth { throw BodyProcessorError(.depthLimit, "XML: nesting deeper than \(limits.depth)") }
+                    if stack.count > limits.depth {
+                        throw BodyProcessorError(.depthLimit, "XML: nesting deeper than \(limits.depth)")
+                    }
                 }
                 i = j
             }

@@ -14,6 +14,10 @@ enum SQLInjectionDetector {
     /// nil for benign input.
     static func detect(_ input: [UInt8]) -> [UInt8]? {
         if input.isEmpty { return nil }
+        // A single word of letters, digits, `_` and `.` (ids, names, tokens) cannot hold an injection.
+        if input.allSatisfy({ ByteSearch.isAlpha($0) || ByteSearch.isDigit($0) || $0 == 0x5F || $0 == 0x2E }) {
+            return nil
+        }
         let value = input.count > maxScan ? Array(input[0..<maxScan]) : input
         if let found = classifyContexts(value) { return found }
         if ByteSearch.firstIndex(of: Array("/*".utf8), in: value) != nil {

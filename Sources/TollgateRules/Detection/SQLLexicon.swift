@@ -36,6 +36,9 @@ enum SQLLexicon {
         "openrowset", "opendatasource", "load_extension",
     ])
 
+    /// Time-delay functions: their argument must read as a number or an expression (`sleep(5)`).
+    static let delayFunctions = set(["sleep", "benchmark", "pg_sleep"])
+
     /// Functions common in injected expressions (string building, fingerprinting the server).
     static let sqlFunctions = set([
         "char", "chr", "concat", "concat_ws", "group_concat", "ascii", "ord", "substring", "substr", "mid",

@@ -26,6 +26,8 @@ struct SQLPatterns {
             if stackedStatement(at: index) { return "stacked-statement" }
             if tautology(at: index) { return "tautology" }
             if dangerousCall(at: index) { return "dangerous-call" }
+            if subqueryComparison(at: index) { return "subquery-comparison" }
+            if orderByProbe(at: index) { return "order-by-probe" }
             if statementShape(at: index) { return "statement" }
         }
         return nil
@@ -59,13 +61,27 @@ struct SQLPatterns {
         case .statement:
             return statementLooksReal(at: index, afterSeparator: false) || next.isWord("waitfor")
         case .function:
-            return isDangerous(next) || (next.adjacentParen && SQLLexicon.sqlFunctions.contains(next.word))
+            return isDangerous(next)
         case .comment:
             return next.word == [UInt8(ascii: "/")] || next.openComment
         case .keyword:
-            // `' order by 1`, `' group by x`, `' into outfile`, `' limit 1`, `' having`, `' procedure analyse`
-            let follow = ["order", "group", "into", "limit", "procedure", "where", "from"]
-            return follow.contains { next.word == Array($0.utf8) } && at(index + 1) != nil
+            // `' order by 1`, `' group by x`, `' into outfile '/x`, `' limit 1--`, `' procedure analyse(`
+            let following = at(index + 1)
+            if next.isWord("order") || next.isWord("group") {
+                return following?.isWord("by") == true && at(index + 2) != nil
+            }
+            if next.isWord("into") {
+                return following?.isWord("outfile") == true || following?.isWord("dumpfile") == true
+            }
+            if next.isWord("procedure") { return following?.kind == .function }
+            if next.isWord("limit") {
+                guard following?.kind == .number else { return false }
+                let after = at(index + 2)
+                return after == nil || after?.kind == .comma || after?.kind == .semicolon
+                    || after?.isWord("offset") == true
+                    || (all.last?.kind == .comment && tokens.count == index + 2)
+            }
+            return false
         case .rightParen, .leftParen, .comma, .string, .number, .variable, .bareword, .other:
             return closedParens && next.kind == .comma
         }
@@ -77,18 +93,51 @@ struct SQLPatterns {
     private func operatorContinues(_ op: SQLToken, _ operand: SQLToken, at operandIndex: Int) -> Bool {
         let symbol = op.word
         if let first = symbol.first, ByteSearch.isAlpha(first) {
-            return operand.isLiteral || operand.kind == .leftParen
+            return wordOperatorContinues(op, operand, at: operandIndex)
         }
-        if symbol.contains(UInt8(ascii: "=")) || symbol.contains(UInt8(ascii: "<")) || symbol.contains(UInt8(ascii: ">")) {
+        if symbol.contains(UInt8(ascii: "=")) || symbol.contains(UInt8(ascii: "<"))
+            || symbol.contains(UInt8(ascii: ">"))
+        {
             return operand.isLiteral || operand.kind == .leftParen && at(operandIndex + 1)?.kind == .statement
         }
-        if symbol == [UInt8(ascii: "|")] || symbol == [UInt8(ascii: "^")] || symbol == [UInt8(ascii: "&")] {
-            return operand.isOperand || operand.kind == .leftParen
+        if symbol == [UInt8(ascii: "|")] {
+            return (operand.isOperand && operand.kind != .string) || operand.kind == .leftParen
+        }
+        if symbol == [UInt8(ascii: "^")] || symbol == [UInt8(ascii: "&")] {
+            return operand.kind == .number || operand.kind == .leftParen
+                || (operand.kind == .function
+                    && (isDangerous(operand) || SQLLexicon.sqlFunctions.contains(operand.word)))
         }
         // + - * / % ~
         if operand.kind == .function { return isDangerous(operand) || SQLLexicon.sqlFunctions.contains(operand.word) }
         if operand.kind == .leftParen { return at(operandIndex + 1)?.kind == .statement }
         return operand.kind == .variable
+    }
+
+    /// Word operators after `x'` must read as SQL, not English (`"is" prefix`, `"foo" in the list`):
+    /// `is [not] null|true|false`, `[not] in (`, `like|regexp '...'`, `between 1 and`, `not exists`.
+    private func wordOperatorContinues(_ op: SQLToken, _ operand: SQLToken, at operandIndex: Int) -> Bool {
+        if op.isWord("is") {
+            let target = operand.isWord("not") ? at(operandIndex + 1) : operand
+            guard let target else { return false }
+            return target.isWord("null") || target.isWord("true") || target.isWord("false")
+        }
+        if op.isWord("in") { return operand.kind == .leftParen }
+        if op.isWord("not") {
+            return operand.isWord("in") || operand.isWord("like") || operand.isWord("between")
+                || operand.isWord("exists") || operand.isWord("null") || operand.kind == .number
+                || (operand.kind == .leftParen && at(operandIndex + 1)?.kind == .statement)
+        }
+        if op.isWord("between") {
+            return (operand.kind == .number || operand.kind == .string) && at(operandIndex + 1)?.isWord("and") == true
+        }
+        if op.isWord("like") || op.isWord("rlike") || op.isWord("regexp") || op.isWord("glob") || op.isWord("ilike") {
+            guard operand.kind == .string || operand.kind == .number else { return false }
+            let after = at(operandIndex + 1)
+            return after == nil || after?.kind == .logic || after?.kind == .rightParen || after?.kind == .semicolon
+                || (operand.kind == .string && !operand.closed)
+        }
+        return false
     }
 
     // MARK: - Anywhere
@@ -102,6 +151,8 @@ struct SQLPatterns {
     /// `UNION [ALL] SELECT`, `UNION (SELECT`.
     private func unionSelect(at index: Int) -> Bool {
         guard tokens[index].kind == .union else { return false }
+        // `2 UNION ALL` after a number: the classic prefix even when the select is cut off or hidden.
+        if index > 0, tokens[index - 1].kind == .number, tokens[index].word.contains(UInt8(ascii: " ")) { return true }
         var next = index + 1
         while at(next)?.kind == .leftParen { next += 1 }
         guard let token = at(next) else { return false }
@@ -118,9 +169,11 @@ struct SQLPatterns {
 
     /// `1 OR 1=1`, `x AND 2>1`, `1 AND SLEEP(5)`, `1 OR TRUE`, `1) OR (1=1`, `1 || (select ...)`.
     private func tautology(at index: Int) -> Bool {
-        guard tokens[index].kind == .logic, index > 0 else { return false }
-        let before = tokens[index - 1]
+        guard tokens[index].kind == .logic else { return false }
+        // A value that starts with the logic operator (`or 1=1--`) has no left operand of its own.
+        let before = index > 0 ? tokens[index - 1] : SQLToken(.number)
         guard before.isOperand || before.kind == .rightParen else { return false }
+        if index == 0 && tokens[index].word.first.map(ByteSearch.isAlpha) != true { return false }
         var next = index + 1
         while at(next)?.kind == .leftParen { next += 1 }
         guard let left = at(next) else { return false }
@@ -136,9 +189,41 @@ struct SQLPatterns {
         guard left.isOperand, let comparison = at(next + 1), isComparison(comparison), let right = at(next + 2),
             right.isOperand || right.kind == .leftParen
         else { return false }
-        // Bareword comparisons (`this or that = other`) are prose; need a literal on one side.
-        return left.isLiteral || right.isLiteral
+        if let first = comparison.word.first, ByteSearch.isAlpha(first) {
+            guard wordOperatorContinues(comparison, right, at: next + 2) else { return false }
+        }
+        // Bareword comparisons (`this or that = other`) are prose; need a literal on one side. Outside a quote
+        // context a quoted word is prose too (`"quotes" or 'apostrophes' = both`); string tautologies are
+        // caught in the quote contexts.
+        // After a number (`1 AND 'a'='a'`) quoted operands count again.
+        let numericContext = quoted || before.kind == .number || before.kind == .rightParen
+        func counts(_ token: SQLToken) -> Bool { token.isLiteral && (numericContext || token.kind != .string) }
+        return counts(left) || counts(right)
             || (before.isLiteral && (left.kind == .bareword && right.kind == .bareword) && comparison.word == left.word)
+    }
+
+    /// `1 RLIKE (SELECT ...)`, `id = (select ...)`, `1 IN (SELECT 1)`.
+    private func subqueryComparison(at index: Int) -> Bool {
+        guard isComparison(tokens[index]), index > 0,
+            tokens[index - 1].isOperand || tokens[index - 1].kind == .rightParen
+        else { return false }
+        var next = index + 1
+        guard at(next)?.kind == .leftParen else { return false }
+        while at(next)?.kind == .leftParen { next += 1 }
+        guard let inner = at(next) else { return false }
+        return inner.isWord("select") && at(next + 1) != nil
+    }
+
+    /// `1 ORDER BY 5`, `x' GROUP BY 1,2--`: column-count probing after a value.
+    private func orderByProbe(at index: Int) -> Bool {
+        guard index > 0, tokens[index].isWord("order") || tokens[index].isWord("group"),
+            at(index + 1)?.isWord("by") == true,
+            let column = at(index + 2), column.kind == .number
+        else { return false }
+        let before = tokens[index - 1]
+        guard before.kind == .number || before.kind == .rightParen || before.kind == .string else { return false }
+        let after = at(index + 3)
+        return after == nil || after?.kind == .comma || after?.kind == .semicolon || all.last?.kind == .comment
     }
 
     /// `sleep(5)`, `benchmark(1000000,md5(1))`, `extractvalue(...)`, `waitfor delay '0:0:5'`.
@@ -150,8 +235,13 @@ struct SQLPatterns {
         guard token.kind == .function, isDangerous(token), let open = at(index + 1), open.kind == .leftParen,
             let argument = at(index + 2)
         else { return false }
+        if SQLLexicon.delayFunctions.contains(token.word) {
+            // sleep(5), pg_sleep(5), benchmark(1000000,md5(1)), sleep((select ...)): not sleep("text") or sleep().
+            return argument.kind == .number || argument.kind == .leftParen || argument.kind == .statement
+                || argument.kind == .function || (argument.kind == .variable && argument.word.count > 1)
+        }
         return argument.isLiteral || argument.kind == .leftParen || argument.kind == .statement
-            || argument.kind == .rightParen || (argument.kind == .bareword && at(index + 3)?.kind == .comma)
+            || (argument.kind == .bareword && at(index + 3)?.kind == .comma)
     }
 
     /// Whole statements: `select * from`, `select a, b from`, `drop table x`, `insert into x values`,
@@ -166,14 +256,22 @@ struct SQLPatterns {
         let next = at(index + 1)
         if statement.isWord("select") {
             guard let next else { return false }
-            if next.isWord("*") || next.kind == .variable || next.kind == .function || next.kind == .leftParen
+            if next.kind == .leftParen {
+                guard let inner = at(index + 2) else { return afterSeparator }
+                return inner.isLiteral || inner.kind == .statement || inner.kind == .leftParen || inner.isWord("*")
+            }
+            if next.isWord("*") {
+                // `select * from`, `select *,`; not markdown (`select **File**`).
+                guard let after = at(index + 2) else { return afterSeparator }
+                return after.isWord("from") || after.kind == .comma
+            }
+            if (next.kind == .variable && next.word.count > 1) || next.kind == .function
                 || next.isWord("null") || next.isWord("distinct") || next.isWord("top") || next.isWord("case")
             {
                 return true
             }
-            if next.kind == .op && next.word == [UInt8(ascii: "*")] { return true }
             if next.kind == .number || next.kind == .string {
-                guard let after = at(index + 2) else { return afterSeparator || index > 0 }
+                guard let after = at(index + 2) else { return afterSeparator }
                 return after.kind == .comma || after.isWord("from") || after.kind == .rightParen
                     || after.kind == .semicolon || after.kind == .union || after.isWord("into")
             }
@@ -196,11 +294,13 @@ struct SQLPatterns {
             return SQLLexicon.schemaObjects.contains(next.word) && at(index + 2) != nil
         }
         if statement.isWord("insert") || statement.isWord("replace") {
-            guard let into = next, into.isWord("into"), let table = at(index + 2), table.kind == .bareword
-                || table.kind == .function
+            guard let into = next, into.isWord("into"), let table = at(index + 2),
+                table.kind == .bareword
+                    || table.kind == .function
             else { return false }
             guard let after = at(index + (table.kind == .function ? 3 : 3)) else { return afterSeparator }
-            return after.isWord("values") || after.isWord("select") || after.kind == .leftParen || table.kind == .function
+            return after.isWord("values") || after.isWord("select") || after.kind == .leftParen
+                || table.kind == .function
         }
         if statement.isWord("delete") {
             guard let from = next, from.isWord("from"), let table = at(index + 2), table.kind == .bareword else {
@@ -217,7 +317,11 @@ struct SQLPatterns {
         }
         if statement.isWord("exec") || statement.isWord("execute") {
             guard let target = next else { return afterSeparator }
-            if target.kind == .leftParen || target.kind == .variable || target.kind == .string { return true }
+            if target.kind == .leftParen {
+                let inner = at(index + 2)
+                return inner?.kind == .string || inner?.kind == .variable
+            }
+            if target.kind == .variable || target.kind == .string { return true }
             let name = target.word
             return name.starts(with: Array("xp_".utf8)) || name.starts(with: Array("sp_".utf8))
                 || name.starts(with: Array("master.".utf8)) || (afterSeparator && target.kind != .leftParen)
@@ -235,6 +339,10 @@ struct SQLPatterns {
     private func isComparison(_ token: SQLToken) -> Bool {
         guard token.kind == .op, let first = token.word.first else { return false }
         if ByteSearch.isAlpha(first) { return !token.isWord("div") && !token.isWord("mod") && !token.isWord("collate") }
+        // `==` is code (Swift, C, JavaScript), not SQL.
+        if token.word.count >= 2 && token.word[0] == UInt8(ascii: "=") && token.word[1] == UInt8(ascii: "=") {
+            return false
+        }
         return token.word.contains(UInt8(ascii: "=")) || token.word.contains(UInt8(ascii: "<"))
             || token.word.contains(UInt8(ascii: ">"))
     }

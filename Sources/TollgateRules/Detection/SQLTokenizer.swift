@@ -99,7 +99,19 @@ struct SQLTokenizer {
                     token.openComment = true
                 } else {
                     let after = input[markerEnd]
-                    token.openComment = after <= 0x20 || after == UInt8(ascii: "+") || after == 0x7F
+                    if byte == UInt8(ascii: "#") {
+                        // `admin'#`: only blanks, `+` or `-` may follow (a `# Heading` is text).
+                        var cursor = markerEnd
+                        while cursor < input.count && input[cursor] != 0x0A
+                            && (input[cursor] <= 0x20 || input[cursor] == UInt8(ascii: "+")
+                                || input[cursor] == UInt8(ascii: "-"))
+                        {
+                            cursor += 1
+                        }
+                        token.openComment = cursor == input.count || input[cursor] == 0x0A
+                    } else {
+                        token.openComment = after <= 0x20 || after == UInt8(ascii: "+") || after == 0x7F
+                    }
                 }
                 while index < input.count && input[index] != 0x0A { index += 1 }
                 return token
@@ -119,9 +131,12 @@ struct SQLTokenizer {
                 let start = index
                 index += 1
                 if peek() == UInt8(ascii: "@") { index += 1 }
+                let nameStart = index
                 while let next = peek(), Self.isWordByte(next) { index += 1 }
+                if index == nameStart { return SQLToken(.other, word: Array(input[start..<index])) }
                 return SQLToken(.variable, word: input[start..<index].map(ByteSearch.lower))
-            case UInt8(ascii: "&") where peek(1) == UInt8(ascii: "&"), UInt8(ascii: "|") where peek(1) == UInt8(ascii: "|"):
+            case UInt8(ascii: "&") where peek(1) == UInt8(ascii: "&"),
+                UInt8(ascii: "|") where peek(1) == UInt8(ascii: "|"):
                 index += 2
                 return SQLToken(.logic, word: [byte, byte])
             case UInt8(ascii: "="), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "!"), UInt8(ascii: "+"),
@@ -130,7 +145,8 @@ struct SQLTokenizer {
                 let start = index
                 index += 1
                 while let next = peek(), index - start < 3,
-                    next == UInt8(ascii: "=") || next == UInt8(ascii: ">") || (next == UInt8(ascii: "<") && byte == UInt8(ascii: "<"))
+                    next == UInt8(ascii: "=") || next == UInt8(ascii: ">")
+                        || (next == UInt8(ascii: "<") && byte == UInt8(ascii: "<"))
                 {
                     index += 1
                 }
@@ -155,7 +171,9 @@ struct SQLTokenizer {
 
     private mutating func number() -> SQLToken {
         let start = index
-        if input[index] == UInt8(ascii: "0"), let x = peek(1), x | 0x20 == UInt8(ascii: "x") || x | 0x20 == UInt8(ascii: "b") {
+        if input[index] == UInt8(ascii: "0"), let x = peek(1),
+            x | 0x20 == UInt8(ascii: "x") || x | 0x20 == UInt8(ascii: "b")
+        {
             index += 2
             while let next = peek(), ByteSearch.hexValue(next) != nil { index += 1 }
         } else {
@@ -174,7 +192,10 @@ struct SQLTokenizer {
             }
         }
         // 1st, 10px, 20.to_i: a word that starts with digits.
-        if let next = peek(), Self.isWordByte(next) && next != UInt8(ascii: ".") || (next == UInt8(ascii: ".") && peek(1).map(ByteSearch.isAlpha) == true) {
+        if let next = peek(),
+            Self.isWordByte(next) && next != UInt8(ascii: ".")
+                || (next == UInt8(ascii: ".") && peek(1).map(ByteSearch.isAlpha) == true)
+        {
             index = start
             return word()
         }
@@ -191,7 +212,9 @@ struct SQLTokenizer {
         let text = input[start..<end].map(ByteSearch.lower)
         // Is the next significant byte an opening parenthesis (a call)?
         var lookahead = index
-        while lookahead < input.count && (ByteSearch.isSpace(input[lookahead]) || input[lookahead] == 0xA0) { lookahead += 1 }
+        while lookahead < input.count && (ByteSearch.isSpace(input[lookahead]) || input[lookahead] == 0xA0) {
+            lookahead += 1
+        }
         let isCall = lookahead < input.count && input[lookahead] == UInt8(ascii: "(")
         if SQLLexicon.unions.contains(text) {
             // Fold `union all` / `union distinct` into one token.
@@ -199,6 +222,7 @@ struct SQLTokenizer {
             probe.index = index
             if let following = probe.next(), following.isWord("all") || following.isWord("distinct") {
                 index = probe.index
+                return SQLToken(.union, word: text + [UInt8(ascii: " ")] + following.word)
             }
             return SQLToken(.union, word: text)
         }

@@ -9,6 +9,10 @@ enum XSSDetector {
 
     static func detect(_ input: [UInt8]) -> Bool {
         if input.isEmpty { return false }
+        // Every pattern needs a `<` (tag), `=` (handler) or `:` (script URL).
+        if !input.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: ":") }) {
+            return false
+        }
         let value = input.count > maxScan ? Array(input[0..<maxScan]) : input
         if startsWithScriptURL(value[...], schemes: XSSLexicon.documentSchemes) { return true }
         var index = 0
@@ -16,7 +20,9 @@ enum XSSDetector {
             let byte = value[index]
             if byte == UInt8(ascii: "<"), tagIsActive(value, at: index) { return true }
             if (byte | 0x20) == UInt8(ascii: "o"), injectedHandler(value, at: index) { return true }
-            if (byte | 0x20) == UInt8(ascii: "j") || (byte | 0x20) == UInt8(ascii: "v"), scriptURLWithCode(value, at: index) {
+            if (byte | 0x20) == UInt8(ascii: "j") || (byte | 0x20) == UInt8(ascii: "v"),
+                scriptURLWithCode(value, at: index)
+            {
                 return true
             }
             index += 1
@@ -38,19 +44,21 @@ enum XSSDetector {
         if let colon = name.lastIndex(of: UInt8(ascii: ":")) { name = Array(name[(colon + 1)...]) }
         // The name must end where a browser ends it: whitespace, `/`, `>` or the end of the value.
         let atEnd = index == value.count
-        guard atEnd || isSpaceLike(value[index]) || value[index] == UInt8(ascii: "/") || value[index] == UInt8(ascii: ">")
+        guard
+            atEnd || isSpaceLike(value[index]) || value[index] == UInt8(ascii: "/") || value[index] == UInt8(ascii: ">")
         else { return false }
         if XSSLexicon.activeElements.contains(name) { return true }
-        return attributesAreActive(value, from: index)
+        return attributesAreActive(value, from: index, activating: XSSLexicon.activatingAttributes[name])
     }
 
     /// Walks the attributes from `start` to the closing `>` (or the end of the value).
-    private static func attributesAreActive(_ value: [UInt8], from start: Int) -> Bool {
+    private static func attributesAreActive(_ value: [UInt8], from start: Int, activating: [UInt8]?) -> Bool {
         var index = start
         while index < value.count {
             let byte = value[index]
             if byte == UInt8(ascii: ">") { return false }
-            if isSpaceLike(byte) || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+            if isSpaceLike(byte) || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")
+            {
                 index += 1
                 continue
             }
@@ -66,7 +74,14 @@ enum XSSDetector {
             var probe = index
             while probe < value.count, isSpaceLike(value[probe]) { probe += 1 }
             guard probe < value.count, value[probe] == UInt8(ascii: "=") else {
-                if isHandlerName(name, strict: false) && probe == value.count { return true }  // `<svg onload`
+                if isHandlerName(name, strict: false) {
+                    // `<svg onload` at the end, or a name broken by odd bytes (`<body onload!#$%/=alert(1)>`).
+                    var rest = probe
+                    while rest < value.count && value[rest] != UInt8(ascii: ">") && value[rest] != UInt8(ascii: "=") {
+                        rest += 1
+                    }
+                    if rest == value.count || value[rest] == UInt8(ascii: "=") { return true }
+                }
                 continue
             }
             // Attribute value.
@@ -74,7 +89,10 @@ enum XSSDetector {
             while probe < value.count, isSpaceLike(value[probe]) { probe += 1 }
             let valueStart: Int
             let valueEnd: Int
-            if probe < value.count, value[probe] == UInt8(ascii: "\"") || value[probe] == UInt8(ascii: "'") || value[probe] == UInt8(ascii: "`") {
+            if probe < value.count,
+                value[probe] == UInt8(ascii: "\"") || value[probe] == UInt8(ascii: "'")
+                    || value[probe] == UInt8(ascii: "`")
+            {
                 let quote = value[probe]
                 valueStart = probe + 1
                 var end = valueStart
@@ -88,7 +106,7 @@ enum XSSDetector {
                 valueEnd = end
                 index = end
             }
-            if isHandlerName(name, strict: false) || XSSLexicon.activatingAttributes.contains(name) { return true }
+            if isHandlerName(name, strict: false) || name == activating { return true }
             let attributeValue = value[valueStart..<valueEnd]
             // SVG `<set attributeName=onclick to=...>` / `<animate attributeName=href values=javascript:...>`.
             if name == Array("attributename".utf8), attributeValue.count > 2,
@@ -110,8 +128,9 @@ enum XSSDetector {
     private static func injectedHandler(_ value: [UInt8], at index: Int) -> Bool {
         if index > 0 {
             let before = value[index - 1]
-            guard isSpaceLike(before) || before == UInt8(ascii: "\"") || before == UInt8(ascii: "'")
-                || before == UInt8(ascii: "/") || before == UInt8(ascii: ";") || before == UInt8(ascii: "`")
+            guard
+                isSpaceLike(before) || before == UInt8(ascii: "\"") || before == UInt8(ascii: "'")
+                    || before == UInt8(ascii: "/") || before == UInt8(ascii: ";") || before == UInt8(ascii: "`")
             else { return false }
         }
         var end = index
@@ -135,7 +154,8 @@ enum XSSDetector {
                 return first != UInt8(ascii: ",") && first != UInt8(ascii: ".")
             }
             while cursor < value.count,
-                ByteSearch.isAlpha(value[cursor]) || ByteSearch.isDigit(value[cursor]) || value[cursor] == UInt8(ascii: "_")
+                ByteSearch.isAlpha(value[cursor]) || ByteSearch.isDigit(value[cursor])
+                    || value[cursor] == UInt8(ascii: "_")
                     || value[cursor] == UInt8(ascii: "$")
             {
                 cursor += 1
@@ -151,6 +171,10 @@ enum XSSDetector {
     /// Whether the value (after leading whitespace and controls, which browsers strip from URLs) starts with a
     /// script scheme. Tabs and newlines inside the scheme are ignored too (`jav&#x09;ascript:`).
     static func startsWithScriptURL(_ value: ArraySlice<UInt8>, schemes: [[UInt8]] = XSSLexicon.scriptSchemes) -> Bool {
+        if value.contains(UInt8(ascii: "&")) {
+            let decoded = decodeURLEntities(value)
+            if decoded.count != value.count { return startsWithScriptURL(decoded[...], schemes: schemes) }
+        }
         var start = value.startIndex
         while start < value.endIndex, value[start] <= 0x20 { start += 1 }
         for scheme in schemes where matchSchemeIgnoringControls(value[start...], scheme) != nil {
@@ -173,10 +197,36 @@ enum XSSDetector {
 
     // MARK: - Helpers
 
+    /// HTML5 named character references browsers decode inside URL attributes that `t:htmlEntityDecode` (which
+    /// knows only ModSecurity's five) leaves alone: `&colon;`, `&tab;`, `&newline;`.
+    private static func decodeURLEntities(_ value: ArraySlice<UInt8>) -> [UInt8] {
+        let entities: [([UInt8], UInt8)] = [
+            (Array("&colon;".utf8), UInt8(ascii: ":")), (Array("&tab;".utf8), 0x09), (Array("&newline;".utf8), 0x0A),
+        ]
+        var output: [UInt8] = []
+        output.reserveCapacity(value.count)
+        var index = value.startIndex
+        outer: while index < value.endIndex {
+            if value[index] == UInt8(ascii: "&") {
+                for (name, byte) in entities where index + name.count <= value.endIndex {
+                    if value[index..<(index + name.count)].map(ByteSearch.lower).elementsEqual(name) {
+                        output.append(byte)
+                        index += name.count
+                        continue outer
+                    }
+                }
+            }
+            output.append(value[index])
+            index += 1
+        }
+        return output
+    }
+
     private static func isHandlerName(_ name: [UInt8], strict: Bool) -> Bool {
         if strict { return XSSLexicon.eventHandlers.contains(name) }
-        guard name.count > 2, name[0] == UInt8(ascii: "o"), name[1] == UInt8(ascii: "n") else { return false }
-        return name[2...].allSatisfy { ByteSearch.isAlpha($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+        // Inside a tag: `on` and at least three letters (`onload`, `onbeforehellfreezes`, `onload!#$%`).
+        guard name.count > 4, name[0] == UInt8(ascii: "o"), name[1] == UInt8(ascii: "n") else { return false }
+        return name[2...].prefix(3).allSatisfy(ByteSearch.isAlpha)
     }
 
     private static func containsAny(_ value: ArraySlice<UInt8>, _ needles: [[UInt8]]) -> Bool {

@@ -4,13 +4,16 @@ enum XSSLexicon {
 
     /// Elements that run script, load active content or rewrite the page merely by being present.
     static let activeElements = set([
-        "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "import", "vmlframe",
+        "script", "iframe", "frame", "frameset", "object", "embed", "applet", "import", "vmlframe",
         "isindex", "layer", "ilayer", "bgsound", "style", "xml", "handler", "listener", "portal",
     ])
 
-    /// Attributes that make an otherwise passive element active whatever their value (`<meta http-equiv=refresh>`
-    /// redirects, `<link rel=import>` loads a document).
-    static let activatingAttributes = set(["http-equiv"])
+    /// Elements that become active with a given attribute, whatever its value: `<meta http-equiv=refresh>`
+    /// redirects or sets cookies, `<base href>` re-targets every relative script URL of the page.
+    static let activatingAttributes: [[UInt8]: [UInt8]] = [
+        Array("meta".utf8): Array("http-equiv".utf8),
+        Array("base".utf8): Array("href".utf8),
+    ]
 
     /// Attributes whose value is fetched or navigated to as a URL (a `javascript:` value runs script).
     static let urlAttributes = set([
@@ -55,6 +58,8 @@ enum XSSLexicon {
     ])
 
     /// Markers of script inside a `style` attribute or CSS.
-    static let styleMarkers: [[UInt8]] = ["expression(", "javascript:", "vbscript:", "behavior:", "-moz-binding", "@import"]
-        .map { Array($0.utf8) }
+    static let styleMarkers: [[UInt8]] = [
+        "expression(", "javascript:", "vbscript:", "behavior:", "-moz-binding", "@import",
+    ]
+    .map { Array($0.utf8) }
 }

@@ -22,7 +22,8 @@ public struct AuditRecord: Sendable, Equatable {
         if let s = responseStatus { out += "\"response_status\":\(s)," }
         out += "\"verdict\":\(json(describe(verdict))),"
         if let w = wouldBlock { out += "\"would_block\":\(json(describe(w)))," }
-        out += "\"inbound_anomaly_score\":\(anomalyScores.inbound),\"outbound_anomaly_score\":\(anomalyScores.outbound),"
+        out +=
+            "\"inbound_anomaly_score\":\(anomalyScores.inbound),\"outbound_anomaly_score\":\(anomalyScores.outbound),"
         out += "\"rules\":["
         out += matchedRules.map { r in
             var s = "{\"id\":\(r.id),\"phase\":\(r.phase),\"msg\":\(json(r.message)),\"data\":\(json(r.logData)),"
@@ -39,7 +40,8 @@ public struct AuditRecord: Sendable, Equatable {
         case .allow: return "allow"
         case .block(let status, let id): return "block status=\(status) rule=\(id)"
         case .drop(let id): return "drop rule=\(id)"
-        case .redirect(let status, let location, let id): return "redirect status=\(status) location=\(location) rule=\(id)"
+        case .redirect(let status, let location, let id):
+            return "redirect status=\(status) location=\(location) rule=\(id)"
         }
     }
 
@@ -66,6 +68,18 @@ public struct AuditRecord: Sendable, Equatable {
 }
 
 extension Transaction {
+    /// Whether this transaction should be written to the audit log under `SecAuditEngine` (or
+    /// `ctl:auditEngine`): `On` always, `RelevantOnly` when a logged rule matched or the verdict is not allow,
+    /// `Off` never.
+    public var auditWanted: Bool {
+        switch settings.auditEngine.lowercased() {
+        case "on": return true
+        case "relevantonly":
+            return verdict != .allow || wouldBlock != nil || matchedRules.contains { $0.logged }
+        default: return false
+        }
+    }
+
     /// Builds the audit record (phase 5 calls this; callable any time).
     public func auditRecord() -> AuditRecord {
         let headers = requestHeaders.map { h -> [String] in
@@ -74,9 +88,27 @@ extension Transaction {
             return [name, redacted ? "[redacted]" : h.value.string]
         }
         return AuditRecord(
-            uniqueID: uniqueID, method: method.string, uri: uriRaw.string, remoteAddress: request.remoteAddress,
+            uniqueID: uniqueID, method: method.string, uri: redactedURI(), remoteAddress: request.remoteAddress,
             requestHeaders: headers, responseStatus: responseStatus, matchedRules: matchedRules.map(redact),
             verdict: verdict, wouldBlock: wouldBlock, anomalyScores: anomalyScores)
+    }
+
+    /// The request-target with the values of redacted query arguments replaced.
+    func redactedURI() -> String {
+        guard let q = uriRaw.firstIndex(of: UInt8(ascii: "?")) else { return uriRaw.string }
+        let parts = uriRaw[(q + 1)...].split(separator: settings.argumentSeparator, omittingEmptySubsequences: false)
+        let rewritten = parts.map { part -> [UInt8] in
+            let eq = part.firstIndex(of: UInt8(ascii: "=")) ?? part.endIndex
+            let name = URLCoding.percentDecode(part[part.startIndex..<eq], plusAsSpace: true).string.lowercased()
+            guard engine.redactedFields.contains(name), eq < part.endIndex else { return Array(part) }
+            return Array(part[part.startIndex...eq]) + Array("[redacted]".utf8)
+        }
+        var out = Array(uriRaw[...q])
+        for (i, part) in rewritten.enumerated() {
+            if i > 0 { out.append(settings.argumentSeparator) }
+            out += part
+        }
+        return out.string
     }
 
     /// Redacts matched values of sensitive variables from messages and log data.

@@ -32,9 +32,10 @@ public struct RequestInput: Sendable {
         remoteAddress: String = "127.0.0.1", remotePort: Int = 0, serverAddress: String = "127.0.0.1",
         serverPort: Int = 80, uniqueID: String? = nil
     ) {
-        self.init(method: Array(method.utf8), target: Array(target.utf8), version: Array(version.utf8), headers: headers,
-                  remoteAddress: remoteAddress, remotePort: remotePort, serverAddress: serverAddress,
-                  serverPort: serverPort, uniqueID: uniqueID)
+        self.init(
+            method: Array(method.utf8), target: Array(target.utf8), version: Array(version.utf8), headers: headers,
+            remoteAddress: remoteAddress, remotePort: remotePort, serverAddress: serverAddress,
+            serverPort: serverPort, uniqueID: uniqueID)
     }
 
     public init(

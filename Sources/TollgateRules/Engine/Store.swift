@@ -8,30 +8,44 @@ struct Entry {
     }
 }
 
-/// An ordered, case-insensitive string-keyed store (TX and the persistent collections, per request).
+/// Bytes as a dictionary key, hashed in one pass over the buffer (not byte by byte).
+struct ByteKey: Hashable {
+    let bytes: [UInt8]
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+}
+
+/// An ordered, case-insensitive keyed store (TX and the persistent collections, per request).
+/// Entries keep the key as first written; lookups go through an index of lowercase keys.
 struct KeyedStore {
-    private(set) var order: [String] = []
-    private var values: [String: (name: String, value: [UInt8])] = [:]
+    private(set) var entries: [Entry] = []
+    private var index: [ByteKey: Int] = [:]
 
     subscript(key: String) -> [UInt8]? {
-        values[key.lowercased()]?.value
+        self[lowercased: Array(key.utf8).asciiLowercased()]
+    }
+
+    subscript(lowercased key: [UInt8]) -> [UInt8]? {
+        index[ByteKey(key)].map { entries[$0].value }
     }
 
     mutating func set(_ key: String, _ value: [UInt8]) {
-        let lower = key.lowercased()
-        if values[lower] == nil { order.append(lower) }
-        values[lower] = (key, value)
-    }
-
-    mutating func remove(_ key: String) {
-        let lower = key.lowercased()
-        if values.removeValue(forKey: lower) != nil {
-            order.removeAll { $0 == lower }
+        let bytes = Array(key.utf8)
+        let lower = bytes.asciiLowercased()
+        if let i = index[ByteKey(lower)] {
+            entries[i].value = value
+        } else {
+            index[ByteKey(lower)] = entries.count
+            entries.append(Entry(bytes, value))
         }
     }
 
-    var entries: [Entry] {
-        order.compactMap { k in values[k].map { Entry(Array($0.name.utf8), $0.value) } }
+    mutating func remove(_ key: String) {
+        guard let i = index.removeValue(forKey: ByteKey(Array(key.utf8).asciiLowercased())) else { return }
+        entries.remove(at: i)
+        for (k, v) in index where v > i { index[k] = v - 1 }
     }
 }
 

@@ -15,7 +15,7 @@ extension Transaction {
         guard settings.requestBodyAccess else { return }
         var body = input
         let processor = reqbodyProcessor
-        let limit = processor == "MULTIPART" ? settings.requestBodyLimit : min(settings.requestBodyLimit, settings.requestBodyNoFilesLimit)
+        let limit = requestBodyInspectionLimit
         if truncated || body.count > limit {
             inboundDataError = true
             if settings.requestBodyLimitActionReject {
@@ -26,21 +26,30 @@ extension Transaction {
             body = Array(body.prefix(limit))
         }
         requestBody = body
-        guard let processor else { return }
+        argsCache = nil
+        defer {
+            argsCache = nil
+            // Argument indices change when the body adds arguments: cached transformations are stale.
+            transformTable = []
+        }
+        // An empty body has nothing to parse (ModSecurity does not run the processor on it).
+        guard let processor, !body.isEmpty else { return }
         do throws(BodyProcessorError) {
             switch processor {
             case "URLENCODED":
                 let parsed = URLCoding.parseArguments(body, separator: settings.argumentSeparator)
                 if parsed.count > settings.argumentsLimit {
-                    throw BodyProcessorError(.argumentsLimit, "urlencoded: more than \(settings.argumentsLimit) arguments")
+                    throw BodyProcessorError(
+                        .argumentsLimit, "urlencoded: more than \(settings.argumentsLimit) arguments")
                 }
                 argsPost = parsed
             case "JSON":
-                argsPost = try JSONBodyProcessor.parse(body, limits: bodyLimits)
+                argsJSON = try JSONBodyProcessor.parse(body, limits: bodyLimits)
             case "XML":
                 xml = try XMLBodyProcessor.parse(body, limits: bodyLimits)
             case "MULTIPART":
-                let result = try MultipartBodyProcessor.parse(body, contentType: headerValue("content-type") ?? [], limits: bodyLimits)
+                let result = try MultipartBodyProcessor.parse(
+                    body, contentType: headerValue("content-type") ?? [], limits: bodyLimits)
                 multipart = result.state
                 argsPost = result.arguments
                 files = result.files

@@ -1,6 +1,6 @@
 extension Transaction {
     func runPhase(_ phase: Int) {
-        guard engine.mode != .off else { return }
+        guard mode != .off else { return }
         if phase < 5 && (interrupted || allowedThroughPhase >= phase) { return }
         let list = ruleSet.phases[phase]
         var i = 0
@@ -43,10 +43,10 @@ extension Transaction {
         }
     }
 
-    func isRemoved(_ rule: Rule) -> Bool {
+    func isRemoved(_ rule: CompiledRule) -> Bool {
         if !removedIDs.isEmpty && removedIDs.contains(where: { $0.contains(rule.id) }) { return true }
-        if !removedTags.isEmpty && rule.actions.tags.contains(where: { removedTags.contains($0) }) { return true }
-        if !removedMessages.isEmpty, let msg = rule.actions.message?.text, removedMessages.contains(msg) { return true }
+        if !removedTags.isEmpty && !rule.tags.isDisjoint(with: removedTags) { return true }
+        if !removedMessages.isEmpty, let msg = rule.messageText, removedMessages.contains(msg) { return true }
         return false
     }
 
@@ -56,7 +56,7 @@ extension Transaction {
     }
 
     /// Evaluates a rule and its chain; runs actions on a full match.
-    func evaluate(_ rule: Rule, phase: Int) -> Outcome {
+    func evaluate(_ rule: CompiledRule, phase: Int) -> Outcome {
         currentRule = rule
         defer { currentRule = nil }
         visibleMatchedVars = []
@@ -65,7 +65,8 @@ extension Transaction {
             if !evaluateLink(link, top: rule) { return Outcome(matched: false, stopPhase: false) }
         }
         // Full match: non-disruptive actions of every link, then logging, then the disruptive action.
-        for link in [rule] + rule.chained {
+        for control in rule.actions.controls { apply(control) }
+        for link in rule.chained {
             for control in link.actions.controls { apply(control) }
         }
         let defaults = ruleSet.defaultActions[phase]
@@ -90,7 +91,7 @@ extension Transaction {
         case .redirect(let box):
             decided = .redirect(status: status ?? 302, location: expand(box.macro).string, ruleID: rule.id)
         case .allow(let scope):
-            if engine.mode == .block && engineMode == .on {
+            if mode == .block && engineMode == .on {
                 switch scope {
                 case .all: allowedThroughPhase = 4
                 case .request: allowedThroughPhase = max(allowedThroughPhase, 2)
@@ -99,104 +100,122 @@ extension Transaction {
                 if phase == 5 { stopPhase = true }
             }
         }
-        let willDisrupt = decided != nil && engine.mode == .block && engineMode == .on && verdict == .allow
+        let willDisrupt = decided != nil && mode == .block && engineMode == .on && verdict == .allow
         if logged || decided != nil {
             let message = rule.actions.message.map { expand($0).string } ?? ""
             let logData = rule.actions.logData.map { expand($0).string } ?? ""
-            matchedRules.append(MatchedRule(
-                id: rule.id, phase: phase, message: message, logData: logData, tags: rule.actions.tags,
-                severity: rule.actions.severity, matchedVariableName: matchedVarName.string, logged: logged,
-                disruptive: willDisrupt))
+            matchedRules.append(
+                MatchedRule(
+                    id: rule.id, phase: phase, message: message, logData: logData, tags: rule.actions.tags,
+                    severity: rule.actions.severity, matchedVariableName: matchedVarName.string, logged: logged,
+                    disruptive: willDisrupt))
         }
         if let decided, phase < 5 { enforce(decided) }
         return Outcome(matched: true, stopPhase: stopPhase)
     }
 
     /// Evaluates one link; on each matching value sets MATCHED_VAR*, captures and runs setvar (as ModSecurity v3).
-    func evaluateLink(_ link: Rule, top: Rule) -> Bool {
-        guard let op = link.op else {
+    func evaluateLink(_ link: CompiledRule, top: CompiledRule) -> Bool {
+        guard let matcher = link.matcher else {
             for s in link.actions.setVars { apply(s) }
             return true
         }
-        let values = collect(link, top: top)
+        let negated = link.negated
+        let capture = link.capture
         var newMatched: [(name: [UInt8], value: [UInt8])] = []
         var any = false
-        for value in values {
-            let stages = transformedStages(value.value, rule: link)
-            for stage in stages {
-                var context = OperatorContext(captureRequested: link.actions.capture, expandMacros: { [unowned self] text in
-                    self.expandText(text)
-                })
-                var matched: Bool
-                switch op.implementation.evaluate(stage, context: &context) {
-                case .match: matched = true
-                case .noMatch: matched = false
-                case .error(let error):
-                    operatorErrors.append("rule \(top.id): \(error)")
-                    enforce(.block(status: 403, ruleID: top.id))
-                    continue
+        // One context per link, reset per value (no closure retain per evaluation).
+        var context = OperatorContext(captureRequested: capture, expandMacros: operatorMacroExpander)
+        /// Runs the operator on one (transformed) value; true on a (possibly negated) match.
+        func check(_ stage: [UInt8], _ variable: Variable, _ key: [UInt8]?) -> Bool {
+            if !context.captures.isEmpty { context.captures.removeAll(keepingCapacity: true) }
+            var matched: Bool
+            switch matcher.evaluate(stage, context: &context) {
+            case .match: matched = true
+            case .noMatch: matched = false
+            case .error(let error):
+                operatorErrors.append("rule \(top.id): \(error)")
+                if engine.operatorErrorBlocks { enforce(.block(status: 403, ruleID: top.id)) }
+                return false
+            }
+            if negated { matched.toggle() }
+            guard matched else { return false }
+            any = true
+            let name = TargetValue(variable: variable, key: key, value: []).name
+            matchedVar = stage
+            matchedVarName = name
+            newMatched.append((name, stage))
+            if capture && !context.captures.isEmpty {
+                for (index, group) in context.captures.prefix(10).enumerated() {
+                    stores[.tx, default: KeyedStore()].set(String(index), group)
                 }
-                if op.negated { matched.toggle() }
-                guard matched else { continue }
-                any = true
-                let name = value.name
-                matchedVar = stage
-                matchedVarName = name
-                newMatched.append((name, stage))
-                if link.actions.capture && !context.captures.isEmpty {
-                    var tx = stores[.tx] ?? KeyedStore()
-                    for (index, group) in context.captures.prefix(10).enumerated() {
-                        tx.set(String(index), group)
-                    }
-                    stores[.tx] = tx
-                }
-                for s in link.actions.setVars { apply(s) }
-                break
+            }
+            for s in link.actions.setVars { apply(s) }
+            return true
+        }
+        let multi = link.multiMatch && !link.transformations.isEmpty
+        forEachValue(link, top: top) { variable, key, value, slot in
+            if multi {
+                for stage in multiMatchStages(value, rule: link) where check(stage, variable, key) { break }
+            } else {
+                _ = check(transformed(value, variable: variable, slot: slot, rule: link), variable, key)
             }
         }
         visibleMatchedVars = newMatched
         return any
     }
 
-    /// The values the operator sees: the final transformation result, or every stage with multiMatch.
-    func transformedStages(_ input: [UInt8], rule: Rule) -> [[UInt8]] {
-        if rule.transformations.isEmpty { return [input] }
-        if rule.actions.multiMatch {
-            var stages = [input]
-            var current = input
-            for t in rule.transformations {
-                let next = t.apply(current)
-                if next != current { stages.append(next) }
-                current = next
-            }
-            return stages
+    /// The value after the rule's transformation chain, cached per request by (chain, input).
+    func transformed(_ value: [UInt8], variable: Variable, slot: Int, rule: CompiledRule) -> [UInt8] {
+        if rule.transformations.isEmpty { return value }
+        guard slot >= 0 else {
+            var current = value
+            for t in rule.transformations { current = t.apply(current) }
+            return current
         }
-        let key = TransformKey(chain: rule.transformationChainID, input: input)
-        if let cached = transformCache[key] { return [cached] }
-        var current = input
+        let v = variable.ordinal
+        let chain = rule.transformationChainID
+        if transformTable.isEmpty { transformTable = Array(repeating: [], count: Variable.allCases.count) }
+        if slot < transformTable[v].count, let cached = transformTable[v][slot][chain] { return cached }
+        var current = value
         for t in rule.transformations { current = t.apply(current) }
-        transformCache[key] = current
-        return [current]
+        while transformTable[v].count <= slot {
+            transformTable[v].append(Array(repeating: nil, count: ruleSet.transformationChainCount))
+        }
+        transformTable[v][slot][chain] = current
+        return current
+    }
+
+    /// multiMatch: the raw value and every distinct intermediate transformation result.
+    func multiMatchStages(_ input: [UInt8], rule: CompiledRule) -> [[UInt8]] {
+        var stages = [input]
+        var current = input
+        for t in rule.transformations {
+            let next = t.apply(current)
+            if next != current { stages.append(next) }
+            current = next
+        }
+        return stages
     }
 
     func store(_ v: Variable) -> KeyedStore { stores[v] ?? KeyedStore() }
 
     func apply(_ s: SetVarAction) {
-        let key = expand(s.key).string
-        var store = stores[s.collection] ?? KeyedStore()
+        let key = s.key.isConstant ? s.key.text : expand(s.key).string
+        // Mutate in place (no copy of the store per setvar).
         switch s.operation {
         case .set(let m):
-            store.set(key, expand(m))
+            let value = expand(m)
+            stores[s.collection, default: KeyedStore()].set(key, value)
         case .add(let m):
-            let v = (store[key] ?? []).integerValue &+ expand(m).integerValue
-            store.set(key, Array(String(v).utf8))
+            let v = (stores[s.collection]?[key] ?? []).integerValue &+ expand(m).integerValue
+            stores[s.collection, default: KeyedStore()].set(key, Array(String(v).utf8))
         case .subtract(let m):
-            let v = (store[key] ?? []).integerValue &- expand(m).integerValue
-            store.set(key, Array(String(v).utf8))
+            let v = (stores[s.collection]?[key] ?? []).integerValue &- expand(m).integerValue
+            stores[s.collection, default: KeyedStore()].set(key, Array(String(v).utf8))
         case .delete:
-            store.remove(key)
+            stores[s.collection]?.remove(key)
         }
-        stores[s.collection] = store
     }
 
     func apply(_ control: ControlAction) {

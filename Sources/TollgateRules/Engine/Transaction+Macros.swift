@@ -1,17 +1,18 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension Transaction {
     /// Expands a parsed `%{...}` string against the current transaction.
     func expand(_ macro: MacroString) -> [UInt8] {
+        if macro.isConstant, macro.segments.count == 1, case .literal(let bytes) = macro.segments[0] { return bytes }
         var out: [UInt8] = []
         for segment in macro.segments {
             switch segment {
             case .literal(let bytes): out += bytes
-            case .reference(let variable, let key): out += resolve(variable, key: key)
+            case .reference(let variable, _, let key): out += resolve(variable, lookupKey: key)
             }
         }
         return out
@@ -25,15 +26,20 @@ extension Transaction {
         return expand(m)
     }
 
-    func resolve(_ variable: Variable, key: String?) -> [UInt8] {
-        if variable.isCollection {
-            let target = VariableTarget(
-                variable: variable,
-                key: key.map { k in .literal(variable.caseInsensitiveKeys ? Array(k.utf8).asciiLowercased() : Array(k.utf8)) },
-                count: false, exclude: false, text: "")
-            return values(of: target).first?.value ?? []
+    /// The first value of `variable` (with `lookupKey`, already lowercased where keys are case-insensitive).
+    func resolve(_ variable: Variable, lookupKey: [UInt8]?) -> [UInt8] {
+        guard variable.isCollection else { return scalar(variable) ?? [] }
+        if Self.isStore(variable) {
+            guard let key = lookupKey else { return stores[variable]?.entries.first?.value ?? [] }
+            return stores[variable]?[lowercased: key] ?? []
         }
-        return scalar(variable) ?? []
+        let list = entries(of: variable)
+        guard let key = lookupKey else { return list.first?.value ?? [] }
+        for i in list.indices
+        where variable.caseInsensitiveKeys ? list[i].key.equalsIgnoringCase(key) : list[i].key == key {
+            return list[i].value
+        }
+        return []
     }
 
     func nowMicroseconds() -> Int {

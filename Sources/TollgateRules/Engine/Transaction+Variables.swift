@@ -3,6 +3,9 @@ struct TargetValue {
     var variable: Variable
     var key: [UInt8]?
     var value: [UInt8]
+    /// Identity of a request-derived value (its index in the collection; 0 for a scalar), or -1 when
+    /// the value can change during the transaction (TX, MATCHED_VARS, counts): the transformation cache key.
+    var slot: Int = -1
 
     var name: [UInt8] {
         guard let key else { return Array(variable.rawValue.utf8) }
@@ -11,40 +14,6 @@ struct TargetValue {
 }
 
 extension Transaction {
-    /// Collects the values of a link's targets, minus its `!` exclusions and runtime target removals.
-    func collect(_ link: Rule, top: Rule) -> [TargetValue] {
-        var exclusions: [VariableTarget] = link.targets.filter(\.exclude)
-        if !removedTargets.isEmpty {
-            for (selector, target) in removedTargets {
-                switch selector {
-                case .ids(let ranges): if ranges.contains(where: { $0.contains(top.id) }) { exclusions.append(target) }
-                case .tag(let tag): if top.actions.tags.contains(tag) { exclusions.append(target) }
-                case .message(let msg): if top.actions.message?.text == msg { exclusions.append(target) }
-                }
-            }
-        }
-        var out: [TargetValue] = []
-        for target in link.targets where !target.exclude {
-            if target.count {
-                let n = values(of: target).count
-                out.append(TargetValue(variable: target.variable, key: nil, value: Array(String(n).utf8)))
-                continue
-            }
-            for v in values(of: target) {
-                if !exclusions.isEmpty && exclusions.contains(where: { excludes($0, v) }) { continue }
-                out.append(v)
-            }
-        }
-        return out
-    }
-
-    func excludes(_ exclusion: VariableTarget, _ v: TargetValue) -> Bool {
-        guard exclusion.variable == v.variable else { return false }
-        guard let selector = exclusion.key else { return true }
-        guard let key = v.key else { return false }
-        return keyMatches(selector, key, variable: v.variable)
-    }
-
     func keyMatches(_ selector: KeySelector, _ key: [UInt8], variable: Variable) -> Bool {
         switch selector {
         case .literal(let k):
@@ -66,24 +35,64 @@ extension Transaction {
                 return [TargetValue(variable: .xml, key: nil, value: xml.text)]
             }
             if path.hasSuffix("@*") || path.contains("/@") {
-                return xml.attributes.map { TargetValue(variable: .xml, key: Array(path.utf8), value: $0) }
+                return xml.attributes.enumerated().map {
+                    TargetValue(variable: .xml, key: Array(path.utf8), value: $0.element, slot: $0.offset + 1)
+                }
             }
-            return [TargetValue(variable: .xml, key: Array(path.utf8), value: xml.text)]
+            return [TargetValue(variable: .xml, key: Array(path.utf8), value: xml.text, slot: 0)]
         }
         if variable.isCollection {
+            if case .literal(let key)? = target.key, let store = stores[variable] {
+                // Direct lookup for TX:name and friends (keys stored lowercase in the index).
+                guard let value = store[lowercased: key] else { return [] }
+                return [TargetValue(variable: variable, key: key, value: value)]
+            } else if case .literal? = target.key, Self.isStore(variable) {
+                return []
+            }
             let all = entries(of: variable)
-            guard let selector = target.key else {
-                return all.map { TargetValue(variable: variable, key: $0.key, value: $0.value) }
+            let stable = Self.isRequestDerived(variable)
+            var out: [TargetValue] = []
+            out.reserveCapacity(all.count)
+            for (index, e) in all.enumerated() {
+                if let selector = target.key, !keyMatches(selector, e.key, variable: variable) { continue }
+                out.append(TargetValue(variable: variable, key: e.key, value: e.value, slot: stable ? index : -1))
             }
-            return all.compactMap { e in
-                keyMatches(selector, e.key, variable: variable) ? TargetValue(variable: variable, key: e.key, value: e.value) : nil
-            }
+            return out
         }
         guard let v = scalar(variable) else { return [] }
-        return [TargetValue(variable: variable, key: nil, value: v)]
+        return [
+            TargetValue(
+                variable: variable, key: nil, value: v, slot: Self.isRequestDerived(variable) ? 0 : -1)
+        ]
     }
 
-    var args: [Entry] { argsGet + argsPost }
+    /// Values that do not change once the request (or response) part they come from is known.
+    static func isRequestDerived(_ v: Variable) -> Bool {
+        switch v {
+        case .args, .argsNames, .argsGet, .argsGetNames, .argsPost, .argsPostNames, .requestHeaders,
+            .requestHeadersNames, .requestCookies, .requestCookiesNames, .requestFilename, .requestBasename,
+            .requestURI, .requestURIRaw, .requestLine, .requestMethod, .requestProtocol, .queryString, .requestBody,
+            .files, .filesNames, .multipartPartHeaders, .responseHeaders, .responseHeadersNames, .responseBody,
+            .xml:
+            return true
+        default:
+            return false
+        }
+    }
+
+    static func isStore(_ v: Variable) -> Bool {
+        switch v {
+        case .tx, .ip, .session, .global, .user, .resource: return true
+        default: return false
+        }
+    }
+
+    var args: [Entry] {
+        if let argsCache { return argsCache }
+        let all = argsGet + argsPost + argsJSON
+        argsCache = all
+        return all
+    }
 
     func entries(of variable: Variable) -> [Entry] {
         switch variable {
@@ -181,7 +190,9 @@ extension Transaction {
         case .serverPort: return number(request.serverPort)
         case .serverName:
             guard var host = headerValue("host") else { return nil }
-            if let colon = host.lastIndex(of: UInt8(ascii: ":")), !host.contains(UInt8(ascii: "]")) || host.last != UInt8(ascii: "]") {
+            if let colon = host.lastIndex(of: UInt8(ascii: ":")),
+                !host.contains(UInt8(ascii: "]")) || host.last != UInt8(ascii: "]")
+            {
                 host = Array(host[..<colon])
             }
             return host

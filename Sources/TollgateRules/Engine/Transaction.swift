@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One request (and its response) going through the rules. Not thread-safe: confine to one queue.
@@ -9,6 +9,24 @@ import Darwin
 /// Call `processRequestHeaders()` (phase 1), `processRequestBody(_:)` (phase 2), then for the response
 /// `processResponseHeaders(_:)` (phase 3), `processResponseBody(_:)` (phase 4) and finally `processLogging()`
 /// (phase 5). Each returns the verdict so far; once disruptive, later request/response phases do nothing.
+///
+/// Semantics follow ModSecurity v3 where CRS depends on them: `setvar` and captures run for every matching
+/// value (CRS's parameter counters need that), other actions once per full chain match; `block` takes the
+/// phase's `SecDefaultAction`; in DetectionOnly (or `RulesMode.detect`) disruptive matches are logged and
+/// remembered in `wouldBlock` but the verdict stays `.allow`.
+///
+/// Limits and failure modes:
+/// - IP, SESSION, GLOBAL, USER and RESOURCE live for this transaction only; `initcol`/`expirevar` are
+///   accepted and have no effect (no cross-request state).
+/// - `XML:` supports the XPaths `/*`, `//*` (all text) and `//@*`, `/*/@*` (all attribute values); others
+///   fail the load. DTDs are skipped, entities other than the predefined and numeric ones are not expanded.
+/// - REQUEST_BODY is a variable for URLENCODED bodies or after `ctl:forceRequestBodyVariable=On`.
+/// - A body over the limit (or cut by the proxy: `truncated`) is never inspected silently in part: with
+///   `SecRequestBodyLimitAction Reject` the verdict is 413; with ProcessPartial the prefix is inspected and
+///   INBOUND_DATA_ERROR is 1. Argument-count, JSON/XML depth and file-count overflows set REQBODY_ERROR and
+///   block with 400.
+/// - An operator error (PCRE2 match/depth limit) is counted in `operatorErrors` and blocks with 403 unless
+///   the engine was built with `operatorErrorBlocks: false`.
 public final class Transaction {
     let engine: Engine
     let ruleSet: RuleSet
@@ -31,6 +49,8 @@ public final class Transaction {
     var cookies: [Entry]
     var argsGet: [Entry]
     var argsPost: [Entry] = []
+    /// JSON body arguments: in ARGS, not in ARGS_POST (as ModSecurity v3).
+    var argsJSON: [Entry] = []
     var requestBody: [UInt8]?
     var requestBodyLength = 0
     var reqbodyProcessor: String?
@@ -58,7 +78,7 @@ public final class Transaction {
     var matchedVar: [UInt8] = []
     var matchedVarName: [UInt8] = []
     var visibleMatchedVars: [(name: [UInt8], value: [UInt8])] = []
-    var currentRule: Rule?
+    var currentRule: CompiledRule?
     var highestSeverity = 255
 
     // Runtime exceptions from ctl.
@@ -67,7 +87,13 @@ public final class Transaction {
     var removedMessages: Set<String> = []
     var removedTargets: [(selector: RuleSelector, target: VariableTarget)] = []
 
-    var transformCache: [TransformKey: [UInt8]] = [:]
+    /// Transformation results by value identity, not bytes: `transformTable[variable][slot][chain]`
+    /// (array indexing, no hashing); filled lazily.
+    var transformTable: [[[[UInt8]?]]] = []
+    /// ARGS (GET + POST + JSON), rebuilt when the body adds arguments.
+    var argsCache: [Entry]?
+    /// One macro expander per transaction for operators (avoids a closure allocation per value).
+    lazy var operatorMacroExpander: (String) -> [UInt8] = { [unowned self] text in self.expandText(text) }
     var macroCache: [String: MacroString] = [:]
 
     /// Every rule (chain) that matched, in order.
@@ -88,13 +114,12 @@ public final class Transaction {
         case message(String)
     }
 
-    struct TransformKey: Hashable {
-        var chain: Int
-        var input: [UInt8]
-    }
+    /// The effective Tollgate mode (the engine's, or the per-request override).
+    let mode: RulesMode
 
-    init(engine: Engine, request: RequestInput) {
+    init(engine: Engine, request: RequestInput, options: TransactionOptions = TransactionOptions()) {
         self.engine = engine
+        self.mode = options.mode ?? engine.mode
         self.ruleSet = engine.ruleSet
         self.settings = engine.ruleSet.settings
         self.engineMode = engine.ruleSet.settings.ruleEngine
@@ -144,6 +169,9 @@ public final class Transaction {
             cookies += Transaction.parseCookies(h.value)
         }
         argsGet = URLCoding.parseArguments(queryString, separator: engine.ruleSet.settings.argumentSeparator)
+        for (name, value) in options.transactionVariables.sorted(by: { $0.key < $1.key }) {
+            stores[.tx, default: KeyedStore()].set(name, Array(value.utf8))
+        }
         if let ct = headerValue("content-type") {
             let lower = ct.asciiLowercased()
             if lower.starts(with: Array("application/x-www-form-urlencoded".utf8)) {
@@ -240,6 +268,29 @@ public final class Transaction {
         return settings.responseBodyMimeTypes.contains(type)
     }
 
+    /// Whether phase 2 wants the request body (SecRequestBodyAccess after phase-1 `ctl`s, engine not off,
+    /// no verdict yet). When false, call `processRequestBody([])` and stream the body.
+    public var wantsRequestBody: Bool {
+        mode != .off && engineMode != .off && settings.requestBodyAccess && !interrupted && allowedThroughPhase < 2
+    }
+
+    /// Most request body bytes inspected (SecRequestBodyLimit, or SecRequestBodyNoFilesLimit for
+    /// non-multipart bodies); buffer up to this and pass `truncated: true` when the body is longer.
+    public var requestBodyInspectionLimit: Int {
+        reqbodyProcessor == "MULTIPART"
+            ? settings.requestBodyLimit
+            : min(settings.requestBodyLimit, settings.requestBodyNoFilesLimit)
+    }
+
+    /// Whether phase 4 wants the response body (call after `processResponseHeaders`): SecResponseBodyAccess
+    /// and a Content-Type listed in SecResponseBodyMimeType.
+    public var wantsResponseBody: Bool {
+        mode != .off && engineMode != .off && settings.responseBodyAccess && !interrupted && responseBodyTypeInspected()
+    }
+
+    /// Most response body bytes inspected (SecResponseBodyLimit).
+    public var responseBodyInspectionLimit: Int { settings.responseBodyLimit }
+
     /// Anomaly scores CRS accumulated (blocking scores; 0 when CRS is not loaded).
     public var anomalyScores: AnomalyScores {
         let tx = stores[.tx] ?? KeyedStore()
@@ -255,7 +306,7 @@ public final class Transaction {
 
     /// Applies a verdict when the engine enforces, or remembers it in detection-only mode.
     func enforce(_ v: Verdict) {
-        if engine.mode == .block && engineMode == .on {
+        if mode == .block && engineMode == .on {
             if verdict == .allow { verdict = v }
             interrupted = true
         } else if wouldBlock == nil {

@@ -1,6 +1,6 @@
 /// An error loading a SecLang ruleset: names the file, the line and the problem.
 ///
-/// Equatable on `code` only... no: on all fields, so tests can assert the exact error; use `code` for the kind.
+/// `code` is the stable kind (assert on it in tests); `file` and `line` locate the directive.
 public struct RuleLoadError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The stable kind of problem.
     public enum Code: String, Sendable, Equatable {

@@ -5,7 +5,8 @@ extension RuleSetLoader {
         let args = d.arguments
         func require(_ n: Int) throws(RuleLoadError) {
             if args.count < n {
-                throw RuleLoadError(.syntax, file: d.file, line: d.line, "\(d.name) needs \(n) argument(s), got \(args.count)")
+                throw RuleLoadError(
+                    .syntax, file: d.file, line: d.line, "\(d.name) needs \(n) argument(s), got \(args.count)")
             }
         }
         func onOff() throws(RuleLoadError) -> Bool {
@@ -13,27 +14,35 @@ extension RuleSetLoader {
             switch args[0].lowercased() {
             case "on": return true
             case "off": return false
-            default: throw RuleLoadError(.invalidValue, file: d.file, line: d.line, "\(d.name) expects On or Off, got '\(args[0])'")
+            default:
+                throw RuleLoadError(
+                    .invalidValue, file: d.file, line: d.line, "\(d.name) expects On or Off, got '\(args[0])'")
             }
         }
         func integer() throws(RuleLoadError) -> Int {
             try require(1)
             guard let v = Int(args[0]), v >= 0 else {
-                throw RuleLoadError(.invalidValue, file: d.file, line: d.line, "\(d.name) expects a non-negative integer, got '\(args[0])'")
+                throw RuleLoadError(
+                    .invalidValue, file: d.file, line: d.line,
+                    "\(d.name) expects a non-negative integer, got '\(args[0])'")
             }
             return v
         }
         if !openChain.isEmpty && d.name.lowercased() != "secrule" {
-            throw RuleLoadError(.chainWithoutRule, file: d.file, line: d.line,
-                                "\(d.name) follows a rule with 'chain'; a SecRule must come next")
+            throw RuleLoadError(
+                .chainWithoutRule, file: d.file, line: d.line,
+                "\(d.name) follows a rule with 'chain'; a SecRule must come next")
         }
         switch d.name.lowercased() {
         case "secrule":
             try require(2)
             if args.count > 3 {
-                throw RuleLoadError(.syntax, file: d.file, line: d.line, "SecRule takes at most 3 arguments, got \(args.count) (unquoted blanks?)")
+                throw RuleLoadError(
+                    .syntax, file: d.file, line: d.line,
+                    "SecRule takes at most 3 arguments, got \(args.count) (unquoted blanks?)")
             }
-            try addRule(variables: args[0], operatorText: args[1], actionsText: args.count > 2 ? args[2] : "", directive: d)
+            try addRule(
+                variables: args[0], operatorText: args[1], actionsText: args.count > 2 ? args[2] : "", directive: d)
         case "secaction":
             try require(1)
             try addRule(variables: nil, operatorText: nil, actionsText: args[0], directive: d)
@@ -47,13 +56,15 @@ extension RuleSetLoader {
                 throw RuleLoadError(.invalidAction, file: d.file, line: d.line, "SecDefaultAction needs a phase")
             }
             guard actions.disruptive != nil else {
-                throw RuleLoadError(.invalidAction, file: d.file, line: d.line, "SecDefaultAction needs a disruptive action")
+                throw RuleLoadError(
+                    .invalidAction, file: d.file, line: d.line, "SecDefaultAction needs a disruptive action")
             }
             defaultActions[phase] = actions
         case "include":
             try require(1)
             let base = (d.file as NSString).deletingLastPathComponent
-            let paths = try Self.expand(pattern: args[0], relativeTo: base.isEmpty ? "." : base, file: d.file, line: d.line)
+            let paths = try Self.expand(
+                pattern: args[0], relativeTo: base.isEmpty ? "." : base, file: d.file, line: d.line)
             for path in paths {
                 do {
                     try load(file: path)
@@ -82,13 +93,17 @@ extension RuleSetLoader {
         case "secruleupdatetargetbytag":
             try require(2)
             let targets = try parseTargets(args[1], directive: d)
-            try updateRules(where: { $0.actions.tags.contains(args[0]) }, description: "tag \(args[0])", d, allowNone: true) {
+            try updateRules(
+                where: { $0.actions.tags.contains(args[0]) }, description: "tag \(args[0])", d, allowNone: true
+            ) {
                 $0.targets += targets
             }
         case "secruleupdatetargetbymsg":
             try require(2)
             let targets = try parseTargets(args[1], directive: d)
-            try updateRules(where: { $0.actions.message?.text == args[0] }, description: "msg \(args[0])", d, allowNone: true) {
+            try updateRules(
+                where: { $0.actions.message?.text == args[0] }, description: "msg \(args[0])", d, allowNone: true
+            ) {
                 $0.targets += targets
             }
         case "secruleupdateactionbyid":
@@ -99,14 +114,18 @@ extension RuleSetLoader {
             try updateRules(where: { range.contains($0.id) }, description: "id \(args[0])", d) { rule in
                 rule.actions.merge(update)
                 if update.hasTransformations {
-                    rule.transformations = update.transformationsReset ? update.transformations : rule.transformations + update.transformations
+                    rule.transformations =
+                        update.transformationsReset
+                        ? update.transformations : rule.transformations + update.transformations
                 }
             }
             try reinternChains()
         case "secruleengine":
             try require(1)
             guard let mode = EngineMode.parse(args[0]) else {
-                throw RuleLoadError(.invalidValue, file: d.file, line: d.line, "SecRuleEngine expects On, Off or DetectionOnly, got '\(args[0])'")
+                throw RuleLoadError(
+                    .invalidValue, file: d.file, line: d.line,
+                    "SecRuleEngine expects On, Off or DetectionOnly, got '\(args[0])'")
             }
             settings.ruleEngine = mode
         case "secrequestbodyaccess": settings.requestBodyAccess = try onOff()
@@ -125,7 +144,9 @@ extension RuleSetLoader {
             case "reject": reject = true
             case "processpartial": reject = false
             default:
-                throw RuleLoadError(.invalidValue, file: d.file, line: d.line, "\(d.name) expects Reject or ProcessPartial, got '\(args[0])'")
+                throw RuleLoadError(
+                    .invalidValue, file: d.file, line: d.line,
+                    "\(d.name) expects Reject or ProcessPartial, got '\(args[0])'")
             }
             if d.name.lowercased() == "secrequestbodylimitaction" {
                 settings.requestBodyLimitActionReject = reject
@@ -143,7 +164,8 @@ extension RuleSetLoader {
         case "secargumentseparator":
             try require(1)
             guard args[0].utf8.count == 1, let b = args[0].utf8.first else {
-                throw RuleLoadError(.invalidValue, file: d.file, line: d.line, "SecArgumentSeparator expects one character")
+                throw RuleLoadError(
+                    .invalidValue, file: d.file, line: d.line, "SecArgumentSeparator expects one character")
             }
             settings.argumentSeparator = b
         case "secauditengine":
@@ -193,7 +215,9 @@ extension RuleSetLoader {
             }
         }
         if !found && !allowNone {
-            throw RuleLoadError(.unknownRuleID, file: d.file, line: d.line, "\(d.name): no loaded rule has \(description)")
+            throw RuleLoadError(
+                .unknownRuleID, file: d.file, line: d.line,
+                "\(d.name): no loaded rule has \(description) (it must come after the rules it updates)")
         }
     }
 

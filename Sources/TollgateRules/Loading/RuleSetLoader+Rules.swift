@@ -1,7 +1,9 @@
 import Foundation
 
 extension RuleSetLoader {
-    mutating func addRule(variables: String?, operatorText: String?, actionsText: String, directive d: DirectiveLine) throws(RuleLoadError) {
+    mutating func addRule(variables: String?, operatorText: String?, actionsText: String, directive d: DirectiveLine)
+        throws(RuleLoadError)
+    {
         let isLink = !openChain.isEmpty
         var actions = try parseActions(actionsText, directive: d, isChainLink: isLink)
         let targets = try variables.map { (v) throws(RuleLoadError) in try parseTargets(v, directive: d) } ?? []
@@ -11,10 +13,12 @@ extension RuleSetLoader {
         }
         if isLink {
             if actions.id != nil || actions.phase != nil {
-                throw RuleLoadError(.invalidAction, file: d.file, line: d.line, "a chained rule may not set id or phase")
+                throw RuleLoadError(
+                    .invalidAction, file: d.file, line: d.line, "a chained rule may not set id or phase")
             }
             if let disruptive = actions.disruptive, disruptive != .pass {
-                throw RuleLoadError(.invalidAction, file: d.file, line: d.line, "a chained rule may not have a disruptive action")
+                throw RuleLoadError(
+                    .invalidAction, file: d.file, line: d.line, "a chained rule may not have a disruptive action")
             }
             actions.phase = openChain[0].actions.phase
         } else {
@@ -34,8 +38,9 @@ extension RuleSetLoader {
         }
         transformations += actions.transformations
         transformations.removeAll { $0 == .none }
-        let rule = Rule(actions: actions, targets: targets, op: op, transformations: transformations,
-                        transformationChainID: internChain(transformations), chained: [], file: d.file, line: d.line)
+        let rule = Rule(
+            actions: actions, targets: targets, op: op, transformations: transformations,
+            transformationChainID: internChain(transformations), chained: [], file: d.file, line: d.line)
         openChain.append(rule)
         if !actions.chain {
             var starter = openChain[0]
@@ -137,7 +142,8 @@ extension RuleSetLoader {
                         i += 1
                     }
                     if !closed {
-                        throw RuleLoadError(.syntax, file: d.file, line: d.line, "unterminated /regex/ key in '\(text)'")
+                        throw RuleLoadError(
+                            .syntax, file: d.file, line: d.line, "unterminated /regex/ key in '\(text)'")
                     }
                 } else {
                     while i < chars.count, chars[i] != "|" {
@@ -151,6 +157,12 @@ extension RuleSetLoader {
             var selector: KeySelector?
             if let keyText {
                 if variable == .xml {
+                    // Only the XPath forms CRS uses are evaluated; anything else fails the load.
+                    guard ["/*", "//*", "//@*", "/*/@*"].contains(keyText) else {
+                        throw RuleLoadError(
+                            .unknownVariable, file: d.file, line: d.line,
+                            "unsupported XPath 'XML:\(keyText)' (supported: /*, //*, //@*, /*/@*)")
+                    }
                     selector = .xpath(keyText)
                 } else if isRegex {
                     do {
@@ -158,14 +170,16 @@ extension RuleSetLoader {
                         let pattern = variable.caseInsensitiveKeys ? "(?i)" + keyText : keyText
                         selector = .regex(pattern: keyText, matcher: try makeOperator("rx", pattern, "."))
                     } catch {
-                        throw RuleLoadError(.invalidValue, file: d.file, line: d.line, "bad key regex /\(keyText)/: \(error)")
+                        throw RuleLoadError(
+                            .invalidValue, file: d.file, line: d.line, "bad key regex /\(keyText)/: \(error)")
                     }
                 } else {
                     let bytes = Array(keyText.utf8)
                     selector = .literal(variable.caseInsensitiveKeys ? bytes.asciiLowercased() : bytes)
                 }
             }
-            result.append(VariableTarget(variable: variable, key: selector, count: count, exclude: exclude, text: written))
+            result.append(
+                VariableTarget(variable: variable, key: selector, count: count, exclude: exclude, text: written))
         }
         if result.isEmpty {
             throw RuleLoadError(.syntax, file: d.file, line: d.line, "no variables in '\(text)'")
@@ -173,7 +187,9 @@ extension RuleSetLoader {
         return result
     }
 
-    func parseActions(_ text: String, directive d: DirectiveLine, isChainLink: Bool) throws(RuleLoadError) -> RuleActions {
+    func parseActions(_ text: String, directive d: DirectiveLine, isChainLink: Bool) throws(RuleLoadError)
+        -> RuleActions
+    {
         var a = RuleActions()
         for (name, value) in try SecLangLexer.actions(text, file: d.file, line: d.line) {
             func need() throws(RuleLoadError) -> String {
@@ -186,7 +202,9 @@ extension RuleSetLoader {
                 do {
                     return try MacroString(parsing: s)
                 } catch {
-                    throw RuleLoadError(.invalidAction, file: d.file, line: d.line, "unknown variable in macro %{\(error.reference)} of action '\(name)'")
+                    throw RuleLoadError(
+                        .invalidAction, file: d.file, line: d.line,
+                        "unknown variable in macro %{\(error.reference)} of action '\(name)'")
                 }
             }
             func setDisruptive(_ action: DisruptiveAction) throws(RuleLoadError) {
@@ -246,7 +264,9 @@ extension RuleSetLoader {
                 case nil, "": try setDisruptive(.allow(.all))
                 case "phase": try setDisruptive(.allow(.phase))
                 case "request": try setDisruptive(.allow(.request))
-                default: throw RuleLoadError(.invalidAction, file: d.file, line: d.line, "invalid allow scope '\(value ?? "")'")
+                default:
+                    throw RuleLoadError(
+                        .invalidAction, file: d.file, line: d.line, "invalid allow scope '\(value ?? "")'")
                 }
             case "redirect": try setDisruptive(.redirect(MacroStringBox(macro: try macro(try need()))))
             case "status":
@@ -266,7 +286,8 @@ extension RuleSetLoader {
                     a.transformationsReset = true
                 } else {
                     guard let t = Transformation(name: v) else {
-                        throw RuleLoadError(.unknownTransformation, file: d.file, line: d.line, "unknown transformation '\(v)'")
+                        throw RuleLoadError(
+                            .unknownTransformation, file: d.file, line: d.line, "unknown transformation '\(v)'")
                     }
                     a.transformations.append(t)
                 }
@@ -302,7 +323,9 @@ extension RuleSetLoader {
         }
         func macro(_ s: Substring) throws(RuleLoadError) -> MacroString {
             do { return try MacroString(parsing: String(s)) } catch {
-                throw RuleLoadError(.invalidAction, file: d.file, line: d.line, "unknown variable in macro %{\(error.reference)} of setvar")
+                throw RuleLoadError(
+                    .invalidAction, file: d.file, line: d.line,
+                    "unknown variable in macro %{\(error.reference)} of setvar")
             }
         }
         let key = try macro(fullName[fullName.index(after: dot)...])
@@ -347,13 +370,16 @@ extension RuleSetLoader {
         }
         func ranges(_ text: String) throws(RuleLoadError) -> [ClosedRange<Int>] {
             var out: [ClosedRange<Int>] = []
-            for part in text.split(whereSeparator: { $0 == " " || $0 == "," }) { out.append(try parseRange(String(part), d)) }
+            for part in text.split(whereSeparator: { $0 == " " || $0 == "," }) {
+                out.append(try parseRange(String(part), d))
+            }
             return out
         }
         switch name {
         case "ruleengine":
             guard let mode = EngineMode.parse(value) else {
-                throw RuleLoadError(.invalidAction, file: d.file, line: d.line, "ctl:ruleEngine expects On, Off or DetectionOnly")
+                throw RuleLoadError(
+                    .invalidAction, file: d.file, line: d.line, "ctl:ruleEngine expects On, Off or DetectionOnly")
             }
             return .ruleEngine(mode)
         case "ruleremovebyid": return .ruleRemoveByID(try ranges(value))
@@ -371,7 +397,8 @@ extension RuleSetLoader {
         case "requestbodyprocessor":
             let v = value.uppercased()
             guard ["URLENCODED", "MULTIPART", "XML", "JSON"].contains(v) else {
-                throw RuleLoadError(.invalidAction, file: d.file, line: d.line, "unknown request body processor '\(value)'")
+                throw RuleLoadError(
+                    .invalidAction, file: d.file, line: d.line, "unknown request body processor '\(value)'")
             }
             return .requestBodyProcessor(v)
         case "requestbodyaccess": return .requestBodyAccess(try bool())
@@ -380,10 +407,14 @@ extension RuleSetLoader {
         case "auditengine": return .auditEngine(value)
         case "auditlogparts": return .auditLogParts(value)
         case "requestbodylimit":
-            guard let n = Int(value) else { throw RuleLoadError(.invalidAction, file: d.file, line: d.line, "bad limit") }
+            guard let n = Int(value) else {
+                throw RuleLoadError(.invalidAction, file: d.file, line: d.line, "bad limit")
+            }
             return .requestBodyLimit(n)
         case "responsebodylimit":
-            guard let n = Int(value) else { throw RuleLoadError(.invalidAction, file: d.file, line: d.line, "bad limit") }
+            guard let n = Int(value) else {
+                throw RuleLoadError(.invalidAction, file: d.file, line: d.line, "bad limit")
+            }
             return .responseBodyLimit(n)
         case "parsexmlintoargs": return .parseXMLIntoArgs(value)
         default:

@@ -4,7 +4,8 @@ import Foundation
 /// directive, variable, operator, action or transformation is a `RuleLoadError` naming file and line.
 public struct RuleSetLoader {
     /// Builds an operator; injectable so tests can use private operators.
-    package typealias OperatorMaker = (_ name: String, _ argument: String, _ baseDirectory: String) throws -> any RuleOperator
+    package typealias OperatorMaker = (_ name: String, _ argument: String, _ baseDirectory: String) throws ->
+        any RuleOperator
 
     package var makeOperator: OperatorMaker
     /// Top-level entries in load order (rules and markers).
@@ -35,8 +36,9 @@ public struct RuleSetLoader {
     /// Loads the files (or glob patterns, expanded in sorted order) in order.
     public mutating func load(files patterns: [String]) throws(RuleLoadError) {
         for pattern in patterns {
-            let paths = try Self.expand(pattern: pattern, relativeTo: FileManager.default.currentDirectoryPath,
-                                        file: "<config>", line: 0)
+            let paths = try Self.expand(
+                pattern: pattern, relativeTo: FileManager.default.currentDirectoryPath,
+                file: "<config>", line: 0)
             for path in paths { try load(file: path) }
         }
     }
@@ -66,16 +68,18 @@ public struct RuleSetLoader {
         if !openChain.isEmpty {
             // A chain may not continue across files.
             let starter = openChain[0]
-            throw RuleLoadError(.chainWithoutRule, file: starter.file, line: starter.line,
-                                "rule \(starter.id) has 'chain' but no rule follows it")
+            throw RuleLoadError(
+                .chainWithoutRule, file: starter.file, line: starter.line,
+                "rule \(starter.id) has 'chain' but no rule follows it")
         }
     }
 
     /// Finishes loading: returns the compiled, immutable ruleset.
     public func build() throws(RuleLoadError) -> RuleSet {
         if let starter = openChain.first {
-            throw RuleLoadError(.chainWithoutRule, file: starter.file, line: starter.line,
-                                "rule \(starter.id) has 'chain' but no rule follows it")
+            throw RuleLoadError(
+                .chainWithoutRule, file: starter.file, line: starter.line,
+                "rule \(starter.id) has 'chain' but no rule follows it")
         }
         var phases: [[PhaseEntry]] = Array(repeating: [], count: 6)
         var count = 0
@@ -83,14 +87,15 @@ public struct RuleSetLoader {
             switch entry {
             case .rule(let rule):
                 let phase = rule.actions.phase ?? 2
-                phases[phase].append(.rule(rule))
+                phases[phase].append(.rule(CompiledRule(rule)))
                 count += 1
             case .marker(let name):
                 for p in 1...5 { phases[p].append(.marker(name)) }
             }
         }
-        return RuleSet(phases: phases, defaultActions: defaultActions, settings: settings, ruleCount: count,
-                       transformationChainCount: chainIDs.count)
+        return RuleSet(
+            phases: phases, defaultActions: defaultActions, settings: settings, ruleCount: count,
+            transformationChainCount: chainIDs.count)
     }
 
     /// Convenience: loads inline text and builds.
@@ -107,13 +112,16 @@ public struct RuleSetLoader {
         return try loader.build()
     }
 
-    static func expand(pattern: String, relativeTo base: String, file: String, line: Int) throws(RuleLoadError) -> [String] {
+    static func expand(pattern: String, relativeTo base: String, file: String, line: Int) throws(RuleLoadError)
+        -> [String]
+    {
         let full = pattern.hasPrefix("/") ? pattern : (base as NSString).appendingPathComponent(pattern)
         guard full.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) else { return [full] }
         let directory = (full as NSString).deletingLastPathComponent
         let namePattern = (full as NSString).lastPathComponent
         if directory.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) {
-            throw RuleLoadError(.invalidValue, file: file, line: line, "glob wildcards are supported in the file name only: \(pattern)")
+            throw RuleLoadError(
+                .invalidValue, file: file, line: line, "glob wildcards are supported in the file name only: \(pattern)")
         }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
             throw RuleLoadError(.unreadableFile, file: file, line: line, "cannot list directory \(directory)")

@@ -18,7 +18,9 @@ enum SecLangLexer {
         var pendingLine = 0
         var lineNumber = 0
         var continuing = false
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // A UTF-8 byte order mark at the start of a file is not part of the first directive.
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             var line = Substring(rawLine)
             if line.hasSuffix("\r") { line = line.dropLast() }
@@ -70,6 +72,13 @@ enum SecLangLexer {
                         index += 2
                         continue
                     }
+                    if d == "\\" && index + 1 < chars.count - 1 && chars[index + 1] == "\\" {
+                        // An escaped backslash stays as written (regexes need it) and does not escape a quote.
+                        word.append("\\")
+                        word.append("\\")
+                        index += 2
+                        continue
+                    }
                     if d == "\"" {
                         closed = true
                         index += 1
@@ -116,7 +125,9 @@ enum SecLangLexer {
 
     /// Splits an action list (`id:1,phase:2,msg:'a, b'`) into `(name, value)` pairs.
     /// Values in single quotes may contain commas and `\'`.
-    static func actions(_ text: String, file: String, line: Int) throws(RuleLoadError) -> [(name: String, value: String?)] {
+    static func actions(_ text: String, file: String, line: Int) throws(RuleLoadError) -> [(
+        name: String, value: String?
+    )] {
         var result: [(String, String?)] = []
         let chars = Array(text.unicodeScalars)
         var index = 0
@@ -158,11 +169,14 @@ enum SecLangLexer {
                         index += 1
                     }
                     if !closed {
-                        throw RuleLoadError(.syntax, file: file, line: line, "unterminated quoted value of action '\(actionName)'")
+                        throw RuleLoadError(
+                            .syntax, file: file, line: line, "unterminated quoted value of action '\(actionName)'")
                     }
                     skipBlanks()
                     if index < chars.count && chars[index] != "," {
-                        throw RuleLoadError(.syntax, file: file, line: line, "unexpected text after quoted value of action '\(actionName)'")
+                        throw RuleLoadError(
+                            .syntax, file: file, line: line,
+                            "unexpected text after quoted value of action '\(actionName)'")
                     }
                     value = String(v)
                 } else {
@@ -187,8 +201,8 @@ enum SecLangLexer {
 extension String {
     func trimmingBlanks() -> String {
         var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "\n" || f == "\r" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" { s = s.dropLast() }
+        while let f = s.first, f.isWhitespace { s = s.dropFirst() }
+        while let l = s.last, l.isWhitespace { s = s.dropLast() }
         return String(s)
     }
 }

@@ -2,13 +2,14 @@
 package struct MacroString: Sendable {
     package enum Segment: Sendable {
         case literal([UInt8])
-        case reference(Variable, key: String?)
+        /// `key` is stored as written and, for case-insensitive collections, lowercased (`lookupKey`).
+        case reference(Variable, key: String?, lookupKey: [UInt8]?)
     }
     package var segments: [Segment]
     package var text: String
 
-    /// True when there is nothing to expand.
-    package var isConstant: Bool { segments.allSatisfy { if case .literal = $0 { return true } else { return false } } }
+    /// True when there is nothing to expand (set at parse).
+    package private(set) var isConstant = true
 
     package init(parsing text: String) throws(MacroError) {
         self.text = text
@@ -35,7 +36,10 @@ package struct MacroString: Sendable {
                     segments.append(.literal(literal))
                     literal = []
                 }
-                segments.append(.reference(variable, key: key))
+                let lookup = key.map { k in
+                    variable.caseInsensitiveKeys ? Array(k.utf8).asciiLowercased() : Array(k.utf8)
+                }
+                segments.append(.reference(variable, key: key, lookupKey: lookup))
                 i = close + 1
                 continue
             }
@@ -44,6 +48,7 @@ package struct MacroString: Sendable {
         }
         if !literal.isEmpty { segments.append(.literal(literal)) }
         self.segments = segments
+        self.isConstant = segments.allSatisfy { if case .literal = $0 { return true } else { return false } }
     }
 }
 

@@ -95,6 +95,14 @@ package enum Variable: String, Sendable, Hashable, CaseIterable {
     case authType = "AUTH_TYPE"
     case webserverErrorLog = "WEBSERVER_ERROR_LOG"
 
+    /// Dense index of the case (for packed cache keys): the enum's one-byte tag, which is its declaration
+    /// index. `Engine.init` checks this layout fact once (`ordinalsAreDense`).
+    package var ordinal: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
+
+    static let ordinalsAreDense: Bool =
+        MemoryLayout<Variable>.size == 1
+        && Variable.allCases.enumerated().allSatisfy { $0.element.ordinal == $0.offset }
+
     /// Looks a variable up case-insensitively (SecLang variable names are case-insensitive).
     package init?(name: String) {
         guard let v = Variable(rawValue: name.uppercased()) else { return nil }
@@ -133,14 +141,26 @@ package enum KeySelector: Sendable {
     case xpath(String)
 }
 
-/// One target of a rule: `ARGS`, `ARGS:foo`, `!ARGS:/^x/`, `&TX:score`.
-package struct VariableTarget: Sendable {
-    package var variable: Variable
-    package var key: KeySelector?
+/// One target of a rule: `ARGS`, `ARGS:foo`, `!ARGS:/^x/`, `&TX:score`. A class so the rule loop shares it
+/// instead of copying its key selector.
+package final class VariableTarget: Sendable {
+    package let variable: Variable
+    package let key: KeySelector?
     /// `&VAR`: the number of matching entries instead of their values.
-    package var count: Bool
+    package let count: Bool
     /// `!VAR:key`: removes matching entries from the rule's other targets.
-    package var exclude: Bool
+    package let exclude: Bool
     /// The text as written, for messages.
-    package var text: String
+    package let text: String
+    /// `key != nil`, readable without copying the selector (hot path).
+    package let hasKey: Bool
+
+    package init(variable: Variable, key: KeySelector?, count: Bool, exclude: Bool, text: String) {
+        self.variable = variable
+        self.key = key
+        self.hasKey = key != nil
+        self.count = count
+        self.exclude = exclude
+        self.text = text
+    }
 }

@@ -13,7 +13,8 @@ struct IPMatchOperator: RuleOperator {
         var parsed: [IPNetwork] = []
         for item in items where !item.isEmpty {
             guard let network = IPNetwork(item[...]) else {
-                throw OperatorLoadError("@\(operatorName): invalid address or network '\(String(decoding: item, as: UTF8.self))'")
+                throw OperatorLoadError(
+                    "@\(operatorName): invalid address or network '\(String(decoding: item, as: UTF8.self))'")
             }
             parsed.append(network)
         }

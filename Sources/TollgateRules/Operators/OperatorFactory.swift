@@ -20,7 +20,9 @@ package enum OperatorFactory {
     private static func build(name: String, argument: String, baseDirectory: String) throws(OperatorLoadError)
         -> any RuleOperator
     {
-        switch name.lowercased() {
+        var key = name.lowercased()
+        if key.hasPrefix("@") { key.removeFirst() }
+        switch key {
         case "rx":
             if Array(argument.utf8).containsMacro { return MacroRxOperator(pattern: argument) }
             return try RxOperator(pattern: argument)

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads `@pmFromFile` / `@ipMatchFromFile` data files (load time only).
@@ -41,7 +41,8 @@ enum DataFileLoader {
     /// Reads a whole file into bytes.
     static func readFile(_ path: String, operatorName: String) throws(OperatorLoadError) -> [UInt8] {
         guard let file = fopen(path, "rb") else {
-            throw OperatorLoadError("@\(operatorName): cannot open data file \(path): \(String(cString: strerror(errno)))")
+            throw OperatorLoadError(
+                "@\(operatorName): cannot open data file \(path): \(String(cString: strerror(errno)))")
         }
         defer { fclose(file) }
         var result: [UInt8] = []

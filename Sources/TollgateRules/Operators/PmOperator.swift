@@ -30,7 +30,9 @@ struct PmOperator: RuleOperator {
             let byte = bytes[index]
             if inHex {
                 if byte == UInt8(ascii: "|") {
-                    guard hexHigh == nil else { throw OperatorLoadError("@pm: odd number of hex digits in '\(argument)'") }
+                    guard hexHigh == nil else {
+                        throw OperatorLoadError("@pm: odd number of hex digits in '\(argument)'")
+                    }
                     inHex = false
                 } else if let value = ByteSearch.hexValue(byte) {
                     if let high = hexHigh {

@@ -4,8 +4,9 @@ import TollgateRegex
 ///
 /// With `capture`, group 0 and groups 1...9 are stored in `context.captures` (absent groups as empty values).
 /// A match- or depth-limit overrun is reported as `.error`, never as no-match.
-struct RxOperator: RuleOperator {
-    let regex: Regex
+package struct RxOperator: RuleOperator {
+    /// The compiled pattern; exposed so the engine can build load-time prefilters (minimum length, literals).
+    package let regex: Regex
 
     init(pattern: String) throws(OperatorLoadError) {
         do {
@@ -15,7 +16,7 @@ struct RxOperator: RuleOperator {
         }
     }
 
-    func evaluate(_ input: [UInt8], context: inout OperatorContext) -> OperatorResult {
+    package func evaluate(_ input: [UInt8], context: inout OperatorContext) -> OperatorResult {
         Self.run(regex, input, &context)
     }
 

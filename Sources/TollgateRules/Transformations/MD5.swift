@@ -38,7 +38,8 @@ enum MD5 {
         while block < message.count {
             for t in 0..<16 {
                 let i = block + t * 4
-                m[t] = UInt32(message[i]) | UInt32(message[i + 1]) << 8 | UInt32(message[i + 2]) << 16
+                m[t] =
+                    UInt32(message[i]) | UInt32(message[i + 1]) << 8 | UInt32(message[i + 2]) << 16
                     | UInt32(message[i + 3]) << 24
             }
             var a = a0
@@ -69,7 +70,9 @@ enum MD5 {
         var output: [UInt8] = []
         output.reserveCapacity(16)
         for word in [a0, b0, c0, d0] {
-            for shift in stride(from: 0, to: 32, by: 8) { output.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
+            for shift in stride(from: 0, to: 32, by: 8) {
+                output.append(UInt8(truncatingIfNeeded: word >> UInt32(shift)))
+            }
         }
         return output
     }

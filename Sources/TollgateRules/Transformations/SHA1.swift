@@ -1,14 +1,17 @@
 /// SHA-1 (FIPS 180-4 §6.1) for `t:sha1`; returns the raw 20-byte digest (CRS hex-encodes it with `t:hexEncode`).
 enum SHA1 {
     static func digest(_ input: [UInt8]) -> [UInt8] {
-        var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
+        var h: (UInt32, UInt32, UInt32, UInt32, UInt32) = (
+            0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0
+        )
         let message = Padding.pad(input, bigEndianLength: true)
         var w = [UInt32](repeating: 0, count: 80)
         var block = 0
         while block < message.count {
             for t in 0..<16 {
                 let i = block + t * 4
-                w[t] = UInt32(message[i]) << 24 | UInt32(message[i + 1]) << 16 | UInt32(message[i + 2]) << 8
+                w[t] =
+                    UInt32(message[i]) << 24 | UInt32(message[i + 1]) << 16 | UInt32(message[i + 2]) << 8
                     | UInt32(message[i + 3])
             }
             for t in 16..<80 {

@@ -129,7 +129,9 @@ extension Decoders {
                 let digitsStart = cursor
                 while cursor < count {
                     let digit: UInt8?
-                    if hex { digit = ByteSearch.hexValue(input[cursor]) } else {
+                    if hex {
+                        digit = ByteSearch.hexValue(input[cursor])
+                    } else {
                         digit = ByteSearch.isDigit(input[cursor]) ? input[cursor] - 0x30 : nil
                     }
                     guard let digit else { break }

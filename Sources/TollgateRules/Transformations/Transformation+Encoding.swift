@@ -106,8 +106,10 @@ enum Hex {
         output.reserveCapacity(input.count)
         var index = 0
         while index < input.count {
-            let atWordStart = index == 0 || !(ByteSearch.isAlpha(input[index - 1]) || ByteSearch.isDigit(input[index - 1]))
-            if atWordStart, input[index] == UInt8(ascii: "0"), index + 3 < input.count, input[index + 1] | 0x20 == UInt8(ascii: "x"),
+            let atWordStart =
+                index == 0 || !(ByteSearch.isAlpha(input[index - 1]) || ByteSearch.isDigit(input[index - 1]))
+            if atWordStart, input[index] == UInt8(ascii: "0"), index + 3 < input.count,
+                input[index + 1] | 0x20 == UInt8(ascii: "x"),
                 ByteSearch.hexValue(input[index + 2]) != nil, ByteSearch.hexValue(input[index + 3]) != nil
             {
                 var cursor = index + 2

@@ -23,18 +23,39 @@ enum Normalizers {
         return output
     }
 
+    /// True when `compressWhitespace` would change `input`: some whitespace other than a single space.
+    static func needsCompression(_ input: [UInt8]) -> Bool {
+        var previousSpace = false
+        for byte in input {
+            if isWhitespace(byte) {
+                if byte != 0x20 || previousSpace { return true }
+                previousSpace = true
+            } else {
+                previousSpace = false
+            }
+        }
+        return false
+    }
+
     /// Removes leading and/or trailing whitespace (C `isspace`).
     static func trim(_ input: [UInt8], left: Bool, right: Bool) -> [UInt8] {
         var start = 0
         var end = input.count
         if left { while start < end && ByteSearch.isSpace(input[start]) { start += 1 } }
         if right { while end > start && ByteSearch.isSpace(input[end - 1]) { end -= 1 } }
+        if start == 0 && end == input.count { return input }
         return Array(input[start..<end])
     }
 
     /// `t:cmdLine`: deletes `\ " ' ^`; turns `,` `;` and whitespace into one space (runs compressed); deletes a
     /// space before `/` and `(`; lowercases ASCII.
     static func cmdLine(_ input: [UInt8]) -> [UInt8] {
+        let untouched = !input.contains { byte in
+            (byte >= 0x41 && byte <= 0x5A) || ByteSearch.isSpace(byte) || byte == UInt8(ascii: "\\")
+                || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "^")
+                || byte == UInt8(ascii: ",") || byte == UInt8(ascii: ";")
+        }
+        if untouched { return input }
         var output: [UInt8] = []
         output.reserveCapacity(input.count)
         var lastWasSpace = false
@@ -59,11 +80,29 @@ enum Normalizers {
         return output
     }
 
+    /// False when `normalizePath` cannot change `input`: no backslash (Windows), no `//`, no `/.`, no leading `.`.
+    static func pathNeedsWork(_ input: [UInt8], windows: Bool) -> Bool {
+        if input.first == UInt8(ascii: ".") { return true }
+        var previous: UInt8 = 0
+        for byte in input {
+            if windows && byte == UInt8(ascii: "\\") { return true }
+            if previous == UInt8(ascii: "/") && (byte == UInt8(ascii: "/") || byte == UInt8(ascii: ".")) { return true }
+            previous = byte
+        }
+        return false
+    }
+
     /// `t:normalizePath`: collapses repeated slashes and removes `.` segments; a `..` segment removes the
     /// segment before it (never climbing above the root of an absolute path; kept when a relative path has
     /// nothing left to remove). A trailing slash (or trailing `.`/`..` segment) is kept as a trailing slash.
     /// With `windows`, backslashes are turned into slashes first.
     static func normalizePath(_ input: [UInt8], windows: Bool) -> [UInt8] {
+        if input.isEmpty || !pathNeedsWork(input, windows: windows) { return input }
+        return normalizePathFully(input, windows: windows)
+    }
+
+    /// `normalizePath` without the no-change fast path.
+    static func normalizePathFully(_ input: [UInt8], windows: Bool) -> [UInt8] {
         if input.isEmpty { return input }
         let slash = UInt8(ascii: "/")
         let path = windows ? input.map { $0 == UInt8(ascii: "\\") ? slash : $0 } : input
