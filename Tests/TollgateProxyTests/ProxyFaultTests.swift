@@ -8,7 +8,7 @@ import TollgateConfig
 /// A port bound but not listening (connects are refused) for as long as the returned descriptor is open, so
 /// no test running in parallel can take it.
 private func refusingPort() throws -> (port: Int, fd: Int32) {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let fd = socket(AF_INET, testSocketType, 0)
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
