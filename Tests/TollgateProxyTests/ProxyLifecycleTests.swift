@@ -33,7 +33,8 @@ import TollgateConfig
             }
         }
         clients.forEach { $0.start() }
-        usleep(50_000)
+        // Reload only once traffic reached the first upstream (a fixed sleep is not enough on a loaded machine).
+        #expect(ProxyHarness.eventually(timeout: 10) { !first.requests.isEmpty })
         let configuration = TollgateConfiguration(
             listen: ListenAddress(host: "127.0.0.1", port: 0), workers: 2, functions: [function(upstream: second)])
         try proxy.server.reload(configuration)
