@@ -30,7 +30,9 @@ private func refusingPort() throws -> (port: Int, fd: Int32) {
         let proxy = try ProxyHarness(functions: [
             FunctionConfiguration(
                 name: "down", route: "/fn", upstream: UpstreamAddress(host: "127.0.0.1", port: port),
-                timeoutMilliseconds: 2_000, connectTimeoutMilliseconds: 500)
+                // The refusal arrives through epoll like any connect result: a connect timeout below scheduling
+                // delays on a loaded machine could answer 504 first.
+                timeoutMilliseconds: 5_000, connectTimeoutMilliseconds: 5_000)
         ])
         defer { proxy.stop() }
         let socket = try proxy.connect()

@@ -56,7 +56,10 @@ func function(
     FunctionConfiguration(
         name: name, route: route, hosts: hosts, methods: methods,
         upstream: UpstreamAddress(host: "127.0.0.1", port: upstream.port), stripPrefix: stripPrefix,
-        timeoutMilliseconds: timeoutMilliseconds, connectTimeoutMilliseconds: 1_000, maxBodyBytes: maxBodyBytes)
+        // Loopback connects complete at once, but their result reaches the worker through epoll: a worker thread
+        // descheduled for longer than the connect timeout may see its deadline tick first (504 "upstream connect
+        // timed out"). No test here is about the connect timeout; keep it far above scheduling delays.
+        timeoutMilliseconds: timeoutMilliseconds, connectTimeoutMilliseconds: 5_000, maxBodyBytes: maxBodyBytes)
 }
 
 /// Open socket descriptors of this process whose local or remote TCP port is one of `ports` (a test's proxy and
