@@ -45,6 +45,25 @@ port_from_log() {
     return 1
 }
 
+# Waits (at most 10 s) until file $1 contains $2; false when it never does.
+wait_for_log() {
+    for _ in $(seq 1 200); do
+        grep -q -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# True once process $1 has accepted a connection on its local port $2: an established socket with that port
+# among its descriptors (a connection still in the accept queue has none and would be reset by a drain).
+accepted_connection() {
+    local inode
+    for inode in $(awk -v port=":$(printf '%04X' "$2")" '$2 ~ port"$" && $4 == "01" { print $10 }' /proc/net/tcp); do
+        ls -l "/proc/$1/fd" 2>/dev/null | grep -q "socket:\[$inode\]" && return 0
+    done
+    return 1
+}
+
 check "--version prints 0.1.0" test "$("$bin" --version)" = "0.1.0"
 check "check --demo exits 0" "$bin" check --demo --quiet
 
@@ -90,19 +109,23 @@ check "a method not allowed gets 405" test "$(status_of -X DELETE "http://127.0.
 
 echo "functions: [oops" >"$work/tollgate.yaml"
 kill -HUP "$serve_pid"
-sleep 0.5
-check "an invalid reload is refused and logged" contains "$work/serve.log" "reload refused"
+check "an invalid reload is refused and logged" wait_for_log "$work/serve.log" "reload refused"
 check "the old configuration keeps serving" test "$(status_of "http://127.0.0.1:$port/fn/echo/x")" = 200
 
 write_config /fn/renamed
 kill -HUP "$serve_pid"
-sleep 0.5
+wait_for_log "$work/serve.log" "configuration reloaded" || true
 check "a valid reload takes effect" test "$(status_of "http://127.0.0.1:$port/fn/renamed/x")" = 200
 check "the old route is gone after reload" test "$(status_of "http://127.0.0.1:$port/fn/echo/x")" = 404
 
 curl -s -o "$work/slow.json" -m 10 "http://127.0.0.1:$port/fn/renamed/slow?delay_ms=700" &
 slow_pid=$!
-sleep 0.3
+# SIGTERM only once the proxy has accepted the request's connection (a fixed pause can be too short for curl
+# to start on a loaded machine); the answer takes 700 ms, so the request is still in flight.
+for _ in $(seq 1 200); do
+    accepted_connection "$serve_pid" "$port" && break
+    sleep 0.05
+done
 kill -TERM "$serve_pid"
 set +e
 wait "$serve_pid"

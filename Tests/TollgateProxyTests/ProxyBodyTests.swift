@@ -154,10 +154,13 @@ private func pattern(_ count: Int) -> [UInt8] {
     /// The upstream reads the body only after a pause longer than the body timeout: the proxy's own backpressure
     /// (not the client) stalls the upload, so the answer is the upstream's 200, not 408.
     @Test func slowReadingUpstreamDoesNotMakeTheClientTimeOut() throws {
-        let upstream = try TestUpstream(readDelay: 1_200_000)
+        // The read delay is well above the body timeout, and the body timeout well above the time the client's
+        // writer thread may be descheduled on a loaded machine (the proxy rightly answers 408 to a client that
+        // really stalls: with 300 ms that could happen to this test's own writer).
+        let upstream = try TestUpstream(readDelay: 3_000_000)
         defer { upstream.stop() }
         var http = HTTPSettings()
-        http.bodyTimeoutMilliseconds = 300
+        http.bodyTimeoutMilliseconds = 1_000
         http.maxBodyBytes = 16 * 1024 * 1024
         let proxy = try ProxyHarness(functions: [function(upstream: upstream)], http: http)
         defer { proxy.stop() }

@@ -33,7 +33,8 @@ import TollgateConfig
             }
         }
         clients.forEach { $0.start() }
-        usleep(50_000)
+        // Reload only once traffic reached the first upstream (a fixed sleep is not enough on a loaded machine).
+        #expect(ProxyHarness.eventually(timeout: 10) { !first.requests.isEmpty })
         let configuration = TollgateConfiguration(
             listen: ListenAddress(host: "127.0.0.1", port: 0), workers: 2, functions: [function(upstream: second)])
         try proxy.server.reload(configuration)
@@ -76,20 +77,32 @@ import TollgateConfig
     }
 
     @Test func shutdownLetsInFlightRequestsFinish() throws {
+        // The upstream answers only once the test has seen the shutdown begin (bounded wait).
+        let release = DispatchSemaphore(value: 0)
         let upstream = try TestUpstream { request, socket in
-            usleep(300_000)
+            _ = release.wait(timeout: .now() + 15)
             return TestUpstream.echo(request, socket)
         }
         defer { upstream.stop() }
-        let proxy = try ProxyHarness(functions: [function(upstream: upstream)])
+        defer { release.signal() }
+        let proxy = try ProxyHarness(functions: [function(upstream: upstream, timeoutMilliseconds: 20_000)])
         let busy = try proxy.connect()
         defer { busy.close() }
         let idle = try proxy.connect()
         defer { idle.close() }
         busy.write("GET /fn/slow HTTP/1.1\r\nHost: a\r\n\r\n")
-        usleep(50_000)
-        let stopper = Thread { proxy.server.shutdownBlocking(gracePeriod: .seconds(3)) }
+        // In flight: the request reached the upstream before the shutdown begins.
+        #expect(ProxyHarness.eventually(timeout: 10) { upstream.requests.count == 1 })
+        let stopper = Thread { proxy.server.shutdownBlocking(gracePeriod: .seconds(10)) }
         stopper.start()
+        // Every worker closes its listener when it starts draining: once connects are refused, all are draining.
+        #expect(
+            ProxyHarness.eventually(timeout: 10) {
+                guard let probe = try? TestSocket.connect(port: proxy.port) else { return true }
+                probe.close()
+                return false
+            })
+        release.signal()
         let response = try busy.readResponse()
         #expect(response.status == 200)
         #expect(response.header("connection")?.lowercased() == "close")

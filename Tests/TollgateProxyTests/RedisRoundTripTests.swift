@@ -19,9 +19,12 @@ struct RedisRoundTripTests {
         defaults.perFunctionRate = RateSettings(ratePerSecond: 1e6, burst: 1_000_000)
         defaults.concurrency = ConcurrencySettings(perFunction: 60_000)
         defaults.perClientBudget = BudgetSettings(maxDollars: 1_000, windowSeconds: 60)
+        // The store timeout counts from when a command is queued: the last of 5000 pipelined admissions waits for
+        // the 4999 before it, which takes seconds on a loaded machine (~1700/s was seen). A 1 s timeout made
+        // those fail over to local decisions; this test measures round trips, not timeouts: bound generously.
         let instance = try RedisTestInstance(
             limits: TollgateLimiter.LimitsConfiguration(defaults: defaults), port: server.port,
-            clock: ManualStoreClock(), timeoutMilliseconds: 1000)
+            clock: ManualStoreClock(), timeoutMilliseconds: 20_000)
         defer { instance.stop() }
         #expect(await instance.waitReady())
         let backend = instance.backend

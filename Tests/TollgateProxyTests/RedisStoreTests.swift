@@ -446,7 +446,9 @@ struct RedisStoreTests {
         let elapsed = Double(nanoseconds) / 1e9
         print("frozen store, 50 ms timeout: answered by the failure mode after \(Int(elapsed * 1000)) ms")
         #expect(v.isUnavailable)
-        #expect(elapsed < 0.3, "answered after \(elapsed) s with a 50 ms timeout (measured on the loop)")
+        // Answered by the 50 ms store timeout (typically after 50-80 ms), not by a later mechanism (the only other
+        // timer is the 2 s connect timeout); room for the loop's thread to be descheduled on a loaded machine.
+        #expect(elapsed < 1.5, "answered after \(elapsed) s with a 50 ms timeout (measured on the loop)")
         #expect(instance.backend.counters.errors(.timeout) >= 1)
         server.pause(false)
         #expect(await instance.waitReady())

@@ -61,7 +61,7 @@ final class RedisServerProcess: @unchecked Sendable {
     }
 
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, testSocketType, 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -78,7 +78,7 @@ final class RedisServerProcess: @unchecked Sendable {
     }
 
     static func canConnect(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, testSocketType, 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -162,14 +162,18 @@ func onQueue<T: Sendable>(
 }
 
 /// Waits until `condition` (evaluated on `queue`) holds, polling every 10 ms, at most `timeout` seconds.
-func eventually(_ queue: DispatchQueue, timeout: Double = 5, _ condition: @escaping @Sendable () -> Bool) async -> Bool
+///
+/// The condition is evaluated once more after the deadline: on a loaded machine the test task may not be resumed
+/// from its sleep until after the deadline (the cooperative pool is as wide as the cores and blocking tests run in
+/// parallel), and a condition that became true meanwhile must not count as a timeout.
+func eventually(_ queue: DispatchQueue, timeout: Double = 10, _ condition: @escaping @Sendable () -> Bool) async -> Bool
 {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if queue.sync(execute: condition) { return true }
         try? await Task.sleep(nanoseconds: 10_000_000)
     }
-    return false
+    return queue.sync(execute: condition)
 }
 
 /// A backend on its own loop ("an instance" or "a worker") against the server on `port`.

@@ -56,21 +56,37 @@ func function(
     FunctionConfiguration(
         name: name, route: route, hosts: hosts, methods: methods,
         upstream: UpstreamAddress(host: "127.0.0.1", port: upstream.port), stripPrefix: stripPrefix,
-        timeoutMilliseconds: timeoutMilliseconds, connectTimeoutMilliseconds: 1_000, maxBodyBytes: maxBodyBytes)
+        // Loopback connects complete at once, but their result reaches the worker through epoll: a worker thread
+        // descheduled for longer than the connect timeout may see its deadline tick first (504 "upstream connect
+        // timed out"). No test here is about the connect timeout; keep it far above scheduling delays.
+        timeoutMilliseconds: timeoutMilliseconds, connectTimeoutMilliseconds: 5_000, maxBodyBytes: maxBodyBytes)
 }
 
-/// Open socket descriptors of this process (other descriptors, e.g. files other test targets open, are ignored).
-func openDescriptorCount() -> Int {
-    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else {
-        return Int(tollgate_open_fd_count())
+/// Open socket descriptors of this process whose local or remote TCP port is one of `ports` (a test's proxy and
+/// upstream). Sockets of tests running in parallel in this process are not counted: they come and go at any time.
+func openSocketCount(ports: Set<Int>) -> Int {
+    var inodes = Set<Substring>()
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+        // "sl local_address rem_address st ... uid timeout inode": addresses are HEXADDR:HEXPORT.
+        for line in text.split(separator: "\n").dropFirst() {
+            let columns = line.split(separator: " ")
+            guard columns.count > 9 else { continue }
+            let local = columns[1].split(separator: ":").last.flatMap { Int($0, radix: 16) } ?? -1
+            let remote = columns[2].split(separator: ":").last.flatMap { Int($0, radix: 16) } ?? -1
+            if ports.contains(local) || ports.contains(remote) { inodes.insert(columns[9]) }
+        }
     }
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return -1 }
     var sockets = 0
     var target = [CChar](repeating: 0, count: 256)
     for entry in entries {
         let length = readlink("/proc/self/fd/" + entry, &target, target.count - 1)
         guard length > 0 else { continue }
         let text = String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        if text.hasPrefix("socket:") { sockets += 1 }
+        // "socket:[inode]"
+        guard text.hasPrefix("socket:["), text.hasSuffix("]") else { continue }
+        if inodes.contains(text.dropFirst(8).dropLast()) { sockets += 1 }
     }
     return sockets
 }

@@ -1,6 +1,12 @@
 import Foundation
 import Glibc
 
+/// `SOCK_STREAM | SOCK_CLOEXEC`: every socket the tests open must be close-on-exec. Tests in this process spawn
+/// children (redis-server, promtool, python3) in parallel with the proxy tests; a child inherits every descriptor
+/// without the flag and keeps the socket alive after the test closes it, so a reset or close never reaches the
+/// peer (the proxy then waits for an upstream that already "left" and answers 504 instead of 502).
+let testSocketType = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+
 /// A blocking socket with receive timeouts, for the test client and the test upstream.
 final class TestSocket: @unchecked Sendable {
     // Used by one thread at a time.
@@ -15,7 +21,7 @@ final class TestSocket: @unchecked Sendable {
 
     /// Connects to 127.0.0.1:port.
     static func connect(port: Int, timeoutSeconds: Int = 10) throws -> TestSocket {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, testSocketType, 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")

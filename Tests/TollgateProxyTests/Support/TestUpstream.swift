@@ -1,3 +1,4 @@
+import CTollgateSystem
 import Foundation
 import Glibc
 import Synchronization
@@ -37,7 +38,7 @@ final class TestUpstream: @unchecked Sendable {
     init(readDelay: UInt32 = 0, respond: @escaping Responder = TestUpstream.echo) throws {
         self.respond = respond
         self.readDelay = readDelay
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, testSocketType, 0)
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
@@ -80,12 +81,17 @@ final class TestUpstream: @unchecked Sendable {
     private func acceptLoop() {
         defer { acceptLoopExited.signal() }
         while true {
-            let fd = accept(listenFD, nil, nil)
+            // accept4(SOCK_NONBLOCK | SOCK_CLOEXEC) (Glibc does not export accept4 to Swift): close-on-exec from
+            // the start, like every test socket (see `testSocketType`); the connection is then made blocking.
+            var ip = [CChar](repeating: 0, count: 64)
+            var ipLength: Int32 = 0
+            let fd = tollgate_accept(listenFD, &ip, Int32(ip.count), &ipLength)
             if fd < 0 {
                 if lock.withLock({ stopped }) { return }
-                if errno == EINTR { continue }
+                if fd == -EINTR { continue }
                 return
             }
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
             lock.withLock { connections += 1 }
             let socket = TestSocket(fd: fd)
             let thread = Thread { [self] in serve(socket) }
