@@ -1,4 +1,12 @@
 import CPCRE2
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import Synchronization
 
 /// Process-wide count of matches retried with the interpreter after the JIT ran out of stack.
@@ -63,6 +71,11 @@ extension Regex {
         onMatch: (UnsafeMutablePointer<Int>, Int) -> Void
     ) -> RegexMatchOutcome {
         if subject.count < minLength { return .noMatch }
+        if prefilterByte >= 0 {
+            guard let base = subject.baseAddress, memchr(base, prefilterByte, subject.count) != nil else {
+                return .noMatch
+            }
+        }
         guard let scratch = MatchScratch.current(jitStackMaxBytes: limits.jitStackMaxBytes) else {
             return .error(RegexMatchError(code: .other, pcre2Code: PCRE2_ERROR_NOMEMORY))
         }

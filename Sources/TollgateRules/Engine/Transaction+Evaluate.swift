@@ -182,15 +182,17 @@ extension Transaction {
             return current
         }
         let v = variable.ordinal
-        let chain = rule.transformationChainID
+        let chains = ruleSet.transformationChainCount
+        let index = slot &* chains &+ rule.transformationChainID
         if transformTable.isEmpty { transformTable = Array(repeating: [], count: Variable.allCases.count) }
-        if slot < transformTable[v].count, let cached = transformTable[v][slot][chain] { return cached }
+        if index < transformTable[v].count, let cached = transformTable[v][index] { return cached }
         var current = value
         for t in rule.transformations { current = t.apply(current) }
-        while transformTable[v].count <= slot {
-            transformTable[v].append(Array(repeating: nil, count: ruleSet.transformationChainCount))
+        let needed = (slot + 1) * chains
+        if transformTable[v].count < needed {
+            transformTable[v].append(contentsOf: repeatElement(nil, count: needed - transformTable[v].count))
         }
-        transformTable[v][slot][chain] = current
+        transformTable[v][index] = current
         return current
     }
 
@@ -209,7 +211,22 @@ extension Transaction {
     func store(_ v: Variable) -> KeyedStore { stores[v] ?? KeyedStore() }
 
     func apply(_ s: SetVarAction) {
-        let key = s.key.isConstant ? s.key.text : expand(s.key).string
+        if let bytes = s.keyBytes, let lower = s.keyLowercased {
+            switch s.operation {
+            case .set(let m):
+                stores[s.collection, default: KeyedStore()].set(bytes: bytes, lowercased: lower, expand(m))
+            case .add(let m):
+                let v = (stores[s.collection]?[lowercased: lower] ?? []).integerValue &+ expand(m).integerValue
+                stores[s.collection, default: KeyedStore()].set(bytes: bytes, lowercased: lower, number(v))
+            case .subtract(let m):
+                let v = (stores[s.collection]?[lowercased: lower] ?? []).integerValue &- expand(m).integerValue
+                stores[s.collection, default: KeyedStore()].set(bytes: bytes, lowercased: lower, number(v))
+            case .delete:
+                stores[s.collection]?.remove(lowercased: lower)
+            }
+            return
+        }
+        let key = expand(s.key).string
         // Mutate in place (no copy of the store per setvar).
         switch s.operation {
         case .set(let m):

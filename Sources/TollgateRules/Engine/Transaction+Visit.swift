@@ -38,18 +38,19 @@ extension Transaction {
 
     func isExcluded(_ exclusions: [VariableTarget], _ variable: Variable, _ key: [UInt8]?) -> Bool {
         for i in exclusions.indices where exclusions[i].variable == variable {
-            guard exclusions[i].hasKey, let selector = exclusions[i].key else { return true }
-            if let key, keyMatches(selector, key, variable: variable) { return true }
+            let exclusion = exclusions[i]
+            guard exclusion.hasKey else { return true }
+            if let key, keyMatches(target: exclusion, key, variable: variable) { return true }
         }
         return false
     }
 
     func forEachValue(of target: VariableTarget, exclusions: [VariableTarget], _ visit: ValueVisitor) {
         let variable = target.variable
-        let selector = target.hasKey ? target.key : nil
+        let hasKey = target.hasKey
         func emitEntries(_ list: [Entry], base: Int, names: Bool, stable: Bool = true) {
             for i in list.indices {
-                if let selector, !keyMatches(selector, list[i].key, variable: variable) { continue }
+                if hasKey && !keyMatches(target: target, list[i].key, variable: variable) { continue }
                 if !exclusions.isEmpty && isExcluded(exclusions, variable, list[i].key) { continue }
                 visit(variable, list[i].key, names ? list[i].key : list[i].value, stable ? base + i : -1)
             }
@@ -70,7 +71,7 @@ extension Transaction {
             emitEntries(responseHeaders, base: 0, names: variable == .responseHeadersNames)
         case .tx, .ip, .session, .global, .user, .resource:
             guard let store = stores[variable] else { return }
-            if case .literal(let key)? = selector {
+            if let key = target.literalKey {
                 guard let value = store[lowercased: key] else { return }
                 if !exclusions.isEmpty && isExcluded(exclusions, variable, key) { return }
                 visit(variable, key, value, -1)
