@@ -133,7 +133,7 @@ extension Transaction {
             // run again with `capture` to fill TX.0-9.
             context.captureRequested = false
             var result = matcher.evaluate(stage, context: &context)
-            if capture && result == .match && !negated {
+            if capture && !negated, case .match = result {
                 context.captureRequested = true
                 result = matcher.evaluate(stage, context: &context)
             }

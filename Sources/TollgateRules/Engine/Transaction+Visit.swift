@@ -2,6 +2,9 @@ extension Transaction {
     /// Receives one value: its variable, key (nil for scalars), bytes and cache slot (see `TargetValue.slot`).
     typealias ValueVisitor = (_ variable: Variable, _ key: [UInt8]?, _ value: [UInt8], _ slot: Int) -> Void
 
+    static let zeroBytes: [UInt8] = [UInt8(ascii: "0")]
+    static let oneBytes: [UInt8] = [UInt8(ascii: "1")]
+
     /// The link's `!` exclusions plus those added at run time by `ctl:ruleRemoveTarget*` for its chain.
     func exclusions(for link: CompiledRule, top: CompiledRule) -> [VariableTarget] {
         guard !removedTargets.isEmpty else { return link.exclusions }
@@ -28,6 +31,12 @@ extension Transaction {
         let targets = link.targets
         for i in targets.indices {
             if targets[i].count {
+                // `&TX:name` (CRS's initialisation rules): a key lookup, no value array.
+                if let key = targets[i].literalKey, Self.isStore(targets[i].variable) {
+                    let present = stores[targets[i].variable]?[lowercased: key] != nil
+                    visit(targets[i].variable, nil, present ? Self.oneBytes : Self.zeroBytes, -1)
+                    continue
+                }
                 let n = values(of: targets[i]).count
                 visit(targets[i].variable, nil, Array(String(n).utf8), -1)
                 continue
@@ -79,6 +88,13 @@ extension Transaction {
             }
             emitEntries(store.entries, base: 0, names: false, stable: false)
         default:
+            // Scalars: one value, no intermediate array (the rule loop reads REQUEST_FILENAME, REQUEST_LINE, ...).
+            if !variable.isCollection {
+                guard let value = scalar(variable) else { return }
+                if !exclusions.isEmpty && isExcluded(exclusions, variable, nil) { return }
+                visit(variable, nil, value, Self.isRequestDerived(variable) ? 0 : -1)
+                return
+            }
             for v in values(of: target) {
                 if !exclusions.isEmpty && isExcluded(exclusions, v.variable, v.key) { continue }
                 visit(v.variable, v.key, v.value, v.slot)
