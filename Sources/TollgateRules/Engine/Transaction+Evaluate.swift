@@ -185,7 +185,11 @@ extension Transaction {
         let chains = ruleSet.transformationChainCount
         let index = slot &* chains &+ rule.transformationChainID
         if transformTable.isEmpty { transformTable = Array(repeating: [], count: Variable.allCases.count) }
-        if index < transformTable[v].count, let cached = transformTable[v][index] { return cached }
+        // Read through the buffers (one access, no copies of the inner arrays).
+        let hit: [UInt8]? = transformTable.withUnsafeBufferPointer { outer in
+            outer[v].withUnsafeBufferPointer { inner in index < inner.count ? inner[index] : nil }
+        }
+        if let hit { return hit }
         var current = value
         for t in rule.transformations { current = t.apply(current) }
         let needed = (slot + 1) * chains

@@ -57,11 +57,16 @@ extension Transaction {
     func forEachValue(of target: VariableTarget, exclusions: [VariableTarget], _ visit: ValueVisitor) {
         let variable = target.variable
         let hasKey = target.hasKey
+        let noExclusions = exclusions.isEmpty
         func emitEntries(_ list: [Entry], base: Int, names: Bool, stable: Bool = true) {
-            for i in list.indices {
-                if hasKey && !keyMatches(target: target, list[i].key, variable: variable) { continue }
-                if !exclusions.isEmpty && isExcluded(exclusions, variable, list[i].key) { continue }
-                visit(variable, list[i].key, names ? list[i].key : list[i].value, stable ? base + i : -1)
+            // Borrow entries through the buffer: indexing the array copies the whole Entry (two retains)
+            // at every use.
+            list.withUnsafeBufferPointer { buffer in
+                for i in buffer.indices {
+                    if hasKey && !keyMatches(target: target, buffer[i].key, variable: variable) { continue }
+                    if !noExclusions && isExcluded(exclusions, variable, buffer[i].key) { continue }
+                    visit(variable, buffer[i].key, names ? buffer[i].key : buffer[i].value, stable ? base + i : -1)
+                }
             }
         }
         switch variable {
