@@ -59,7 +59,7 @@ extension Transaction {
     func evaluate(_ rule: CompiledRule, phase: Int) -> Outcome {
         currentRule = rule
         defer { currentRule = nil }
-        visibleMatchedVars = []
+        if !visibleMatchedVars.isEmpty { visibleMatchedVars = [] }
         if !evaluateLink(rule, top: rule) { return Outcome(matched: false, stopPhase: false) }
         for link in rule.chained {
             if !evaluateLink(link, top: rule) { return Outcome(matched: false, stopPhase: false) }
@@ -164,12 +164,22 @@ extension Transaction {
         let multi = link.multiMatch && !link.transformations.isEmpty
         forEachValue(link, top: top) { variable, key, value, slot in
             if multi {
-                for stage in multiMatchStages(value, rule: link) where check(stage, variable, key) { break }
+                // The raw value, then each transformation result that differs from the one before, stopping at
+                // the first match (multiMatch, without building a list of stages).
+                if check(value, variable, key) { return }
+                var current = value
+                for t in link.transformations {
+                    let next = t.apply(current)
+                    if next != current {
+                        if check(next, variable, key) { return }
+                    }
+                    current = next
+                }
             } else {
                 _ = check(transformed(value, variable: variable, slot: slot, rule: link), variable, key)
             }
         }
-        visibleMatchedVars = newMatched
+        if !newMatched.isEmpty || !visibleMatchedVars.isEmpty { visibleMatchedVars = newMatched }
         return any
     }
 
@@ -198,18 +208,6 @@ extension Transaction {
         }
         transformTable[v][index] = current
         return current
-    }
-
-    /// multiMatch: the raw value and every distinct intermediate transformation result.
-    func multiMatchStages(_ input: [UInt8], rule: CompiledRule) -> [[UInt8]] {
-        var stages = [input]
-        var current = input
-        for t in rule.transformations {
-            let next = t.apply(current)
-            if next != current { stages.append(next) }
-            current = next
-        }
-        return stages
     }
 
     func store(_ v: Variable) -> KeyedStore { stores[v] ?? KeyedStore() }
