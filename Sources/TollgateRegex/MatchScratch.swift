@@ -18,6 +18,8 @@ final class MatchScratch {
     let matchContext: OpaquePointer
     let jitStack: OpaquePointer?
     let jitStackMaxBytes: Int
+    /// The limits last set on `matchContext` (set again only when a regex with other limits matches).
+    var appliedLimits: RegexLimits?
 
     private init?(jitStackMaxBytes: Int) {
         guard let data = pcre2_match_data_create_8(Self.ovectorPairs, nil) else { return nil }

@@ -1,4 +1,12 @@
 import CPCRE2
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import Synchronization
 
 /// Process-wide count of matches retried with the interpreter after the JIT ran out of stack.
@@ -63,12 +71,20 @@ extension Regex {
         onMatch: (UnsafeMutablePointer<Int>, Int) -> Void
     ) -> RegexMatchOutcome {
         if subject.count < minLength { return .noMatch }
+        if prefilterByte >= 0 {
+            guard let base = subject.baseAddress, memchr(base, prefilterByte, subject.count) != nil else {
+                return .noMatch
+            }
+        }
         guard let scratch = MatchScratch.current(jitStackMaxBytes: limits.jitStackMaxBytes) else {
             return .error(RegexMatchError(code: .other, pcre2Code: PCRE2_ERROR_NOMEMORY))
         }
-        pcre2_set_match_limit_8(scratch.matchContext, limits.matchLimit)
-        pcre2_set_depth_limit_8(scratch.matchContext, limits.depthLimit)
-        pcre2_set_heap_limit_8(scratch.matchContext, limits.heapLimitKiB)
+        if scratch.appliedLimits != limits {
+            pcre2_set_match_limit_8(scratch.matchContext, limits.matchLimit)
+            pcre2_set_depth_limit_8(scratch.matchContext, limits.depthLimit)
+            pcre2_set_heap_limit_8(scratch.matchContext, limits.heapLimitKiB)
+            scratch.appliedLimits = limits
+        }
         let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? Regex.emptySubject
         // pcre2_jit_match skips pcre2_match's argument checks (the JIT code does the same matching).
         var rc =

@@ -20,6 +20,9 @@ public final class Regex: @unchecked Sendable {
     public let requiredByte: UInt8?
     /// True when JIT compilation succeeded.
     public let isJITCompiled: Bool
+    /// An ASCII non-letter byte every match contains (`requiredByte`, else `firstByte`): a subject without it
+    /// is rejected with one `memchr` instead of a PCRE2 call.
+    let prefilterByte: Int32
 
     let code: OpaquePointer
 
@@ -80,6 +83,12 @@ public final class Regex: @unchecked Sendable {
         pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_LASTCODETYPE), &lastType)
         pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_LASTCODEUNIT), &lastUnit)
         requiredByte = Regex.prefilterByte(type: lastType, unit: lastUnit, caseless: options.contains(.caseless))
+        // Only ASCII: in UTF mode a caseless multi-byte character can end in different bytes.
+        if let byte = requiredByte ?? firstByte, byte < 0x80 {
+            prefilterByte = Int32(byte)
+        } else {
+            prefilterByte = -1
+        }
     }
 
     deinit {

@@ -33,7 +33,11 @@ struct KeyedStore {
 
     mutating func set(_ key: String, _ value: [UInt8]) {
         let bytes = Array(key.utf8)
-        let lower = bytes.asciiLowercased()
+        set(bytes: bytes, lowercased: bytes.asciiLowercased(), value)
+    }
+
+    /// `set` with the key as bytes and its lowercase form precomputed (setvar with a constant key).
+    mutating func set(bytes: [UInt8], lowercased lower: [UInt8], _ value: [UInt8]) {
         if let i = index[ByteKey(lower)] {
             entries[i].value = value
         } else {
@@ -42,10 +46,15 @@ struct KeyedStore {
         }
     }
 
-    mutating func remove(_ key: String) {
-        guard let i = index.removeValue(forKey: ByteKey(Array(key.utf8).asciiLowercased())) else { return }
+    /// `remove` with the lowercase key precomputed.
+    mutating func remove(lowercased lower: [UInt8]) {
+        guard let i = index.removeValue(forKey: ByteKey(lower)) else { return }
         entries.remove(at: i)
         for (k, v) in index where v > i { index[k] = v - 1 }
+    }
+
+    mutating func remove(_ key: String) {
+        remove(lowercased: Array(key.utf8).asciiLowercased())
     }
 }
 
@@ -80,5 +89,27 @@ extension Array where Element == UInt8 {
             if la != lb { return false }
         }
         return true
+    }
+}
+
+/// The transaction's collections (TX, IP, ...) by variable ordinal: array indexing instead of hashing the
+/// variable on every TX read and setvar.
+struct StoreTable {
+    private var slots: [KeyedStore?] = Array(repeating: nil, count: Variable.allCases.count)
+
+    subscript(variable: Variable) -> KeyedStore? {
+        get { slots[variable.ordinal] }
+        _modify { yield &slots[variable.ordinal] }
+        set { slots[variable.ordinal] = newValue }
+    }
+
+    subscript(variable: Variable, default defaultValue: @autoclosure () -> KeyedStore) -> KeyedStore {
+        get { slots[variable.ordinal] ?? defaultValue() }
+        _modify {
+            let i = variable.ordinal
+            if slots[i] == nil { slots[i] = defaultValue() }
+            // Internal invariant: the slot was filled on the line above.
+            yield &slots[i]!
+        }
     }
 }

@@ -59,7 +59,7 @@ extension Transaction {
     func evaluate(_ rule: CompiledRule, phase: Int) -> Outcome {
         currentRule = rule
         defer { currentRule = nil }
-        visibleMatchedVars = []
+        if !visibleMatchedVars.isEmpty { visibleMatchedVars = [] }
         if !evaluateLink(rule, top: rule) { return Outcome(matched: false, stopPhase: false) }
         for link in rule.chained {
             if !evaluateLink(link, top: rule) { return Outcome(matched: false, stopPhase: false) }
@@ -133,7 +133,7 @@ extension Transaction {
             // run again with `capture` to fill TX.0-9.
             context.captureRequested = false
             var result = matcher.evaluate(stage, context: &context)
-            if capture && result == .match && !negated {
+            if capture && !negated, case .match = result {
                 context.captureRequested = true
                 result = matcher.evaluate(stage, context: &context)
             }
@@ -164,12 +164,22 @@ extension Transaction {
         let multi = link.multiMatch && !link.transformations.isEmpty
         forEachValue(link, top: top) { variable, key, value, slot in
             if multi {
-                for stage in multiMatchStages(value, rule: link) where check(stage, variable, key) { break }
+                // The raw value, then each transformation result that differs from the one before, stopping at
+                // the first match (multiMatch, without building a list of stages).
+                if check(value, variable, key) { return }
+                var current = value
+                for t in link.transformations {
+                    let next = t.apply(current)
+                    if next != current {
+                        if check(next, variable, key) { return }
+                    }
+                    current = next
+                }
             } else {
                 _ = check(transformed(value, variable: variable, slot: slot, rule: link), variable, key)
             }
         }
-        visibleMatchedVars = newMatched
+        if !newMatched.isEmpty || !visibleMatchedVars.isEmpty { visibleMatchedVars = newMatched }
         return any
     }
 
@@ -182,34 +192,43 @@ extension Transaction {
             return current
         }
         let v = variable.ordinal
-        let chain = rule.transformationChainID
+        let chains = ruleSet.transformationChainCount
+        let index = slot &* chains &+ rule.transformationChainID
         if transformTable.isEmpty { transformTable = Array(repeating: [], count: Variable.allCases.count) }
-        if slot < transformTable[v].count, let cached = transformTable[v][slot][chain] { return cached }
+        // Read through the buffers (one access, no copies of the inner arrays).
+        let hit: [UInt8]? = transformTable.withUnsafeBufferPointer { outer in
+            outer[v].withUnsafeBufferPointer { inner in index < inner.count ? inner[index] : nil }
+        }
+        if let hit { return hit }
         var current = value
         for t in rule.transformations { current = t.apply(current) }
-        while transformTable[v].count <= slot {
-            transformTable[v].append(Array(repeating: nil, count: ruleSet.transformationChainCount))
+        let needed = (slot + 1) * chains
+        if transformTable[v].count < needed {
+            transformTable[v].append(contentsOf: repeatElement(nil, count: needed - transformTable[v].count))
         }
-        transformTable[v][slot][chain] = current
+        transformTable[v][index] = current
         return current
-    }
-
-    /// multiMatch: the raw value and every distinct intermediate transformation result.
-    func multiMatchStages(_ input: [UInt8], rule: CompiledRule) -> [[UInt8]] {
-        var stages = [input]
-        var current = input
-        for t in rule.transformations {
-            let next = t.apply(current)
-            if next != current { stages.append(next) }
-            current = next
-        }
-        return stages
     }
 
     func store(_ v: Variable) -> KeyedStore { stores[v] ?? KeyedStore() }
 
     func apply(_ s: SetVarAction) {
-        let key = s.key.isConstant ? s.key.text : expand(s.key).string
+        if let bytes = s.keyBytes, let lower = s.keyLowercased {
+            switch s.operation {
+            case .set(let m):
+                stores[s.collection, default: KeyedStore()].set(bytes: bytes, lowercased: lower, expand(m))
+            case .add(let m):
+                let v = (stores[s.collection]?[lowercased: lower] ?? []).integerValue &+ expand(m).integerValue
+                stores[s.collection, default: KeyedStore()].set(bytes: bytes, lowercased: lower, number(v))
+            case .subtract(let m):
+                let v = (stores[s.collection]?[lowercased: lower] ?? []).integerValue &- expand(m).integerValue
+                stores[s.collection, default: KeyedStore()].set(bytes: bytes, lowercased: lower, number(v))
+            case .delete:
+                stores[s.collection]?.remove(lowercased: lower)
+            }
+            return
+        }
+        let key = expand(s.key).string
         // Mutate in place (no copy of the store per setvar).
         switch s.operation {
         case .set(let m):

@@ -14,6 +14,19 @@ struct TargetValue {
 }
 
 extension Transaction {
+    /// `keyMatches(target.key!, key, variable:)` without copying the selector (the target must have a key).
+    @inline(__always)
+    func keyMatches(target: VariableTarget, _ key: [UInt8], variable: Variable) -> Bool {
+        if let k = target.literalKey {
+            return variable.caseInsensitiveKeys ? key.equalsIgnoringCase(k) : key == k
+        }
+        if let matcher = target.keyMatcher {
+            var context = OperatorContext()
+            return matcher.evaluate(key, context: &context) == .match
+        }
+        return false
+    }
+
     func keyMatches(_ selector: KeySelector, _ key: [UInt8], variable: Variable) -> Bool {
         switch selector {
         case .literal(let k):
@@ -42,11 +55,11 @@ extension Transaction {
             return [TargetValue(variable: .xml, key: Array(path.utf8), value: xml.text, slot: 0)]
         }
         if variable.isCollection {
-            if case .literal(let key)? = target.key, let store = stores[variable] {
+            if let key = target.literalKey, let store = stores[variable] {
                 // Direct lookup for TX:name and friends (keys stored lowercase in the index).
                 guard let value = store[lowercased: key] else { return [] }
                 return [TargetValue(variable: variable, key: key, value: value)]
-            } else if case .literal? = target.key, Self.isStore(variable) {
+            } else if target.literalKey != nil, Self.isStore(variable) {
                 return []
             }
             let all = entries(of: variable)
@@ -54,7 +67,7 @@ extension Transaction {
             var out: [TargetValue] = []
             out.reserveCapacity(all.count)
             for (index, e) in all.enumerated() {
-                if let selector = target.key, !keyMatches(selector, e.key, variable: variable) { continue }
+                if target.hasKey, !keyMatches(target: target, e.key, variable: variable) { continue }
                 out.append(TargetValue(variable: variable, key: e.key, value: e.value, slot: stable ? index : -1))
             }
             return out

@@ -2,6 +2,9 @@ extension Transaction {
     /// Receives one value: its variable, key (nil for scalars), bytes and cache slot (see `TargetValue.slot`).
     typealias ValueVisitor = (_ variable: Variable, _ key: [UInt8]?, _ value: [UInt8], _ slot: Int) -> Void
 
+    static let zeroBytes: [UInt8] = [UInt8(ascii: "0")]
+    static let oneBytes: [UInt8] = [UInt8(ascii: "1")]
+
     /// The link's `!` exclusions plus those added at run time by `ctl:ruleRemoveTarget*` for its chain.
     func exclusions(for link: CompiledRule, top: CompiledRule) -> [VariableTarget] {
         guard !removedTargets.isEmpty else { return link.exclusions }
@@ -28,6 +31,12 @@ extension Transaction {
         let targets = link.targets
         for i in targets.indices {
             if targets[i].count {
+                // `&TX:name` (CRS's initialisation rules): a key lookup, no value array.
+                if let key = targets[i].literalKey, Self.isStore(targets[i].variable) {
+                    let present = stores[targets[i].variable]?[lowercased: key] != nil
+                    visit(targets[i].variable, nil, present ? Self.oneBytes : Self.zeroBytes, -1)
+                    continue
+                }
                 let n = values(of: targets[i]).count
                 visit(targets[i].variable, nil, Array(String(n).utf8), -1)
                 continue
@@ -38,20 +47,26 @@ extension Transaction {
 
     func isExcluded(_ exclusions: [VariableTarget], _ variable: Variable, _ key: [UInt8]?) -> Bool {
         for i in exclusions.indices where exclusions[i].variable == variable {
-            guard exclusions[i].hasKey, let selector = exclusions[i].key else { return true }
-            if let key, keyMatches(selector, key, variable: variable) { return true }
+            let exclusion = exclusions[i]
+            guard exclusion.hasKey else { return true }
+            if let key, keyMatches(target: exclusion, key, variable: variable) { return true }
         }
         return false
     }
 
     func forEachValue(of target: VariableTarget, exclusions: [VariableTarget], _ visit: ValueVisitor) {
         let variable = target.variable
-        let selector = target.hasKey ? target.key : nil
+        let hasKey = target.hasKey
+        let noExclusions = exclusions.isEmpty
         func emitEntries(_ list: [Entry], base: Int, names: Bool, stable: Bool = true) {
-            for i in list.indices {
-                if let selector, !keyMatches(selector, list[i].key, variable: variable) { continue }
-                if !exclusions.isEmpty && isExcluded(exclusions, variable, list[i].key) { continue }
-                visit(variable, list[i].key, names ? list[i].key : list[i].value, stable ? base + i : -1)
+            // Borrow entries through the buffer: indexing the array copies the whole Entry (two retains)
+            // at every use.
+            list.withUnsafeBufferPointer { buffer in
+                for i in buffer.indices {
+                    if hasKey && !keyMatches(target: target, buffer[i].key, variable: variable) { continue }
+                    if !noExclusions && isExcluded(exclusions, variable, buffer[i].key) { continue }
+                    visit(variable, buffer[i].key, names ? buffer[i].key : buffer[i].value, stable ? base + i : -1)
+                }
             }
         }
         switch variable {
@@ -70,7 +85,7 @@ extension Transaction {
             emitEntries(responseHeaders, base: 0, names: variable == .responseHeadersNames)
         case .tx, .ip, .session, .global, .user, .resource:
             guard let store = stores[variable] else { return }
-            if case .literal(let key)? = selector {
+            if let key = target.literalKey {
                 guard let value = store[lowercased: key] else { return }
                 if !exclusions.isEmpty && isExcluded(exclusions, variable, key) { return }
                 visit(variable, key, value, -1)
@@ -78,6 +93,13 @@ extension Transaction {
             }
             emitEntries(store.entries, base: 0, names: false, stable: false)
         default:
+            // Scalars: one value, no intermediate array (the rule loop reads REQUEST_FILENAME, REQUEST_LINE, ...).
+            if !variable.isCollection {
+                guard let value = scalar(variable) else { return }
+                if !exclusions.isEmpty && isExcluded(exclusions, variable, nil) { return }
+                visit(variable, nil, value, Self.isRequestDerived(variable) ? 0 : -1)
+                return
+            }
             for v in values(of: target) {
                 if !exclusions.isEmpty && isExcluded(exclusions, v.variable, v.key) { continue }
                 visit(v.variable, v.key, v.value, v.slot)

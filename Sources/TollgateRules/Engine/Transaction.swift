@@ -71,7 +71,7 @@ public final class Transaction {
     var outboundDataError = false
 
     // Collections written by rules.
-    var stores: [Variable: KeyedStore] = [:]
+    var stores = StoreTable()
     var env: [Entry] = []
 
     // Match state.
@@ -87,9 +87,10 @@ public final class Transaction {
     var removedMessages: Set<String> = []
     var removedTargets: [(selector: RuleSelector, target: VariableTarget)] = []
 
-    /// Transformation results by value identity, not bytes: `transformTable[variable][slot][chain]`
-    /// (array indexing, no hashing); filled lazily.
-    var transformTable: [[[[UInt8]?]]] = []
+    /// Transformation results by value identity, not bytes:
+    /// `transformTable[variable][slot * transformationChainCount + chain]` (array indexing, no hashing);
+    /// filled lazily.
+    var transformTable: [[[UInt8]?]] = []
     /// ARGS (GET + POST + JSON), rebuilt when the body adds arguments.
     var argsCache: [Entry]?
     /// One macro expander per transaction for operators (avoids a closure allocation per value).

@@ -30,8 +30,26 @@ package struct SetVarAction: Sendable {
     }
     package var collection: Variable
     /// Key with macros (e.g. `header_name_920450_%{tx.0}`).
-    package var key: MacroString
+    package var key: MacroString {
+        didSet { (keyBytes, keyLowercased) = Self.constantKey(key) }
+    }
     package var operation: Operation
+    /// For a constant key: its bytes and lowercase form, computed at load (no String work per setvar).
+    package private(set) var keyBytes: [UInt8]?
+    package private(set) var keyLowercased: [UInt8]?
+
+    package init(collection: Variable, key: MacroString, operation: Operation) {
+        self.collection = collection
+        self.key = key
+        self.operation = operation
+        (keyBytes, keyLowercased) = Self.constantKey(key)
+    }
+
+    private static func constantKey(_ key: MacroString) -> ([UInt8]?, [UInt8]?) {
+        guard key.isConstant else { return (nil, nil) }
+        let bytes = Array(key.text.utf8)
+        return (bytes, bytes.asciiLowercased())
+    }
 }
 
 /// `ctl:` operation.

@@ -154,11 +154,25 @@ package final class VariableTarget: Sendable {
     package let text: String
     /// `key != nil`, readable without copying the selector (hot path).
     package let hasKey: Bool
+    /// The key selector split out at load so the rule loop never copies the enum (hot path).
+    package let literalKey: [UInt8]?
+    package let keyMatcher: (any RuleOperator)?
 
     package init(variable: Variable, key: KeySelector?, count: Bool, exclude: Bool, text: String) {
         self.variable = variable
         self.key = key
         self.hasKey = key != nil
+        switch key {
+        case .literal(let k)?:
+            literalKey = k
+            keyMatcher = nil
+        case .regex(_, let matcher)?:
+            literalKey = nil
+            keyMatcher = matcher
+        default:
+            literalKey = nil
+            keyMatcher = nil
+        }
         self.count = count
         self.exclude = exclude
         self.text = text
