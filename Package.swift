@@ -124,8 +124,10 @@ if ProcessInfo.processInfo.environment["TOLLGATE_BENCHMARKS"] != nil {
             path: "Benchmarks/EngineBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ))
-    // Rule evaluation with CRS loaded: needs the rule engine (Sources/TollgateRules/Engine).
-    if FileManager.default.fileExists(atPath: Context.packageDirectory + "/Sources/TollgateRules/Engine/Engine.swift") {
+    // Rule evaluation with CRS loaded: needs the rule engine (Sources/TollgateRules/Engine). SwiftPM caches
+    // evaluated manifests; `--manifest-cache none` sees a newly arrived engine (check-allocations.sh uses it).
+    let engineSource = Context.packageDirectory + "/Sources/TollgateRules/Engine/Engine.swift"
+    if FileManager.default.fileExists(atPath: engineSource) {
         package.targets.append(
             .executableTarget(
                 name: "RulesBenchmarks",

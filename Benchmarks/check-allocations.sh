@@ -15,7 +15,7 @@ export TOLLGATE_BENCHMARKS=1   # adds the benchmark package and targets to Packa
 thresholds=Benchmarks/Thresholds
 
 if [[ "${1:-}" == --update ]]; then
-    swift package --disable-sandbox --allow-writing-to-package-directory benchmark thresholds update \
+    swift package --manifest-cache none --disable-sandbox --allow-writing-to-package-directory benchmark thresholds update \
         --path "$thresholds" --no-progress </dev/null
     # Keep only the allocation counts: a check against wall-clock thresholds would fail on a shared machine.
     python3 - "$thresholds" <<'PY'
@@ -30,7 +30,7 @@ PY
 fi
 
 set +e
-swift package --disable-sandbox benchmark thresholds check --path "$thresholds" --no-progress </dev/null
+swift package --manifest-cache none --disable-sandbox benchmark thresholds check --path "$thresholds" --no-progress </dev/null
 status=$?
 set -e
 case "$status" in
