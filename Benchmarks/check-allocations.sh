@@ -30,8 +30,14 @@ PY
 fi
 
 set +e
-swift package --manifest-cache none --disable-sandbox benchmark thresholds check --path "$thresholds" --no-progress </dev/null
-status=$?
+swift package --manifest-cache none --disable-sandbox benchmark thresholds check --path "$thresholds" --no-progress \
+    </dev/null 2>&1 | tee "${TMPDIR:-/tmp}/tollgate-allocations.log"
+status=${PIPESTATUS[0]}
+# A benchmark that could not set itself up (e.g. CRS not found) reports an error but no failing status.
+if grep -q '^RulesBenchmarks: ' "${TMPDIR:-/tmp}/tollgate-allocations.log"; then
+    echo "allocations: a benchmark failed to set up (see above)"
+    exit 1
+fi
 set -e
 case "$status" in
     0) echo "allocations: within thresholds" ;;

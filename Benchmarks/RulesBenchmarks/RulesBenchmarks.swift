@@ -33,24 +33,46 @@ func crsDirectory() -> String? {
     return nil
 }
 
-/// The engine with CRS PL1, built once (lazily, in the warm-up iteration).
-let engine: Engine? = {
-    guard let crs = crsDirectory() else {
-        print("RulesBenchmarks: CRS not found; set TOLLGATE_CRS")
-        return nil
-    }
+/// The engine with CRS PL1, built once (lazily, in the warm-up iteration), or why it could not be.
+let loaded: Result<Engine, LoadProblem> = {
+    guard let crs = crsDirectory() else { return .failure(LoadProblem("CRS not found; set TOLLGATE_CRS")) }
     let files = ((try? FileManager.default.contentsOfDirectory(atPath: crs + "/rules")) ?? [])
         .filter { $0.hasSuffix(".conf") }.sorted().map { crs + "/rules/" + $0 }
+    guard !files.isEmpty else { return .failure(LoadProblem("no rules/*.conf in \(crs)")) }
     do {
         var loader = RuleSetLoader()
         try loader.load(text: setup, file: "<benchmark setup>")
         try loader.load(files: files)
-        return Engine(ruleSet: try loader.build(), mode: .block)
+        let engine = Engine(ruleSet: try loader.build(), mode: .block)
+        // Sanity: the benign samples must pass and every attack must be blocked, or the numbers mean little.
+        let benignBlocked = [benignGet, benignPost].filter { evaluate(engine, $0) }.count
+        let attacksBlocked = attacks.filter { evaluate(engine, $0) }.count
+        guard benignBlocked == 0, attacksBlocked == attacks.count else {
+            return .failure(
+                LoadProblem(
+                    "sanity check failed: benign blocked \(benignBlocked)/2 (want 0), attacks blocked "
+                        + "\(attacksBlocked)/\(attacks.count) (want all)"))
+        }
+        return .success(engine)
     } catch {
-        print("RulesBenchmarks: loading CRS failed: \(error)")
-        return nil
+        return .failure(LoadProblem("loading CRS failed: \(error)"))
     }
 }()
+
+struct LoadProblem: Error {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The engine, or nil after reporting the problem as the benchmark's error (which fails the run).
+func engine(for benchmark: Benchmark) -> Engine? {
+    switch loaded {
+    case .success(let engine): return engine
+    case .failure(let problem):
+        benchmark.error("RulesBenchmarks: \(problem.description)")
+        return nil
+    }
+}
 
 let browserHeaders: [HeaderField] = [
     HeaderField("Host", "shop.example.com"),
@@ -126,17 +148,17 @@ var configuration: Benchmark.Configuration {
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark("CRS-PL1.benign-GET", configuration: configuration) { benchmark in
-        guard let engine else { return }
+        guard let engine = engine(for: benchmark) else { return }
         for _ in benchmark.scaledIterations { blackHole(evaluate(engine, benignGet)) }
     }
 
     Benchmark("CRS-PL1.benign-POST-1KiB", configuration: configuration) { benchmark in
-        guard let engine else { return }
+        guard let engine = engine(for: benchmark) else { return }
         for _ in benchmark.scaledIterations { blackHole(evaluate(engine, benignPost)) }
     }
 
     Benchmark("CRS-PL1.attack", configuration: configuration) { benchmark in
-        guard let engine else { return }
+        guard let engine = engine(for: benchmark) else { return }
         for _ in benchmark.scaledIterations {
             let i = attackIndex.wrappingAdd(1, ordering: .relaxed).oldValue
             blackHole(evaluate(engine, attacks[i % attacks.count]))
