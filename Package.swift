@@ -1,7 +1,6 @@
 // swift-tools-version: 6.1
-import PackageDescription
-
 import Foundation
+import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),

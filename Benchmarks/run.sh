@@ -430,7 +430,11 @@ meta="$work/meta.env"
     echo "nginx=$("$nginx_bin" -v 2>&1 | sed 's/.*nginx\///')"
     echo "modsecurity=$(dpkg-query -W -f '${Version}' libmodsecurity3 2>/dev/null || echo unknown)"
     echo "crs=$(sed -n 's/.*OWASP CRS ver\.\([0-9.]*\).*/\1/p' "${crs_path:-/nonexistent}/crs-setup.conf.example" 2>/dev/null | head -1)"
-    echo "tollgate=${tollgate_bin:+$("$tollgate_bin" --version 2>/dev/null) ($(git -C "$root" rev-parse --short HEAD 2>/dev/null))}"
+    if [[ -n "${TOLLGATE_BIN:-}" ]]; then
+        echo "tollgate=$("$tollgate_bin" --version 2>/dev/null) (TOLLGATE_BIN=$TOLLGATE_BIN)"
+    elif [[ -n "$tollgate_bin" ]]; then
+        echo "tollgate=$("$tollgate_bin" --version 2>/dev/null) (release build of $(git -C "$root" rev-parse --short HEAD 2>/dev/null)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ', uncommitted changes'))"
+    fi
     for p in "${!verify_note[@]}"; do echo "verify.$p=${verify_note[$p]}"; done
     for p in "${!skipped[@]}"; do echo "skipped.$p=${skipped[$p]}"; done
 } >"$meta"

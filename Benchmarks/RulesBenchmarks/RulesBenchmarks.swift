@@ -116,7 +116,9 @@ let benignGet = Sample(
 let benignPost = Sample(
     request: RequestInput(
         method: "POST", target: "/api/orders",
-        headers: browserHeaders + [HeaderField("Content-Type", "application/json"), HeaderField("Content-Length", "1024")]),
+        headers: browserHeaders + [
+            HeaderField("Content-Type", "application/json"), HeaderField("Content-Length", "1024"),
+        ]),
     body: orderBody(size: 1024))
 
 let attacks: [Sample] = [
