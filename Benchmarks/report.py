@@ -83,7 +83,8 @@ def main():
 
     def med(mix, peer, key):
         values = [x[key] for x in rows.get((mix, peer), []) if x[key] == x[key]]
-        return statistics.median(values) if values else float("nan")
+        value = statistics.median(values) if values else float("nan")
+        return value if value != 0 or key != "rps" else float("nan")  # 0 req/s: nothing to divide by
 
     def marks(peer):
         notes = []
