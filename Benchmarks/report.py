@@ -46,6 +46,8 @@ def parse_wrk(path):
         out["p99"] = to_ms(m.group(1))
     if m := re.search(r"(\d+) requests in", text):
         out["requests"] = int(m.group(1))
+    if out["requests"] == 0:  # nothing completed: no latency to speak of
+        out["p50"] = out["p99"] = float("nan")
     if m := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text):
         out["non2xx"] = int(m.group(1))
     if m := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text):
@@ -57,6 +59,11 @@ def fmt(value, digits=0):
     if value != value:  # NaN
         return "-"
     return f"{value:,.{digits}f}"
+
+
+def ratio(a, b, digits=2):
+    r = a / b if b == b and b != 0 else float("nan")
+    return fmt(r, digits) + "x" if r == r else "-"
 
 
 def main():
@@ -135,9 +142,9 @@ def main():
                 f"{fmt(med(mix, p, 'rps'))} ({fmt(min(rps))}-{fmt(max(rps))})",
                 fmt(med(mix, p, "p50"), 2),
                 fmt(med(mix, p, "p99"), 2),
-                fmt(med(mix, p, "rps") / n_rps, 2) + "x" if n_rps == n_rps else "-",
-                fmt(med(mix, p, "rps") / m_rps, 1) + "x" if m_rps == m_rps else "-",
-                fmt(med(mix, p, "p99") / n_p99, 2) + "x" if n_p99 == n_p99 else "-",
+                ratio(med(mix, p, "rps"), n_rps),
+                ratio(med(mix, p, "rps"), m_rps, 1),
+                ratio(med(mix, p, "p99"), n_p99),
             ]
             if latency:
                 cells.append(fmt(med(mix, p, "p50") - d_p50, 3) if d_p50 == d_p50 else "-")
@@ -163,7 +170,7 @@ def main():
             return
         result = "pass" if ok else "**miss**"
         if peer and marks(peer):
-            result += " (⚠ row failed verification)"
+            result = f"not valid: ⚠ {peer} failed verification ({meta[f'verify.{peer}']}); would be {result}"
         print(f"| {text} | {value} | {result} |")
 
     for mix in ("get", "post1k"):
@@ -186,7 +193,8 @@ def main():
         r = med("get", peer, "rps") / med("get", "tollgate", "rps")
         value = f"{fmt(r, 2)}x of tollgate no rules" if r == r else r
         if value == value:
-            print(f"| limiter cost, {PEER_LABELS[peer]} (get req/s) | {value} | {fmt((1 - r) * 100, 1)}% cost{' (⚠ row failed verification)' if marks(peer) else ''} |")
+            note = f"not valid: ⚠ {peer} failed verification; measured " if marks(peer) else ""
+            print(f"| limiter cost, {PEER_LABELS[peer]} (get req/s) | {value} | {note}{fmt((1 - r) * 100, 1)}% fewer req/s |")
         else:
             print(f"| limiter cost, {PEER_LABELS[peer]} (get req/s) | not measured | - |")
     print()
