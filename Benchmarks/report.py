@@ -194,7 +194,7 @@ def main():
         value = f"{fmt(r, 2)}x of tollgate no rules" if r == r else r
         if value == value:
             note = f"not valid: ⚠ {peer} failed verification; measured " if marks(peer) else ""
-            print(f"| limiter cost, {PEER_LABELS[peer]} (get req/s) | {value} | {note}{fmt((1 - r) * 100, 1)}% fewer req/s |")
+            print(f"| limiter cost, {PEER_LABELS[peer]} (get req/s) | {value} | {note}cost {fmt((1 - r) * 100, 1)}% (negative: faster than without, i.e. noise) |")
         else:
             print(f"| limiter cost, {PEER_LABELS[peer]} (get req/s) | not measured | - |")
     print()
