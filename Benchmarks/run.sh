@@ -284,7 +284,7 @@ for name in tollgate tollgate-crs tollgate-limit tollgate-redis; do
     has_peer "$name" || continue
     tollgate_yaml "$name" >"$work/$name.yaml"
     if ! "$tollgate_bin" check --quiet --config "$work/$name.yaml" >"$work/$name.check" 2>&1; then
-        skipped[$name]="config rejected by tollgate check: $(grep -v '^$' "$work/$name.check" | head -2 | tr '\n' ' ')"
+        skipped[$name]="config rejected by tollgate check: $( (grep -v '^$' "$work/$name.check" || echo "exit status without output") | head -2 | tr '\n' ' ')"
         log "skipping $name: ${skipped[$name]}"
         continue
     fi
@@ -292,7 +292,7 @@ for name in tollgate tollgate-crs tollgate-limit tollgate-redis; do
     started_pids+=("$!")
     peer_pid[$name]=$!
     if ! wait_for_port "${port[$name]}" "$name"; then
-        skipped[$name]="did not start: $(tail -2 "$work/$name.log" | tr '\n' ' ')"
+        skipped[$name]="did not start: $(tail -2 "$work/$name.log" 2>/dev/null | tr '\n' ' ' || true)"
         log "skipping $name: ${skipped[$name]}"
         kill "${peer_pid[$name]}" 2>/dev/null || true
         unset 'peer_pid[$name]'
@@ -443,9 +443,9 @@ meta="$work/meta.env"
     echo "modsecurity=$(dpkg-query -W -f '${Version}' libmodsecurity3 2>/dev/null || echo unknown)"
     echo "crs=$(sed -n 's/.*OWASP CRS ver\.\([0-9.]*\).*/\1/p' "${crs_path:-/nonexistent}/crs-setup.conf.example" 2>/dev/null | head -1)"
     if [[ -n "${TOLLGATE_BIN:-}" ]]; then
-        echo "tollgate=$("$tollgate_bin" --version 2>/dev/null) (TOLLGATE_BIN=$TOLLGATE_BIN)"
+        echo "tollgate=$("$tollgate_bin" --version 2>/dev/null | head -1) (TOLLGATE_BIN=$TOLLGATE_BIN)"
     elif [[ -n "$tollgate_bin" ]]; then
-        echo "tollgate=$("$tollgate_bin" --version 2>/dev/null) (release build of $(git -C "$root" rev-parse --short HEAD 2>/dev/null)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ', uncommitted changes'))"
+        echo "tollgate=$("$tollgate_bin" --version 2>/dev/null | head -1) (release build of $(git -C "$root" rev-parse --short HEAD 2>/dev/null)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ', uncommitted changes'))"
     fi
     for p in "${!verify_note[@]}"; do echo "verify.$p=${verify_note[$p]}"; done
     for p in "${!skipped[@]}"; do echo "skipped.$p=${skipped[$p]}"; done
