@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -107,3 +108,31 @@ let package = Package(
         ),
     ]
 )
+
+// Microbenchmarks (ordo-one/benchmark), only when asked so normal builds and CI stay fast:
+//   TOLLGATE_BENCHMARKS=1 swift package --disable-sandbox benchmark      (see Benchmarks/README.md)
+if ProcessInfo.processInfo.environment["TOLLGATE_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "EngineBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"), "TollgateHTTP", "TollgateLimiter", "TollgateMetrics",
+            ],
+            path: "Benchmarks/EngineBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+    // Rule evaluation with CRS loaded: needs the rule engine (Sources/TollgateRules/Engine). SwiftPM caches
+    // evaluated manifests; `--manifest-cache none` sees a newly arrived engine (check-allocations.sh uses it).
+    let engineSource = Context.packageDirectory + "/Sources/TollgateRules/Engine/Engine.swift"
+    if FileManager.default.fileExists(atPath: engineSource) {
+        package.targets.append(
+            .executableTarget(
+                name: "RulesBenchmarks",
+                dependencies: [.product(name: "Benchmark", package: "benchmark"), "TollgateHTTP", "TollgateRules"],
+                path: "Benchmarks/RulesBenchmarks",
+                plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+            ))
+    }
+}

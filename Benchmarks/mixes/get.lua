@@ -1,5 +1,6 @@
--- Benign GET mix: API-style paths with query strings and the headers a browser or SDK sends.
--- Requests are built once in init() and cycled, so wrk spends no time formatting per request.
+-- Benign GET mix: API paths with query strings and the headers a browser or SDK sends (user agent,
+-- accept-*, a bearer token, cookies, referer). Host is a name: CRS scores a bare IP in Host.
+-- Requests are formatted once in init() and cycled, so wrk spends no time per request on Lua.
 local paths = {
   "/api/orders?page=2&per_page=25&sort=-created_at",
   "/api/orders/7f3c2a9e-1b4d-4c1e-9a8f-0d2b6c5e4a11",
@@ -11,6 +12,7 @@ local paths = {
   "/api/cart?session=9b1e4c7d2a&currency=EUR",
 }
 local headers = {
+  ["Host"] = "shop.example.com",
   ["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36",
   ["Accept"] = "application/json, text/plain, */*",
   ["Accept-Language"] = "en-GB,en;q=0.9,de;q=0.8",
