@@ -1,0 +1,181 @@
+/// Flattens a JSON body into arguments named like ModSecurity: `json.a.b` for objects; array elements
+/// take the array's name (`{"a":[1,2]}` gives `json.a=1`, `json.a=2`); the root is `json`. Scalars become values (`true`, `false`, numbers as written, `null` as empty).
+struct JSONBodyProcessor {
+    let input: [UInt8]
+    let limits: BodyLimits
+    var index = 0
+    var output: [Entry] = []
+
+    init(_ input: [UInt8], limits: BodyLimits) {
+        self.input = input
+        self.limits = limits
+    }
+
+    static func parse(_ input: [UInt8], limits: BodyLimits) throws(BodyProcessorError) -> [Entry] {
+        var p = JSONBodyProcessor(input, limits: limits)
+        p.skipBlanks()
+        try p.value(name: Array("json".utf8), depth: 0)
+        p.skipBlanks()
+        if p.index != p.input.count { throw BodyProcessorError(.syntax, "JSON: trailing data at offset \(p.index)") }
+        return p.output
+    }
+
+    mutating func skipBlanks() {
+        while index < input.count, input[index] == 32 || input[index] == 9 || input[index] == 10 || input[index] == 13 {
+            index += 1
+        }
+    }
+
+    mutating func emit(_ name: [UInt8], _ value: [UInt8]) throws(BodyProcessorError) {
+        if output.count >= limits.arguments {
+            throw BodyProcessorError(.argumentsLimit, "JSON: more than \(limits.arguments) arguments")
+        }
+        output.append(Entry(name, value))
+    }
+
+    mutating func value(name: [UInt8], depth: Int) throws(BodyProcessorError) {
+        guard index < input.count else { throw BodyProcessorError(.syntax, "JSON: unexpected end of input") }
+        switch input[index] {
+        case UInt8(ascii: "{"):
+            if depth >= limits.depth {
+                throw BodyProcessorError(.depthLimit, "JSON: nesting deeper than \(limits.depth)")
+            }
+            index += 1
+            skipBlanks()
+            if index < input.count, input[index] == UInt8(ascii: "}") {
+                index += 1
+                return
+            }
+            while true {
+                skipBlanks()
+                guard index < input.count, input[index] == UInt8(ascii: "\"") else {
+                    throw BodyProcessorError(.syntax, "JSON: expected a key at offset \(index)")
+                }
+                let key = try string()
+                skipBlanks()
+                guard index < input.count, input[index] == UInt8(ascii: ":") else {
+                    throw BodyProcessorError(.syntax, "JSON: expected ':' at offset \(index)")
+                }
+                index += 1
+                skipBlanks()
+                try value(name: name + [UInt8(ascii: ".")] + key, depth: depth + 1)
+                skipBlanks()
+                guard index < input.count else { throw BodyProcessorError(.syntax, "JSON: unterminated object") }
+                if input[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                if input[index] == UInt8(ascii: "}") {
+                    index += 1
+                    return
+                }
+                throw BodyProcessorError(.syntax, "JSON: expected ',' or '}' at offset \(index)")
+            }
+        case UInt8(ascii: "["):
+            if depth >= limits.depth {
+                throw BodyProcessorError(.depthLimit, "JSON: nesting deeper than \(limits.depth)")
+            }
+            index += 1
+            skipBlanks()
+            if index < input.count, input[index] == UInt8(ascii: "]") {
+                index += 1
+                return
+            }
+            var n = 0
+            while true {
+                skipBlanks()
+                try value(name: name, depth: depth + 1)
+                n += 1
+                skipBlanks()
+                guard index < input.count else { throw BodyProcessorError(.syntax, "JSON: unterminated array") }
+                if input[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                if input[index] == UInt8(ascii: "]") {
+                    index += 1
+                    return
+                }
+                throw BodyProcessorError(.syntax, "JSON: expected ',' or ']' at offset \(index)")
+            }
+        case UInt8(ascii: "\""):
+            try emit(name, try string())
+        default:
+            let start = index
+            while index < input.count, !",}] \t\r\n".utf8.contains(input[index]) { index += 1 }
+            let literal = Array(input[start..<index])
+            if literal == Array("true".utf8) || literal == Array("false".utf8) {
+                try emit(name, literal)
+            } else if literal == Array("null".utf8) {
+                try emit(name, [])
+            } else if !literal.isEmpty, literal.allSatisfy({ "0123456789+-.eE".utf8.contains($0) }),
+                literal.first != UInt8(ascii: "+")
+            {
+                try emit(name, literal)
+            } else {
+                throw BodyProcessorError(.syntax, "JSON: invalid value at offset \(start)")
+            }
+        }
+    }
+
+    /// Reads a string (index at the opening quote), decoding escapes to UTF-8.
+    mutating func string() throws(BodyProcessorError) -> [UInt8] {
+        index += 1
+        var out: [UInt8] = []
+        while index < input.count {
+            let b = input[index]
+            if b == UInt8(ascii: "\"") {
+                index += 1
+                return out
+            }
+            if b == UInt8(ascii: "\\") {
+                guard index + 1 < input.count else { break }
+                let e = input[index + 1]
+                index += 2
+                switch e {
+                case UInt8(ascii: "\""): out.append(0x22)
+                case UInt8(ascii: "\\"): out.append(0x5C)
+                case UInt8(ascii: "/"): out.append(0x2F)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    var code = try hex4()
+                    if (0xD800...0xDBFF).contains(code), index + 1 < input.count, input[index] == UInt8(ascii: "\\"),
+                        input[index + 1] == UInt8(ascii: "u")
+                    {
+                        index += 2
+                        let low = try hex4()
+                        if (0xDC00...0xDFFF).contains(low) {
+                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        }
+                    }
+                    let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+                    out += Array(String(Character(scalar)).utf8)
+                default:
+                    throw BodyProcessorError(.syntax, "JSON: invalid escape at offset \(index - 2)")
+                }
+                continue
+            }
+            if b < 0x20 { throw BodyProcessorError(.syntax, "JSON: control character in string at offset \(index)") }
+            out.append(b)
+            index += 1
+        }
+        throw BodyProcessorError(.syntax, "JSON: unterminated string")
+    }
+
+    mutating func hex4() throws(BodyProcessorError) -> UInt32 {
+        guard index + 4 <= input.count else { throw BodyProcessorError(.syntax, "JSON: short \\u escape") }
+        var v: UInt32 = 0
+        for i in 0..<4 {
+            guard let h = URLCoding.hexValue(input[index + i]) else {
+                throw BodyProcessorError(.syntax, "JSON: invalid \\u escape")
+            }
+            v = v << 4 | UInt32(h)
+        }
+        index += 4
+        return v
+    }
+}

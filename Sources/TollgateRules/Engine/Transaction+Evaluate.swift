@@ -1,0 +1,235 @@
+extension Transaction {
+    func runPhase(_ phase: Int) {
+        guard mode != .off else { return }
+        if phase < 5 && (interrupted || allowedThroughPhase >= phase) { return }
+        let list = ruleSet.phases[phase]
+        var i = 0
+        var skipRules = 0
+        while i < list.count {
+            if engineMode == .off { return }
+            if phase < 5 && (interrupted || allowedThroughPhase >= phase) { return }
+            guard case .rule(let rule) = list[i] else {
+                i += 1
+                continue
+            }
+            if skipRules > 0 {
+                skipRules -= 1
+                i += 1
+                continue
+            }
+            if isRemoved(rule) {
+                i += 1
+                continue
+            }
+            let outcome = evaluate(rule, phase: phase)
+            if outcome.matched {
+                if let marker = rule.actions.skipAfter {
+                    var j = i + 1
+                    var found = false
+                    while j < list.count {
+                        if case .marker(let name) = list[j], name == marker {
+                            found = true
+                            break
+                        }
+                        j += 1
+                    }
+                    i = found ? j + 1 : list.count
+                    continue
+                }
+                if rule.actions.skip > 0 { skipRules = rule.actions.skip }
+                if outcome.stopPhase { return }
+            }
+            i += 1
+        }
+    }
+
+    func isRemoved(_ rule: CompiledRule) -> Bool {
+        if !removedIDs.isEmpty && removedIDs.contains(where: { $0.contains(rule.id) }) { return true }
+        if !removedTags.isEmpty && rule.actions.tags.contains(where: { removedTags.contains($0) }) { return true }
+        if !removedMessages.isEmpty, let msg = rule.actions.message?.text, removedMessages.contains(msg) { return true }
+        return false
+    }
+
+    struct Outcome {
+        var matched: Bool
+        var stopPhase: Bool
+    }
+
+    /// Evaluates a rule and its chain; runs actions on a full match.
+    func evaluate(_ rule: CompiledRule, phase: Int) -> Outcome {
+        currentRule = rule
+        defer { currentRule = nil }
+        visibleMatchedVars = []
+        if !evaluateLink(rule, top: rule) { return Outcome(matched: false, stopPhase: false) }
+        for link in rule.chained {
+            if !evaluateLink(link, top: rule) { return Outcome(matched: false, stopPhase: false) }
+        }
+        // Full match: non-disruptive actions of every link, then logging, then the disruptive action.
+        for control in rule.actions.controls { apply(control) }
+        for link in rule.chained {
+            for control in link.actions.controls { apply(control) }
+        }
+        let defaults = ruleSet.defaultActions[phase]
+        let logged = rule.actions.log ?? defaults?.log ?? true
+        if let severity = rule.actions.severity, severity < highestSeverity { highestSeverity = severity }
+        var action = rule.actions.disruptive ?? defaults?.disruptive ?? .pass
+        var status = rule.actions.status
+        if action == .block {
+            action = defaults?.disruptive ?? .pass
+            if action == .block { action = .deny }
+            status = status ?? defaults?.status
+        }
+        var stopPhase = false
+        var decided: Verdict?
+        switch action {
+        case .pass, .block:
+            break
+        case .deny:
+            decided = .block(status: status ?? 403, ruleID: rule.id)
+        case .drop:
+            decided = .drop(ruleID: rule.id)
+        case .redirect(let box):
+            decided = .redirect(status: status ?? 302, location: expand(box.macro).string, ruleID: rule.id)
+        case .allow(let scope):
+            if mode == .block && engineMode == .on {
+                switch scope {
+                case .all: allowedThroughPhase = 4
+                case .request: allowedThroughPhase = max(allowedThroughPhase, 2)
+                case .phase: stopPhase = true
+                }
+                if phase == 5 { stopPhase = true }
+            }
+        }
+        let willDisrupt = decided != nil && mode == .block && engineMode == .on && verdict == .allow
+        if logged || decided != nil {
+            let message = rule.actions.message.map { expand($0).string } ?? ""
+            let logData = rule.actions.logData.map { expand($0).string } ?? ""
+            matchedRules.append(
+                MatchedRule(
+                    id: rule.id, phase: phase, message: message, logData: logData, tags: rule.actions.tags,
+                    severity: rule.actions.severity, matchedVariableName: matchedVarName.string, logged: logged,
+                    disruptive: willDisrupt))
+        }
+        if let decided, phase < 5 { enforce(decided) }
+        return Outcome(matched: true, stopPhase: stopPhase)
+    }
+
+    /// Evaluates one link; on each matching value sets MATCHED_VAR*, captures and runs setvar (as ModSecurity v3).
+    func evaluateLink(_ link: CompiledRule, top: CompiledRule) -> Bool {
+        guard let matcher = link.matcher else {
+            for s in link.actions.setVars { apply(s) }
+            return true
+        }
+        let negated = link.negated
+        let capture = link.capture
+        let expander = operatorMacroExpander
+        var newMatched: [(name: [UInt8], value: [UInt8])] = []
+        var any = false
+        /// Runs the operator on one (transformed) value; true on a (possibly negated) match.
+        func check(_ stage: [UInt8], _ variable: Variable, _ key: [UInt8]?) -> Bool {
+            var context = OperatorContext(captureRequested: capture, expandMacros: expander)
+            var matched: Bool
+            switch matcher.evaluate(stage, context: &context) {
+            case .match: matched = true
+            case .noMatch: matched = false
+            case .error(let error):
+                operatorErrors.append("rule \(top.id): \(error)")
+                if engine.operatorErrorBlocks { enforce(.block(status: 403, ruleID: top.id)) }
+                return false
+            }
+            if negated { matched.toggle() }
+            guard matched else { return false }
+            any = true
+            let name = TargetValue(variable: variable, key: key, value: []).name
+            matchedVar = stage
+            matchedVarName = name
+            newMatched.append((name, stage))
+            if capture && !context.captures.isEmpty {
+                for (index, group) in context.captures.prefix(10).enumerated() {
+                    stores[.tx, default: KeyedStore()].set(String(index), group)
+                }
+            }
+            for s in link.actions.setVars { apply(s) }
+            return true
+        }
+        let multi = link.multiMatch && !link.transformations.isEmpty
+        forEachValue(link, top: top) { variable, key, value, slot in
+            if multi {
+                for stage in multiMatchStages(value, rule: link) where check(stage, variable, key) { break }
+            } else {
+                _ = check(transformed(value, variable: variable, slot: slot, rule: link), variable, key)
+            }
+        }
+        visibleMatchedVars = newMatched
+        return any
+    }
+
+    /// The value after the rule's transformation chain, cached per request by (chain, input).
+    func transformed(_ value: [UInt8], variable: Variable, slot: Int, rule: CompiledRule) -> [UInt8] {
+        if rule.transformations.isEmpty { return value }
+        guard slot >= 0 else {
+            var current = value
+            for t in rule.transformations { current = t.apply(current) }
+            return current
+        }
+        let key = rule.transformationChainID << 40 | variable.ordinal << 32 | (slot & 0xFFFF_FFFF)
+        if let cached = transformCache[key] { return cached }
+        var current = value
+        for t in rule.transformations { current = t.apply(current) }
+        transformCache[key] = current
+        return current
+    }
+
+    /// multiMatch: the raw value and every distinct intermediate transformation result.
+    func multiMatchStages(_ input: [UInt8], rule: CompiledRule) -> [[UInt8]] {
+        var stages = [input]
+        var current = input
+        for t in rule.transformations {
+            let next = t.apply(current)
+            if next != current { stages.append(next) }
+            current = next
+        }
+        return stages
+    }
+
+    func store(_ v: Variable) -> KeyedStore { stores[v] ?? KeyedStore() }
+
+    func apply(_ s: SetVarAction) {
+        let key = s.key.isConstant ? s.key.text : expand(s.key).string
+        // Mutate in place (no copy of the store per setvar).
+        switch s.operation {
+        case .set(let m):
+            let value = expand(m)
+            stores[s.collection, default: KeyedStore()].set(key, value)
+        case .add(let m):
+            let v = (stores[s.collection]?[key] ?? []).integerValue &+ expand(m).integerValue
+            stores[s.collection, default: KeyedStore()].set(key, Array(String(v).utf8))
+        case .subtract(let m):
+            let v = (stores[s.collection]?[key] ?? []).integerValue &- expand(m).integerValue
+            stores[s.collection, default: KeyedStore()].set(key, Array(String(v).utf8))
+        case .delete:
+            stores[s.collection]?.remove(key)
+        }
+    }
+
+    func apply(_ control: ControlAction) {
+        switch control {
+        case .ruleEngine(let mode): engineMode = mode
+        case .ruleRemoveByID(let ranges): removedIDs += ranges
+        case .ruleRemoveByTag(let tag): removedTags.insert(tag)
+        case .ruleRemoveByMsg(let msg): removedMessages.insert(msg)
+        case .ruleRemoveTargetByID(let ranges, let target): removedTargets.append((.ids(ranges), target))
+        case .ruleRemoveTargetByTag(let tag, let target): removedTargets.append((.tag(tag), target))
+        case .ruleRemoveTargetByMsg(let msg, let target): removedTargets.append((.message(msg), target))
+        case .requestBodyProcessor(let p): reqbodyProcessor = p
+        case .requestBodyAccess(let b): settings.requestBodyAccess = b
+        case .responseBodyAccess(let b): settings.responseBodyAccess = b
+        case .forceRequestBodyVariable(let b): forceRequestBodyVariable = b
+        case .auditEngine(let v): settings.auditEngine = v
+        case .auditLogParts(let v): settings.auditLogParts = v
+        case .requestBodyLimit(let n): settings.requestBodyLimit = n
+        case .responseBodyLimit(let n): settings.responseBodyLimit = n
+        case .parseXMLIntoArgs: break
+        }
+    }
+}

@@ -1,0 +1,87 @@
+extension Transaction {
+    /// Receives one value: its variable, key (nil for scalars), bytes and cache slot (see `TargetValue.slot`).
+    typealias ValueVisitor = (_ variable: Variable, _ key: [UInt8]?, _ value: [UInt8], _ slot: Int) -> Void
+
+    /// The link's `!` exclusions plus those added at run time by `ctl:ruleRemoveTarget*` for its chain.
+    func exclusions(for link: CompiledRule, top: CompiledRule) -> [VariableTarget] {
+        guard !removedTargets.isEmpty else { return link.exclusions }
+        var out: [VariableTarget]?
+        for i in removedTargets.indices {
+            let applies: Bool
+            switch removedTargets[i].selector {
+            case .ids(let ranges): applies = ranges.contains(where: { $0.contains(top.id) })
+            case .tag(let tag): applies = top.actions.tags.contains(tag)
+            case .message(let msg): applies = top.actions.message?.text == msg
+            }
+            if applies {
+                if out == nil { out = link.exclusions }
+                out?.append(removedTargets[i].target)
+            }
+        }
+        return out ?? link.exclusions
+    }
+
+    /// Visits every value of the link's targets, minus exclusions, without building intermediate arrays
+    /// (the rule loop's hot path).
+    func forEachValue(_ link: CompiledRule, top: CompiledRule, _ visit: ValueVisitor) {
+        let excluded = exclusions(for: link, top: top)
+        let targets = link.targets
+        for i in targets.indices {
+            if targets[i].count {
+                let n = values(of: targets[i]).count
+                visit(targets[i].variable, nil, Array(String(n).utf8), -1)
+                continue
+            }
+            forEachValue(of: targets[i], exclusions: excluded, visit)
+        }
+    }
+
+    func isExcluded(_ exclusions: [VariableTarget], _ variable: Variable, _ key: [UInt8]?) -> Bool {
+        for i in exclusions.indices where exclusions[i].variable == variable {
+            guard let selector = exclusions[i].key else { return true }
+            if let key, keyMatches(selector, key, variable: variable) { return true }
+        }
+        return false
+    }
+
+    func forEachValue(of target: VariableTarget, exclusions: [VariableTarget], _ visit: ValueVisitor) {
+        let variable = target.variable
+        let selector = target.key
+        func emitEntries(_ list: [Entry], base: Int, names: Bool, stable: Bool = true) {
+            for i in list.indices {
+                if let selector, !keyMatches(selector, list[i].key, variable: variable) { continue }
+                if !exclusions.isEmpty && isExcluded(exclusions, variable, list[i].key) { continue }
+                visit(variable, list[i].key, names ? list[i].key : list[i].value, stable ? base + i : -1)
+            }
+        }
+        switch variable {
+        case .args, .argsNames:
+            let names = variable == .argsNames
+            emitEntries(argsGet, base: 0, names: names)
+            emitEntries(argsPost, base: argsGet.count, names: names)
+            emitEntries(argsJSON, base: argsGet.count + argsPost.count, names: names)
+        case .argsGet, .argsGetNames: emitEntries(argsGet, base: 0, names: variable == .argsGetNames)
+        case .argsPost, .argsPostNames: emitEntries(argsPost, base: 0, names: variable == .argsPostNames)
+        case .requestHeaders, .requestHeadersNames:
+            emitEntries(requestHeaders, base: 0, names: variable == .requestHeadersNames)
+        case .requestCookies, .requestCookiesNames:
+            emitEntries(cookies, base: 0, names: variable == .requestCookiesNames)
+        case .responseHeaders, .responseHeadersNames:
+            emitEntries(responseHeaders, base: 0, names: variable == .responseHeadersNames)
+        case .tx, .ip, .session, .global, .user, .resource:
+            guard let store = stores[variable] else { return }
+            if case .literal(let key)? = selector {
+                guard let value = store[lowercased: key] else { return }
+                if !exclusions.isEmpty && isExcluded(exclusions, variable, key) { return }
+                visit(variable, key, value, -1)
+                return
+            }
+            emitEntries(store.entries, base: 0, names: false, stable: false)
+        default:
+            for v in values(of: target) {
+                if !exclusions.isEmpty && isExcluded(exclusions, v.variable, v.key) { continue }
+                visit(v.variable, v.key, v.value, v.slot)
+            }
+        }
+    }
+}

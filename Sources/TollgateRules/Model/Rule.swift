@@ -1,0 +1,67 @@
+/// A compiled operator with its negation.
+package struct CompiledOperator: Sendable {
+    package var name: String
+    package var argument: String
+    package var negated: Bool
+    package var implementation: any RuleOperator
+}
+
+/// One SecRule/SecAction (a chain link when `chainedFrom` is set), immutable after load.
+package struct Rule: Sendable {
+    package var actions: RuleActions
+    package var targets: [VariableTarget]
+    /// `nil` for SecAction (always matches).
+    package var op: CompiledOperator?
+    /// Effective transformations (defaults merged), interned id for the per-request cache.
+    package var transformations: [Transformation]
+    package var transformationChainID: Int
+    /// The following chain links (rule 2...n of a chain), empty when not a chain.
+    package var chained: [Rule]
+    package var file: String
+    package var line: Int
+
+    package var id: Int { actions.id ?? 0 }
+}
+
+/// An entry in a phase's ordered list.
+package enum PhaseEntry: Sendable {
+    case rule(CompiledRule)
+    case marker(String)
+}
+
+/// A rule as the evaluator sees it: immutable, shared by reference (no struct copies in the rule loop),
+/// with its targets split into inclusions and `!` exclusions at load.
+package final class CompiledRule: Sendable {
+    package let actions: RuleActions
+    package let targets: [VariableTarget]
+    package let exclusions: [VariableTarget]
+    package let op: CompiledOperator?
+    package let transformations: [Transformation]
+    package let transformationChainID: Int
+    package let chained: [CompiledRule]
+    package let file: String
+    package let line: Int
+    package let id: Int
+    // Flattened for the hot loop (no struct copies per value).
+    package let matcher: (any RuleOperator)?
+    package let negated: Bool
+    package let capture: Bool
+    package let multiMatch: Bool
+
+    package init(_ rule: Rule) {
+        matcher = rule.op?.implementation
+        negated = rule.op?.negated ?? false
+        capture = rule.actions.capture
+        multiMatch = rule.actions.multiMatch
+        actions = rule.actions
+        targets = rule.targets.filter { !$0.exclude }
+        exclusions = rule.targets.filter(\.exclude)
+        op = rule.op
+        transformations = rule.transformations
+        transformationChainID = rule.transformationChainID
+        chained = rule.chained.map(CompiledRule.init)
+        file = rule.file
+        line = rule.line
+        id = rule.id
+    }
+}
