@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "TollgateProxy",
             dependencies: [
-                "CTollgateSystem", "TollgateHTTP", "TollgateConfig", "TollgateRules",
+                "CTollgateSystem", "TollgateHTTP", "TollgateConfig", "TollgateRules", "TollgateLimiter",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -102,7 +102,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateProxyTests",
-            dependencies: ["TollgateProxy", "TollgateConfig", "TollgateHTTP"],
+            dependencies: ["TollgateProxy", "TollgateConfig", "TollgateHTTP", "TollgateLimiter"],
             swiftSettings: swiftSettings
         ),
     ]
