@@ -57,7 +57,7 @@ let package = Package(
             name: "TollgateProxy",
             dependencies: [
                 "CTollgateSystem", "TollgateHTTP", "TollgateConfig", "TollgateRules", "TollgateLimiter",
-                .product(name: "Logging", package: "swift-log"),
+                "TollgateMetrics", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "tollgate",
             dependencies: [
-                "TollgateProxy", "TollgateConfig", "TollgateFTW",
+                "TollgateProxy", "TollgateConfig", "TollgateFTW", "TollgateRules", "TollgateMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -102,7 +102,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateProxyTests",
-            dependencies: ["TollgateProxy", "TollgateConfig", "TollgateHTTP", "TollgateLimiter"],
+            dependencies: [
+                "TollgateProxy", "TollgateConfig", "TollgateHTTP", "TollgateLimiter", "TollgateRules", "TollgateMetrics",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,4 +1,5 @@
 import CTollgateSystem
+import Dispatch
 import TollgateHTTP
 
 extension ClientConnection {
@@ -6,6 +7,7 @@ extension ClientConnection {
     func beginRequest(_ head: RequestHead, _ bytes: UnsafeRawBufferPointer) {
         worker.counters.requests.increment()
         resetExchange()
+        startRequestRecord(bytes, method: head.method, target: head.target)
         if let incoming = head.requestID,
             RequestIDGenerator.isAcceptable(UnsafeRawBufferPointer(rebasing: bytes[incoming]))
         {
@@ -43,6 +45,7 @@ extension ClientConnection {
             found = route
         }
         route = found
+        requestFunction = found.metrics
         pool = worker.routing.pool(for: found)
         maxBody = found.maxBodyBytes
         if let length = head.contentLength, length > maxBody {
@@ -50,22 +53,36 @@ extension ClientConnection {
             return
         }
 
-        if let inspector = worker.inspector {
-            let request = makeInspectedRequest(head, bytes, function: found.functionName)
+        // Everything the rest of the request needs from the head's bytes, taken now: admission may answer
+        // later, when those bytes are gone.
+        buildForwardHead(head, bytes, route: found)
+        chunkedToUpstream = head.chunked
+        wroteUpstreamChunk = false
+        pendingHasBody = head.hasBody
+        pendingInspection = worker.inspector != nil ? makeInspectedRequest(head, bytes, function: found.functionName) : nil
+
+        // Limits first: before any rule evaluation or upstream work.
+        if admitRequest(head, bytes, route: found) { return }
+        continueAfterAdmission()
+    }
+
+    /// Inspection (phase 1, then the body when phase 2 wants it) and forwarding, once admitted.
+    func continueAfterAdmission() {
+        let hasBody = pendingHasBody
+        if let inspector = worker.inspector, let request = pendingInspection {
+            pendingInspection = nil
             if let transaction = inspector.begin(request) {
                 self.transaction = transaction
                 if case .block(let status) = transaction.inspectRequestHead() {
                     worker.counters.blocked.increment()
-                    respondError(status, "request blocked", close: head.hasBody)
+                    action = .blocked
+                    respondError(status, "request blocked", close: hasBody)
                     return
                 }
             }
         }
-
-        buildForwardHead(head, bytes, route: found)
-        chunkedToUpstream = head.chunked
-        wroteUpstreamChunk = false
-        if head.hasBody, let transaction, transaction.wantsRequestBody {
+        pendingInspection = nil
+        if hasBody, let transaction, transaction.wantsRequestBody {
             phase = .inspectingBody
             deadline = worker.now + milliseconds(worker.settings.bodyTimeoutMilliseconds)
             sendContinueIfExpected()
@@ -113,7 +130,20 @@ extension ClientConnection {
         isHeadRequest = false
         responseStatus = 0
         responseBodyInspected = 0
+        if transaction != nil || limitTicket != nil { endRequest(status: 0) }
         transaction = nil
+        requestActive = false
+        exchangeGeneration &+= 1
+        admissionPending = false
+        action = .allowed
+        upstreamErrorKind = nil
+        upstreamStartNanoseconds = 0
+        upstreamEndNanoseconds = 0
+        requestFunction = nil
+        limitClientKey.removeAll(keepingCapacity: true)
+        responseExtraHeaders.removeAll(keepingCapacity: true)
+        pendingInspection = nil
+        pendingHasBody = false
         requestID.removeAll(keepingCapacity: true)
         if inspectBuffer.capacity > 256 * 1024 {
             inspectBuffer = []
@@ -409,6 +439,7 @@ extension ClientConnection {
         let verdict = inspectBuffer.withUnsafeBytes { transaction.inspectRequestBody($0, truncated: truncated) }
         if case .block(let status) = verdict {
             worker.counters.blocked.increment()
+            action = .blocked
             respondError(status, "request blocked", close: !requestComplete || !keepAlive)
             return false
         }
@@ -438,6 +469,7 @@ extension ClientConnection {
             updateInterest()
         case .failed(let error):
             worker.counters.upstreamFailures.increment()
+            upstreamErrorKind = .connect
             worker.logger.debug(
                 "upstream connect failed",
                 metadata: ["function": "\(pool.route.functionName)", "errno": "\(error)"])
@@ -458,11 +490,13 @@ extension ClientConnection {
         guard phase == .waitingForPool else { return }
         phase = .exchange
         worker.counters.upstreamFailures.increment()
+        upstreamErrorKind = .connect
         respondError(502, "upstream unavailable", close: !requestComplete || !keepAlive)
     }
 
     /// Binds an upstream connection to this exchange and sends what is ready (head, inspected body prefix).
     private func attach(_ connection: UpstreamConnection) {
+        if upstreamStartNanoseconds == 0 { upstreamStartNanoseconds = DispatchTime.now().uptimeNanoseconds }
         upstream = connection
         connection.client = self
         phase = .exchange

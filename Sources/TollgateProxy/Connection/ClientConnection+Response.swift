@@ -1,4 +1,5 @@
 import CTollgateSystem
+import Dispatch
 
 extension ClientConnection {
     /// Readiness of the attached upstream connection.
@@ -109,6 +110,7 @@ extension ClientConnection {
                 }
                 if case .block(let status) = transaction.inspectResponseHead(status: head.status, headers: headers) {
                     worker.counters.blocked.increment()
+                    action = .blocked
                     upstreamKeepAlive = false
                     detachUpstream(reusable: false)
                     respondError(status, "response blocked", close: !requestComplete || !keepAlive)
@@ -171,6 +173,7 @@ extension ClientConnection {
         if passthroughChunked || rechunkResponse {
             appendHead("Transfer-Encoding: chunked\r\n")
         }
+        if !responseExtraHeaders.isEmpty { responseHead.append(contentsOf: responseExtraHeaders) }
         if !head.hasRequestID {
             appendHead("X-Request-Id: ")
             responseHead.append(contentsOf: requestID)
@@ -259,6 +262,7 @@ extension ClientConnection {
             }
             if failed {
                 worker.counters.upstreamFailures.increment()
+                upstreamErrorKind = .protocolError
                 close()
                 return
             }
@@ -301,6 +305,7 @@ extension ClientConnection {
         responseBodyInspected += shown.count
         if case .block = transaction.inspectResponseBody(shown, isFinal: isFinal) {
             worker.counters.blocked.increment()
+            action = .blocked
             close()
             return false
         }
@@ -335,9 +340,9 @@ extension ClientConnection {
 
     /// The exchange is over: give the upstream back, then close or wait for the next request.
     func finishExchange() {
+        if upstreamEndNanoseconds == 0 { upstreamEndNanoseconds = DispatchTime.now().uptimeNanoseconds }
         detachUpstream(reusable: upstreamKeepAlive && requestComplete && responseState == .complete)
-        transaction?.finish(status: responseStatus)
-        transaction = nil
+        endRequest(status: responseStatus)
         if closeAfterResponse || !keepAlive || draining {
             phase = .closing
             deadline = worker.now + milliseconds(worker.settings.bodyTimeoutMilliseconds)
@@ -366,6 +371,8 @@ extension ClientConnection {
             return
         }
         detachUpstream(reusable: false)
+        if upstreamEndNanoseconds == 0 { upstreamEndNanoseconds = DispatchTime.now().uptimeNanoseconds }
+        upstreamErrorKind = Self.upstreamErrorKind(status: status, reason: reason)
         if responseStarted {
             close()
             return

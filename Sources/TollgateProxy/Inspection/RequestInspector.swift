@@ -68,9 +68,30 @@ public protocol InspectionTransaction: AnyObject {
     func inspectResponseBody(_ chunk: UnsafeRawBufferPointer, isFinal: Bool) -> InspectionVerdict
     /// Logging phase: the exchange ended with `status` (0 when the connection was aborted).
     func finish(status: Int)
+    /// What the inspection found so far (for the access log and metrics); read just before `finish`.
+    var summary: InspectionSummary { get }
+}
+
+/// What an inspection found: for the access log and the anomaly-score histogram.
+public struct InspectionSummary: Sendable, Equatable {
+    /// False when nothing was evaluated (e.g. rules off for the function).
+    public var evaluated: Bool
+    /// Ids of the rules that matched and log.
+    public var matchedRuleIDs: [Int]
+    /// The inbound anomaly score.
+    public var anomalyScore: Int
+
+    public init(evaluated: Bool = false, matchedRuleIDs: [Int] = [], anomalyScore: Int = 0) {
+        self.evaluated = evaluated
+        self.matchedRuleIDs = matchedRuleIDs
+        self.anomalyScore = anomalyScore
+    }
 }
 
 extension InspectionTransaction {
+    /// Default: nothing to report.
+    public var summary: InspectionSummary { InspectionSummary() }
+
     /// Default: response bodies are not inspected.
     public func inspectResponseBody(_ chunk: UnsafeRawBufferPointer, isFinal: Bool) -> InspectionVerdict { .allow }
 }

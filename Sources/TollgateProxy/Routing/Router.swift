@@ -1,5 +1,6 @@
 import CTollgateSystem
 import TollgateConfig
+import TollgateMetrics
 
 /// A resolved upstream socket address.
 struct SocketAddress: @unchecked Sendable {
@@ -26,11 +27,15 @@ final class Router: Sendable {
         let address: SocketAddress
         let maxBodyBytes: Int
         let functionName: String
+        /// The function's metric handles, resolved when the configuration was loaded (nil: no metrics).
+        let metrics: FunctionMetrics?
 
         init(
             index: Int, function: FunctionConfiguration, prefix: [UInt8], hosts: [[UInt8]], methods: [[UInt8]],
-            allowValue: [UInt8], basePath: [UInt8], address: SocketAddress, maxBodyBytes: Int, functionName: String
+            allowValue: [UInt8], basePath: [UInt8], address: SocketAddress, maxBodyBytes: Int, functionName: String,
+            metrics: FunctionMetrics? = nil
         ) {
+            self.metrics = metrics
             self.index = index
             self.function = function
             self.prefix = prefix
@@ -52,7 +57,7 @@ final class Router: Sendable {
 
     let routes: [Route]
 
-    init(configuration: TollgateConfiguration) throws(ProxyError) {
+    init(configuration: TollgateConfiguration, metrics: FunctionMetricsTable? = nil) throws(ProxyError) {
         var built: [Route] = []
         for (index, function) in configuration.functions.enumerated() {
             var address = tollgate_address()
@@ -77,7 +82,8 @@ final class Router: Sendable {
                     basePath: Array(function.upstream.basePath.utf8),
                     address: SocketAddress(raw: address),
                     maxBodyBytes: function.maxBodyBytes ?? configuration.http.maxBodyBytes,
-                    functionName: function.name
+                    functionName: function.name,
+                    metrics: metrics?[function.name]
                 )
             )
         }
