@@ -82,11 +82,21 @@ extension ClientConnection {
             }
         }
         pendingInspection = nil
-        if hasBody, let transaction, transaction.wantsRequestBody {
-            phase = .inspectingBody
-            deadline = worker.now + milliseconds(worker.settings.bodyTimeoutMilliseconds)
-            sendContinueIfExpected()
-            return
+        if let transaction {
+            if hasBody && transaction.wantsRequestBody {
+                phase = .inspectingBody
+                deadline = worker.now + milliseconds(worker.settings.bodyTimeoutMilliseconds)
+                sendContinueIfExpected()
+                return
+            }
+            // Phase 2 runs for every request (anomaly evaluation lives there), with no body to show.
+            let verdict = transaction.inspectRequestBody(UnsafeRawBufferPointer(start: nil, count: 0), truncated: false)
+            if case .block(let status) = verdict {
+                worker.counters.blocked.increment()
+                action = .blocked
+                respondError(status, "request blocked", close: hasBody)
+                return
+            }
         }
         startForwarding()
     }

@@ -7,3 +7,5 @@ import TollgateMetrics
 typealias MetricLimitKind = LimitKind
 /// `tollgate_limiter_decisions_total{decision}`.
 typealias MetricLimitDecision = LimitDecision
+/// One audit line of a refused request (TollgateMetrics' record, not the engine's).
+typealias AuditLine = AuditRecord

@@ -6,7 +6,7 @@ import TollgateRules
 /// requests (redacted).
 public struct RuleObservers: Sendable {
     public var metrics: TollgateMetrics?
-    /// Audit lines (`TollgateMetrics.AuditRecord`) of blocked requests, and of requests detect mode would
+    /// Audit lines (`AuditLine`) of blocked requests, and of requests detect mode would
     /// have blocked; nil: none.
     public var auditLog: (any LogSink)?
     public var hasher: ClientKeyHasher
@@ -64,9 +64,9 @@ public final class RuleInspector: RequestInspector {
     public func begin(_ request: InspectedRequest) -> (any InspectionTransaction)? {
         let mode = functionModes.isEmpty ? defaultMode : (functionModes[request.functionName] ?? defaultMode)
         if mode == .off { return nil }
-        var headers: [HeaderField] = []
+        var headers: [TollgateRules.HeaderField] = []
         headers.reserveCapacity(request.headers.count)
-        for header in request.headers { headers.append(HeaderField(name: header.name, value: header.value)) }
+        for header in request.headers { headers.append(TollgateRules.HeaderField(name: header.name, value: header.value)) }
         let input = RequestInput(
             method: request.method, target: request.target,
             version: request.minorVersion == 0 ? Array("HTTP/1.0".utf8) : Array("HTTP/1.1".utf8), headers: headers,
@@ -132,7 +132,7 @@ final class RuleTransaction: InspectionTransaction {
 
     func inspectResponseHead(status: Int, headers: [InspectedHeader]) -> InspectionVerdict {
         let input = ResponseInput(
-            status: status, headers: headers.map { HeaderField(name: $0.name, value: $0.value) })
+            status: status, headers: headers.map { TollgateRules.HeaderField(name: $0.name, value: $0.value) })
         bufferResponse = inspector.wantsResponseBody(headers)
         return Self.map(transaction.processResponseHeaders(input))
     }
@@ -171,16 +171,16 @@ final class RuleTransaction: InspectionTransaction {
         let blocked = transaction.verdict.isDisruptive
         guard blocked || transaction.wouldBlock != nil else { return }
         let matches = transaction.matchedRules.filter(\.logged).map { rule in
-            TollgateMetrics.AuditRecord.Match(
+            AuditLine.Match(
                 ruleId: rule.id, message: rule.message, severity: rule.severity.map(Self.severityName) ?? "",
                 variable: rule.matchedVariableName, data: rule.logData)
         }
-        let record = TollgateMetrics.AuditRecord(
+        let record = AuditLine(
             requestId: String(decoding: request.requestID, as: UTF8.self), function: request.functionName,
             clientKeyHash: observers.hasher.pseudonym(request.clientAddress),
             method: String(decoding: request.method, as: UTF8.self),
             path: String(decoding: request.target.prefix(2048), as: UTF8.self), status: status,
-            action: blocked ? .blocked : .allowed, anomalyScore: transaction.anomalyScores.inbound, matches: matches)
+            action: blocked ? RequestAction.blocked : RequestAction.allowed, anomalyScore: transaction.anomalyScores.inbound, matches: matches)
         sink.write(record.render(redactor: observers.redactor))
     }
 

@@ -1,5 +1,6 @@
 import Logging
 import TollgateConfig
+import TollgateMetrics
 import TollgateProxy
 
 /// What `serve` needs from the proxy: start, the bound port, reload and a draining shutdown.
@@ -14,7 +15,7 @@ protocol ServingProxy: AnyObject, Sendable {
     func shutdown(gracePeriodMilliseconds: Int, completion: @escaping @Sendable () -> Void)
 }
 
-extension ProxyServer: ServingProxy {
+extension Gateway: ServingProxy {
     func shutdown(gracePeriodMilliseconds: Int, completion: @escaping @Sendable () -> Void) {
         Task {
             await shutdown(gracePeriod: .milliseconds(gracePeriodMilliseconds))
@@ -24,7 +25,11 @@ extension ProxyServer: ServingProxy {
 }
 
 enum ProxyFactory {
+    /// The whole product: proxy, rules, limits, metrics, logs and the admin listener. Throws `GatewayError`
+    /// (a ruleset error names file, line and problem).
     static func make(configuration: TollgateConfiguration, logger: Logger) throws -> any ServingProxy {
-        ProxyServer(configuration: configuration, logger: logger)
+        try Gateway(
+            configuration: configuration, logger: logger,
+            metrics: TollgateMetrics(version: TollgateVersion.current))
     }
 }
