@@ -58,7 +58,8 @@ public protocol InspectionTransaction: AnyObject {
     /// Whether phase 2 wants the request body buffered (up to `http.inspection_buffer_bytes`) before forwarding.
     var wantsRequestBody: Bool { get }
     /// Phase 2: the decoded body prefix; `truncated` when the body is longer than the inspection buffer (the
-    /// rest is streamed to the upstream uninspected).
+    /// rest is streamed to the upstream uninspected). Called for every inspected request: with an empty
+    /// buffer when there is no body or `wantsRequestBody` is false (phase-2 rules still run).
     func inspectRequestBody(_ body: UnsafeRawBufferPointer, truncated: Bool) -> InspectionVerdict
     /// Phase 3: the response head, before it is sent to the client.
     func inspectResponseHead(status: Int, headers: [InspectedHeader]) -> InspectionVerdict
