@@ -110,6 +110,31 @@ import TollgateMetrics
         #expect(access.first?.contains("4750420") == true)
     }
 
+    @Test("a response leaking a private key is held for phase 4 and answered with an error, never sent")
+    func responseLeakIsBlocked() throws {
+        let upstream = try TestUpstream { request, socket in
+            let body =
+                request.target.hasSuffix("/leak")
+                ? "config:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n"
+                : "hello, world\n"
+            return socket.write(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        }
+        defer { upstream.stop() }
+        let harness = try GatewayHarness(yaml: Self.yaml(upstream: upstream.port))
+        defer { harness.stop() }
+
+        let leak = try harness.get("/fn/leak")
+        #expect(leak.status >= 400)
+        #expect(!leak.text.contains("PRIVATE KEY"))
+        #expect(leak.header("content-type") == "application/json")
+        let fine = try harness.get("/fn/fine")
+        #expect(fine.status == 200)
+        #expect(fine.text == "hello, world\n")
+        #expect(ProxyHarness.eventually { harness.auditLog.lines.count == 1 })
+        #expect(harness.auditLog.lines.first?.contains("4752030") == true)
+    }
+
     @Test("a per-function override turns rules off for one function only")
     func perFunctionModeOff() throws {
         let upstream = try okUpstream()

@@ -154,6 +154,9 @@ extension ClientConnection {
         responseExtraHeaders.removeAll(keepingCapacity: true)
         pendingInspection = nil
         pendingHasBody = false
+        holdingResponse = false
+        responseFinalInspected = false
+        if heldResponse.capacity > 256 * 1024 { heldResponse = [] } else { heldResponse.removeAll(keepingCapacity: true) }
         requestID.removeAll(keepingCapacity: true)
         if inspectBuffer.capacity > 256 * 1024 {
             inspectBuffer = []

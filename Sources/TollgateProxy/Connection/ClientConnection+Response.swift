@@ -62,7 +62,11 @@ extension ClientConnection {
                 buffered.withUnsafeBytes { processResponseHead($0, connection) }
             }
         case .body:
-            forwardResponseBody(fresh, prefix: nil)
+            if holdingResponse {
+                holdResponseBody(fresh)
+            } else {
+                forwardResponseBody(fresh, prefix: nil)
+            }
         case .complete:
             // Bytes after a complete response: the connection cannot be reused.
             upstreamKeepAlive = false
@@ -135,6 +139,20 @@ extension ClientConnection {
             buildClientHead(head, window, final: true)
             responseState = .body
             let rest = UnsafeRawBufferPointer(rebasing: window[end...])
+            if let transaction, transaction.holdsResponseBody, case .length(let length) = responseBody,
+                length <= worker.settings.inspectionBufferBytes
+            {
+                // Phase 4 decides before anything is sent, so a blocked response is a clean error answer.
+                holdingResponse = true
+                heldResponse.removeAll(keepingCapacity: true)
+                heldResponse.append(contentsOf: responseHead)
+                if length == 0 {
+                    releaseHeldResponse()
+                } else {
+                    holdResponseBody(rest)
+                }
+                return
+            }
             responseHead.withUnsafeBytes { forwardResponseBody(rest, prefix: $0) }
             return
         }
@@ -295,10 +313,49 @@ extension ClientConnection {
         }
     }
 
+    /// Buffers a held response's body (a known length within the inspection buffer); when it is complete,
+    /// runs the final phase-4 inspection and then sends it or answers the block.
+    private func holdResponseBody(_ bytes: UnsafeRawBufferPointer) {
+        guard case .length(let remaining) = responseBody else { return }
+        let take = min(remaining, bytes.count)
+        let piece = UnsafeRawBufferPointer(rebasing: bytes[0..<take])
+        guard inspectResponseBody(piece, isFinal: false) else { return }
+        heldResponse.append(contentsOf: piece)
+        responseBody = .length(remaining - take)
+        if take < bytes.count { upstreamKeepAlive = false }
+        if remaining - take == 0 { releaseHeldResponse() }
+    }
+
+    private func releaseHeldResponse() {
+        holdingResponse = false
+        responseFinalInspected = true
+        if let transaction,
+            case .block(let status) = transaction.inspectResponseBody(
+                UnsafeRawBufferPointer(start: nil, count: 0), isFinal: true)
+        {
+            worker.counters.blocked.increment()
+            action = .blocked
+            heldResponse.removeAll(keepingCapacity: true)
+            responseState = .complete
+            detachUpstream(reusable: upstreamKeepAlive && requestComplete)
+            respondError(status, "response blocked", close: !requestComplete || !keepAlive)
+            return
+        }
+        responseStarted = true
+        let held = heldResponse
+        heldResponse.removeAll(keepingCapacity: true)
+        guard held.withUnsafeBytes({ writeToClient($0) }) else { return }
+        responseComplete()
+    }
+
     /// Shows response body bytes to the inspector (up to the inspection limit). False when it blocked: the
     /// connection is then closed.
     private func inspectResponseBody(_ bytes: UnsafeRawBufferPointer, isFinal: Bool) -> Bool {
         guard let transaction else { return true }
+        if isFinal {
+            if responseFinalInspected { return true }
+            responseFinalInspected = true
+        }
         let room = worker.settings.inspectionBufferBytes - responseBodyInspected
         if !isFinal && room <= 0 { return true }
         let shown = isFinal ? bytes : UnsafeRawBufferPointer(rebasing: bytes[0..<min(room, bytes.count)])

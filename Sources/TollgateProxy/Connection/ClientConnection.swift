@@ -119,6 +119,10 @@ final class ClientConnection: EventHandler {
     /// The request as the inspector sees it, built before admission (used after it).
     var pendingInspection: InspectedRequest?
     var pendingHasBody = false
+    /// The response is held (head and body) until phase 4 has seen all of it.
+    var holdingResponse = false
+    var heldResponse: [UInt8] = []
+    var responseFinalInspected = false
 
     private init(worker: Worker, peerIP: [UInt8]) {
         self.worker = worker

@@ -67,6 +67,10 @@ public protocol InspectionTransaction: AnyObject {
     /// `http.inspection_buffer_bytes` in total, then once more with an empty chunk and `isFinal` when the body
     /// ended. The head is already sent, so `.block` aborts the connection (the client sees a truncated body).
     func inspectResponseBody(_ chunk: UnsafeRawBufferPointer, isFinal: Bool) -> InspectionVerdict
+    /// After `inspectResponseHead` allowed: whether the proxy should hold the response (head and body) until
+    /// the final `inspectResponseBody` call, so a phase-4 block becomes a clean error answer. The proxy holds
+    /// only bodies of known length within `http.inspection_buffer_bytes`; others stream (a block then aborts).
+    var holdsResponseBody: Bool { get }
     /// Logging phase: the exchange ended with `status` (0 when the connection was aborted).
     func finish(status: Int)
     /// What the inspection found so far (for the access log and metrics); read just before `finish`.
@@ -92,6 +96,8 @@ public struct InspectionSummary: Sendable, Equatable {
 extension InspectionTransaction {
     /// Default: nothing to report.
     public var summary: InspectionSummary { InspectionSummary() }
+    /// Default: responses stream.
+    public var holdsResponseBody: Bool { false }
 
     /// Default: response bodies are not inspected.
     public func inspectResponseBody(_ chunk: UnsafeRawBufferPointer, isFinal: Bool) -> InspectionVerdict { .allow }

@@ -126,6 +126,8 @@ final class RuleTransaction: InspectionTransaction {
 
     var wantsRequestBody: Bool { inspector.engine.ruleSet.settings.requestBodyAccess }
 
+    var holdsResponseBody: Bool { bufferResponse }
+
     func inspectRequestBody(_ body: UnsafeRawBufferPointer, truncated: Bool) -> InspectionVerdict {
         Self.map(transaction.processRequestBody(Array(body), truncated: truncated))
     }
