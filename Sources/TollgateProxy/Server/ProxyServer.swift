@@ -37,9 +37,17 @@ public final class ProxyServer: Sendable {
         self.observability = observability
     }
 
-    /// The router of a configuration, with the function metric handles resolved.
-    private func makeRouter(_ configuration: TollgateConfiguration) throws(ProxyError) -> Router {
+    /// The router of a configuration, with the function metric handles resolved (and each function's
+    /// configured budget limits set).
+    private func makeRouter(_ configuration: TollgateConfiguration, limits: ProxyLimits?) throws(ProxyError) -> Router {
         let table = observability?.metrics.configureFunctions(configuration.functions.map(\.name))
+        if let table, let metrics = observability?.metrics {
+            for function in configuration.functions {
+                let budget = limits?.setup.limits.functions[function.name]?.perFunctionBudget
+                metrics.setBudgetLimit(
+                    function: table[function.name], usd: budget?.maxDollars ?? 0, gbSeconds: budget?.maxGBSeconds ?? 0)
+            }
+        }
         return try Router(configuration: configuration, metrics: table)
     }
 
@@ -52,8 +60,8 @@ public final class ProxyServer: Sendable {
         try state.withLock { (state: inout State) throws(ProxyError) -> Void in
             guard !state.started else { throw ProxyError(.invalidState, "the proxy was already started") }
             let configuration = state.configuration
-            let router = try makeRouter(configuration)
             let limits = try ProxyLimits.make(configuration, previous: nil)
+            let router = try makeRouter(configuration, limits: limits)
             let listen = configuration.listen
             var address = tollgate_address()
             guard tollgate_resolve(listen.host, Int32(listen.port), &address) == 0 else {
@@ -126,7 +134,7 @@ public final class ProxyServer: Sendable {
                 logger.warning("worker count changes need a restart; keeping \(state.workers.count) workers")
             }
             let limits = try ProxyLimits.make(configuration, previous: state.limits)
-            let router = try makeRouter(configuration)
+            let router = try makeRouter(configuration, limits: limits)
             var kept = configuration
             kept.listen = old.listen
             state.configuration = kept
