@@ -130,3 +130,42 @@ import TollgateMetrics
             })
     }
 }
+
+/// `logging:` destinations.
+@Suite struct IntegrationLoggingTests {
+    @Test("logging.access_log: PATH appends one JSON line per request; a missing directory is a config error")
+    func accessLogFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-log-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("access.log").path
+        let configuration = try GatewayHarness.configuration(
+            """
+            functions:
+              - name: echo
+                route: /fn
+                upstream: "http://127.0.0.1:9"
+            logging:
+              access_log: "\(path)"
+              audit_log: "off"
+            """)
+        #expect(configuration.logging.accessLog == .file(path))
+        #expect(configuration.logging.auditLog == .off)
+        let sink = try #require(try LogSinks.make(configuration.logging.accessLog))
+        sink.write(Array("{\"a\":1}\n".utf8))
+        sink.write(Array("{\"a\":2}\n".utf8))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"a\":1}\n{\"a\":2}\n")
+        #expect(try LogSinks.make(.off) == nil)
+
+        #expect(throws: (any Error).self) {
+            _ = try GatewayHarness.configuration(
+                """
+                functions: []
+                logging: {access_log: "/nonexistent-dir-\(UUID())/a.log"}
+                """)
+        }
+        #expect(throws: (any Error).self) {
+            _ = try GatewayHarness.configuration("functions: []\nlogging: {acces_log: stderr}\n")
+        }
+    }
+}
