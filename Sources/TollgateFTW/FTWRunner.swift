@@ -131,7 +131,10 @@ public struct FTWRunner {
                     "ModSecurity: Warning. Matched against variable `\(r.matchedVariableName)' [id \"\(r.id)\"] [msg \"\(r.message)\"] [data \"\(r.logData)\"] [tag \"\(r.tags.joined(separator: "\"] [tag \""))\"]"
                 )
             }.joined(separator: "\n")
-            return StageResult(status: status, error: verdict != .allow && status == 0, logged: logged, log: log)
+            // A dropped connection is what go-ftw sees as an error.
+            let dropped: Bool
+            if case .drop = verdict { dropped = true } else { dropped = false }
+            return StageResult(status: status, error: dropped, logged: logged, log: log)
         }
     }
 
@@ -142,6 +145,9 @@ public struct FTWRunner {
         var problems: [String] = []
         if !out.status.isEmpty && !out.status.contains(result.status) {
             problems.append("status \(result.status), expected \(out.status)")
+        }
+        if out.expectError && !result.error {
+            problems.append("expected a connection error, got status \(result.status)")
         }
         let missing = out.expectIDs.filter { !ids.contains($0) }
         if !missing.isEmpty { problems.append("missing ids \(missing)") }

@@ -118,6 +118,29 @@ struct EngineSemanticsTests {
         #expect(TestSupport.run(engine, uri: "/?a=x").verdict == .block(status: 418, ruleID: 2))
     }
 
+    @Test("the proxy learns from the transaction whether and how much body to buffer")
+    func bodyWanted() throws {
+        let engine = try TestSupport.engine(
+            """
+            SecRequestBodyAccess On
+            SecRequestBodyNoFilesLimit 1000
+            SecResponseBodyAccess On
+            SecRule REQUEST_FILENAME "@streq /upload" "id:1,phase:1,pass,nolog,ctl:requestBodyAccess=Off"
+            """)
+        let tx = engine.transaction(
+            for: RequestInput(method: "POST", target: "/form", headers: [HeaderField("Host", "h")]))
+        _ = tx.processRequestHeaders()
+        #expect(tx.wantsRequestBody)
+        #expect(tx.requestBodyInspectionLimit == 1000)
+        _ = tx.processRequestBody([])
+        _ = tx.processResponseHeaders(ResponseInput(status: 200, headers: [HeaderField("Content-Type", "image/png")]))
+        #expect(!tx.wantsResponseBody)
+        let upload = engine.transaction(
+            for: RequestInput(method: "POST", target: "/upload", headers: [HeaderField("Host", "h")]))
+        _ = upload.processRequestHeaders()
+        #expect(!upload.wantsRequestBody)
+    }
+
     @Test("a phase-1 deny stops phase 2")
     func denyStops() throws {
         let engine = try TestSupport.engine(

@@ -33,6 +33,13 @@ struct SecLangParserTests {
         #expect(d.arguments == [#"ARGS"#, #"@rx a\\"#, "id:1,pass"])
     }
 
+    @Test("a byte order mark and CRLF line ends are tolerated")
+    func bomAndCRLF() throws {
+        let set = try RuleSetLoader.ruleSet(
+            text: "\u{FEFF}SecAction \"id:1,\\\r\n pass\"\r\nSecAction \"id:2,pass\"\r\n")
+        #expect(set.ruleIDs == [1, 2])
+    }
+
     @Test("a rule set parses into phases with markers")
     func phases() throws {
         let set = try RuleSetLoader.ruleSet(

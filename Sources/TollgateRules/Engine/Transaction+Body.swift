@@ -15,9 +15,7 @@ extension Transaction {
         guard settings.requestBodyAccess else { return }
         var body = input
         let processor = reqbodyProcessor
-        let limit =
-            processor == "MULTIPART"
-            ? settings.requestBodyLimit : min(settings.requestBodyLimit, settings.requestBodyNoFilesLimit)
+        let limit = requestBodyInspectionLimit
         if truncated || body.count > limit {
             inboundDataError = true
             if settings.requestBodyLimitActionReject {
@@ -32,7 +30,7 @@ extension Transaction {
         defer {
             argsCache = nil
             // Argument indices change when the body adds arguments: cached transformations are stale.
-            transformCache.removeAll(keepingCapacity: true)
+            transformTable = []
         }
         // An empty body has nothing to parse (ModSecurity does not run the processor on it).
         guard let processor, !body.isEmpty else { return }

@@ -122,12 +122,13 @@ extension Transaction {
         }
         let negated = link.negated
         let capture = link.capture
-        let expander = operatorMacroExpander
         var newMatched: [(name: [UInt8], value: [UInt8])] = []
         var any = false
+        // One context per link, reset per value (no closure retain per evaluation).
+        var context = OperatorContext(captureRequested: capture, expandMacros: operatorMacroExpander)
         /// Runs the operator on one (transformed) value; true on a (possibly negated) match.
         func check(_ stage: [UInt8], _ variable: Variable, _ key: [UInt8]?) -> Bool {
-            var context = OperatorContext(captureRequested: capture, expandMacros: expander)
+            if !context.captures.isEmpty { context.captures.removeAll(keepingCapacity: true) }
             var matched: Bool
             switch matcher.evaluate(stage, context: &context) {
             case .match: matched = true
@@ -172,11 +173,16 @@ extension Transaction {
             for t in rule.transformations { current = t.apply(current) }
             return current
         }
-        let key = rule.transformationChainID << 40 | variable.ordinal << 32 | (slot & 0xFFFF_FFFF)
-        if let cached = transformCache[key] { return cached }
+        let v = variable.ordinal
+        let chain = rule.transformationChainID
+        if transformTable.isEmpty { transformTable = Array(repeating: [], count: Variable.allCases.count) }
+        if slot < transformTable[v].count, let cached = transformTable[v][slot][chain] { return cached }
         var current = value
         for t in rule.transformations { current = t.apply(current) }
-        transformCache[key] = current
+        while transformTable[v].count <= slot {
+            transformTable[v].append(Array(repeating: nil, count: ruleSet.transformationChainCount))
+        }
+        transformTable[v][slot][chain] = current
         return current
     }
 

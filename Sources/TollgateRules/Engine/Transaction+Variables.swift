@@ -3,7 +3,7 @@ struct TargetValue {
     var variable: Variable
     var key: [UInt8]?
     var value: [UInt8]
-    /// Identity of a request-derived value (its index in the collection; 0xFFFF_FFFF for a scalar), or -1 when
+    /// Identity of a request-derived value (its index in the collection; 0 for a scalar), or -1 when
     /// the value can change during the transaction (TX, MATCHED_VARS, counts): the transformation cache key.
     var slot: Int = -1
 
@@ -36,10 +36,10 @@ extension Transaction {
             }
             if path.hasSuffix("@*") || path.contains("/@") {
                 return xml.attributes.enumerated().map {
-                    TargetValue(variable: .xml, key: Array(path.utf8), value: $0.element, slot: $0.offset)
+                    TargetValue(variable: .xml, key: Array(path.utf8), value: $0.element, slot: $0.offset + 1)
                 }
             }
-            return [TargetValue(variable: .xml, key: Array(path.utf8), value: xml.text, slot: 0xFFFF_FFFF)]
+            return [TargetValue(variable: .xml, key: Array(path.utf8), value: xml.text, slot: 0)]
         }
         if variable.isCollection {
             if case .literal(let key)? = target.key, let store = stores[variable] {
@@ -62,7 +62,7 @@ extension Transaction {
         guard let v = scalar(variable) else { return [] }
         return [
             TargetValue(
-                variable: variable, key: nil, value: v, slot: Self.isRequestDerived(variable) ? 0xFFFF_FFFF : -1)
+                variable: variable, key: nil, value: v, slot: Self.isRequestDerived(variable) ? 0 : -1)
         ]
     }
 

@@ -87,7 +87,9 @@ public final class Transaction {
     var removedMessages: Set<String> = []
     var removedTargets: [(selector: RuleSelector, target: VariableTarget)] = []
 
-    var transformCache: [TransformKey: [UInt8]] = Dictionary(minimumCapacity: 512)
+    /// Transformation results by value identity, not bytes: `transformTable[variable][slot][chain]`
+    /// (array indexing, no hashing); filled lazily.
+    var transformTable: [[[[UInt8]?]]] = []
     /// ARGS (GET + POST + JSON), rebuilt when the body adds arguments.
     var argsCache: [Entry]?
     /// One macro expander per transaction for operators (avoids a closure allocation per value).
@@ -111,10 +113,6 @@ public final class Transaction {
         case tag(String)
         case message(String)
     }
-
-    /// Transformation cache key: the chain and the value's identity (variable and slot), not its bytes,
-    /// packed into one integer (chain << 40 | variable << 32 | slot) so a lookup hashes one word.
-    typealias TransformKey = Int
 
     /// The effective Tollgate mode (the engine's, or the per-request override).
     let mode: RulesMode
@@ -269,6 +267,29 @@ public final class Transaction {
         let type = base.string.trimmingBlanks()
         return settings.responseBodyMimeTypes.contains(type)
     }
+
+    /// Whether phase 2 wants the request body (SecRequestBodyAccess after phase-1 `ctl`s, engine not off,
+    /// no verdict yet). When false, call `processRequestBody([])` and stream the body.
+    public var wantsRequestBody: Bool {
+        mode != .off && engineMode != .off && settings.requestBodyAccess && !interrupted && allowedThroughPhase < 2
+    }
+
+    /// Most request body bytes inspected (SecRequestBodyLimit, or SecRequestBodyNoFilesLimit for
+    /// non-multipart bodies); buffer up to this and pass `truncated: true` when the body is longer.
+    public var requestBodyInspectionLimit: Int {
+        reqbodyProcessor == "MULTIPART"
+            ? settings.requestBodyLimit
+            : min(settings.requestBodyLimit, settings.requestBodyNoFilesLimit)
+    }
+
+    /// Whether phase 4 wants the response body (call after `processResponseHeaders`): SecResponseBodyAccess
+    /// and a Content-Type listed in SecResponseBodyMimeType.
+    public var wantsResponseBody: Bool {
+        mode != .off && engineMode != .off && settings.responseBodyAccess && !interrupted && responseBodyTypeInspected()
+    }
+
+    /// Most response body bytes inspected (SecResponseBodyLimit).
+    public var responseBodyInspectionLimit: Int { settings.responseBodyLimit }
 
     /// Anomaly scores CRS accumulated (blocking scores; 0 when CRS is not loaded).
     public var anomalyScores: AnomalyScores {

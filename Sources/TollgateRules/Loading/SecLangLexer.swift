@@ -18,7 +18,9 @@ enum SecLangLexer {
         var pendingLine = 0
         var lineNumber = 0
         var continuing = false
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // A UTF-8 byte order mark at the start of a file is not part of the first directive.
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             var line = Substring(rawLine)
             if line.hasSuffix("\r") { line = line.dropLast() }
@@ -199,8 +201,8 @@ enum SecLangLexer {
 extension String {
     func trimmingBlanks() -> String {
         var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "\n" || f == "\r" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" { s = s.dropLast() }
+        while let f = s.first, f.isWhitespace { s = s.dropFirst() }
+        while let l = s.last, l.isWhitespace { s = s.dropLast() }
         return String(s)
     }
 }
