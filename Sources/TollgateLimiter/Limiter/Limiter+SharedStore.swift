@@ -83,7 +83,9 @@ extension Admission {
 }
 
 extension BudgetRemaining {
-    package init(storeDollars dollars: Double?, gbSeconds: Double?) { self.init(dollars: dollars, gbSeconds: gbSeconds) }
+    package init(storeDollars dollars: Double?, gbSeconds: Double?) {
+        self.init(dollars: dollars, gbSeconds: gbSeconds)
+    }
 }
 
 extension Degradation {

@@ -141,3 +141,19 @@ enum LimiterFactory {
             degradeTo: budget.degradeTo?.description)
     }
 }
+
+extension LimiterSetup {
+    /// The backend one worker uses: the shared `limiter` itself for `store: local`; otherwise a
+    /// `RedisLimitBackend` owning this worker's own connection, falling back to the shared `limiter`
+    /// (one per process, so fail-open limits are this instance's). Call on `worker.queue` (the Redis
+    /// backend starts connecting at once). `counters` may be shared by all workers.
+    func makeBackend(
+        worker: Worker, limiter: Limiter, counters: StoreCounters, keyPrefix: String = "tollgate:"
+    ) -> any LimitBackend {
+        guard let settings = redisSettings(keyPrefix: keyPrefix) else { return LocalLimitBackend(limiter: limiter) }
+        let backend = RedisLimitBackend(
+            limiter: limiter, settings: settings, host: worker, counters: counters, logger: worker.logger)
+        backend.start()
+        return backend
+    }
+}

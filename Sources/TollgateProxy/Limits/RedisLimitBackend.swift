@@ -16,14 +16,19 @@ struct RedisStoreSettings: Sendable {
     var keyPrefix: String = "tollgate:"
     /// `store_failure:` open (local limits apply) or closed (503) while the store is unavailable.
     var failureMode: TollgateConfig.LimitsConfiguration.FailureMode = .open
+    /// Added to every key's TTL (default 1 s). A key's state equals a fresh key's once its TAT / permit
+    /// expiries / window are past on the *writer's* clock; an instance whose clock is behind must still
+    /// see it, so keys live at least as much longer as the clocks may differ. Longer only costs memory.
+    var ttlSlackMilliseconds: Int = 1000
 
     init(
         client: RedisClientSettings, keyPrefix: String = "tollgate:",
-        failureMode: TollgateConfig.LimitsConfiguration.FailureMode = .open
+        failureMode: TollgateConfig.LimitsConfiguration.FailureMode = .open, ttlSlackMilliseconds: Int = 1000
     ) {
         self.client = client
         self.keyPrefix = keyPrefix
         self.failureMode = failureMode
+        self.ttlSlackMilliseconds = ttlSlackMilliseconds
     }
 }
 
@@ -55,6 +60,8 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
     private var plans: [String: FunctionPlan] = [:]
     private let nonce: String
     private var nextPermit: UInt64 = 0
+    /// ARGV: the TTL slack in µs.
+    private let ttlSlack: [UInt8]
 
     private enum Health { case starting, up, down }
     private var health = Health.starting
@@ -64,7 +71,8 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
     ///     the store is unavailable with `store_failure: open`.
     ///   - storeClock: microseconds on a clock shared by every instance (default: wall clock).
     init(
-        limiter: Limiter, settings: RedisStoreSettings, host: any RedisIOHost, counters: StoreCounters = StoreCounters(),
+        limiter: Limiter, settings: RedisStoreSettings, host: any RedisIOHost,
+        counters: StoreCounters = StoreCounters(),
         storeClock: @escaping @Sendable () -> UInt64 = wallClockMicroseconds, logger: Logger
     ) {
         self.limiter = limiter
@@ -76,6 +84,7 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
         logger[metadataKey: "limits.store"] = "redis://\(settings.client.host):\(settings.client.port)"
         self.logger = logger
         self.client = RedisClient(host: host, settings: settings.client, scripts: RedisScripts.all, logger: logger)
+        self.ttlSlack = Array(String(max(0, settings.ttlSlackMilliseconds) * 1000).utf8)
         self.nonce = String(UInt64.random(in: 1...UInt64.max), radix: 36)
     }
 
@@ -83,7 +92,11 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
     /// the host queue.
     func start() {
         client.onReady = { [unowned self] in self.markUp() }
-        client.onFailure = { [unowned self] error in self.markDown(error) }
+        client.onFailure = { [unowned self] error in
+            // Connection-level failures (timeouts, resets, refused connects) are counted here, once each.
+            self.counters.recordError(error.code)
+            self.markDown(error)
+        }
         client.start()
     }
 
@@ -131,6 +144,11 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
             return
         }
         let plan = self.plan(function)
+        if plan.isUnlimited {
+            // Nothing to share (e.g. `mode: off`): no round trip.
+            completion(local.decide(function: function, clientKey: clientKey, now: now))
+            return
+        }
         let storeNow = storeClock()
         nextPermit &+= 1
         let permitNumber = nextPermit
@@ -141,6 +159,7 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
         arguments.append(plan.permitTTL)
         arguments.append(clientKey)
         arguments.append(contentsOf: plan.costAndBudgets)
+        arguments.append(ttlSlack)
         client.evalScript(
             RedisScripts.admitIndex, keys: plan.admitKeys(clientKey), arguments: arguments
         ) { [self] result in
@@ -159,7 +178,8 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
                     completion(fallback(function: function, clientKey: clientKey, now: now))
                 }
             case .failure(let error):
-                counters.recordError(error.code)
+                // Connection failures were counted by `onFailure`; a command refused before sending was not.
+                if error.code == .notConnected { counters.recordError(error.code) }
                 markDown(error)
                 completion(fallback(function: function, clientKey: clientKey, now: now))
             }
@@ -278,15 +298,17 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
                 text(permit.admittedAtMicroseconds),
             ] + budgetArguments + [
                 feedsAverage ? text(duration / 1000) : text(-1), Array(String(f.smoothing ?? 1).utf8),
-                text(UInt64(86_400_000_000)),
+                text(UInt64(86_400_000_000)), ttlSlack,
             ]
         client.evalScript(RedisScripts.settleIndex, keys: plan.settleKeys(permit.clientKey), arguments: arguments) {
             [self] result in
             switch result {
             case .success(let reply):
-                if reply.integerValue == nil { counters.recordError(reply.errorText == nil ? .unexpectedReply : .server) }
+                if reply.integerValue == nil {
+                    counters.recordError(reply.errorText == nil ? .unexpectedReply : .server)
+                }
             case .failure(let error):
-                counters.recordError(error.code)
+                if error.code == .notConnected { counters.recordError(error.code) }
                 markDown(error)
             }
         }
@@ -308,6 +330,8 @@ struct FunctionPlan: Sendable {
     let id: FunctionID
     let name: String
     let limits: SharedFunctionLimits
+    /// No rate, concurrency cap or budget: the store has nothing to decide.
+    let isUnlimited: Bool
     /// ARGV 2...9.
     let rateAndConcurrency: [[UInt8]]
     /// ARGV 11.
@@ -321,6 +345,9 @@ struct FunctionPlan: Sendable {
         self.id = id
         self.name = f.name
         self.limits = f
+        isUnlimited =
+            f.clientRate == nil && f.functionRate == nil && f.limits.concurrency.perFunction == nil
+            && f.limits.concurrency.perClient == nil && f.clientBudget == nil && f.functionBudget == nil
         func text(_ n: some BinaryInteger) -> [UInt8] { Array(String(n).utf8) }
         func us(_ ns: UInt64) -> UInt64 { (ns + 999) / 1000 }
         var rc: [[UInt8]] = []

@@ -139,7 +139,9 @@ final class RedisClient: EventHandler, @unchecked Sendable {
     func evalScript(_ index: Int, keys: [[UInt8]], arguments: [[UInt8]], completion: @escaping Completion) {
         let count = Array(String(keys.count).utf8)
         guard let sha = shas[index] else {
-            send([Array("EVAL".utf8), Array(scripts[index].source.utf8), count] + keys + arguments, completion: completion)
+            send(
+                [Array("EVAL".utf8), Array(scripts[index].source.utf8), count] + keys + arguments,
+                completion: completion)
             return
         }
         send([Array("EVALSHA".utf8), sha, count] + keys + arguments) { [weak self] result in
@@ -222,8 +224,9 @@ final class RedisClient: EventHandler, @unchecked Sendable {
     private func connectFailed(_ error: RedisError) {
         dropConnection()
         state = .waitingToReconnect
-        failAll(error)
+        // Reported before the commands fail, so their callbacks already see the outage counted.
         onFailure?(error)
+        failAll(error)
         scheduleReconnect()
     }
 
