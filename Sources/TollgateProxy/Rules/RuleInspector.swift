@@ -34,10 +34,6 @@ public final class RuleInspector: RequestInspector {
     let observers: RuleObservers
     /// Rule-match counters of this ruleset (resolved at load).
     let ruleMetrics: RuleMetricsTable?
-    /// Response bodies are buffered for phase 4 only when the ruleset asks for them.
-    let responseBodyAccess: Bool
-    let responseBodyLimit: Int
-    let responseBodyTypes: [[UInt8]]
 
     /// - Parameters:
     ///   - ruleSet: the compiled ruleset (see `RulesetComposer`).
@@ -53,9 +49,6 @@ public final class RuleInspector: RequestInspector {
         self.functionModes = modes
         self.observers = observers
         self.ruleMetrics = observers.metrics?.configureRules(ids: ruleSet.ruleIDs)
-        self.responseBodyAccess = ruleSet.settings.responseBodyAccess
-        self.responseBodyLimit = ruleSet.settings.responseBodyLimit
-        self.responseBodyTypes = ruleSet.settings.responseBodyMimeTypes.map { Array($0.lowercased().utf8) }
     }
 
     /// Rules in the loaded ruleset.
@@ -74,18 +67,6 @@ public final class RuleInspector: RequestInspector {
             uniqueID: String(decoding: request.requestID, as: UTF8.self))
         let transaction = engine.transaction(for: input, options: TransactionOptions(mode: mode))
         return RuleTransaction(inspector: self, transaction: transaction, request: request)
-    }
-
-    func wantsResponseBody(_ headers: [InspectedHeader]) -> Bool {
-        guard responseBodyAccess else { return false }
-        for header in headers where header.name.count == 12 && header.name.map(asciiLower) == Array("content-type".utf8) {
-            var value = header.value.map(asciiLower)
-            if let semicolon = value.firstIndex(of: UInt8(ascii: ";")) { value = Array(value[..<semicolon]) }
-            while value.last == 0x20 || value.last == 0x09 { value.removeLast() }
-            while value.first == 0x20 || value.first == 0x09 { value.removeFirst() }
-            return responseBodyTypes.contains(value)
-        }
-        return false
     }
 }
 
@@ -124,7 +105,7 @@ final class RuleTransaction: InspectionTransaction {
 
     func inspectRequestHead() -> InspectionVerdict { Self.map(transaction.processRequestHeaders()) }
 
-    var wantsRequestBody: Bool { inspector.engine.ruleSet.settings.requestBodyAccess }
+    var wantsRequestBody: Bool { transaction.wantsRequestBody }
 
     var holdsResponseBody: Bool { bufferResponse }
 
@@ -135,14 +116,15 @@ final class RuleTransaction: InspectionTransaction {
     func inspectResponseHead(status: Int, headers: [InspectedHeader]) -> InspectionVerdict {
         let input = ResponseInput(
             status: status, headers: headers.map { TollgateRules.HeaderField(name: $0.name, value: $0.value) })
-        bufferResponse = inspector.wantsResponseBody(headers)
-        return Self.map(transaction.processResponseHeaders(input))
+        let verdict = Self.map(transaction.processResponseHeaders(input))
+        bufferResponse = transaction.wantsResponseBody
+        return verdict
     }
 
     func inspectResponseBody(_ chunk: UnsafeRawBufferPointer, isFinal: Bool) -> InspectionVerdict {
         if bufferResponse && !chunk.isEmpty {
             // One byte over the engine's limit is enough for it to see the overflow.
-            let room = inspector.responseBodyLimit + 1 - responseBody.count
+            let room = transaction.responseBodyInspectionLimit + 1 - responseBody.count
             if room > 0 { responseBody.append(contentsOf: chunk.prefix(room)) }
         }
         guard isFinal else { return .allow }

@@ -55,13 +55,7 @@ final class ProxyLimits: Sendable {
 
     /// The backend a worker uses (call on the worker's queue; a Redis backend starts connecting).
     func makeBackend(worker: Worker) -> any LimitBackend {
-        if let redis = setup.redisSettings() {
-            let backend = RedisLimitBackend(
-                limiter: limiter, settings: redis, host: worker, counters: storeCounters, logger: worker.logger)
-            backend.start()
-            return backend
-        }
-        return LocalLimitBackend(limiter: limiter)
+        setup.makeBackend(worker: worker, limiter: limiter, counters: storeCounters)
     }
 }
 
