@@ -8,11 +8,9 @@ extension ClientConnection {
     /// now (no limits, or an allowing answer came synchronously: the caller continues); true when the
     /// answer is pending or already answered the request (the caller stops).
     func admitRequest(_ head: RequestHead, _ bytes: UnsafeRawBufferPointer, route: Router.Route) -> Bool {
-        guard let workerLimits = worker.limits,
-            !workerLimits.limits.setup.disabledFunctions.contains(route.functionName)
+        guard let workerLimits = worker.limits, let plan = workerLimits.limits.plan(route.index), plan.enabled
         else { return false }
-        let identity = workerLimits.limits.setup.identity(for: route.functionName)
-        let key = clientKey(identity: identity, head: head, bytes: bytes)
+        let key = clientKey(plan, head: head, bytes: bytes)
         limitClientKey = key
         let backend = workerLimits.backend
         let generation = exchangeGeneration
@@ -87,10 +85,11 @@ extension ClientConnection {
     }
 
     /// The request's client key under `identity` (peer address, forwarded address, header, JWT claim).
-    private func clientKey(identity: ClientIdentity, head: RequestHead, bytes: UnsafeRawBufferPointer) -> [UInt8] {
+    private func clientKey(_ plan: FunctionLimitPlan, head: RequestHead, bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        let identity = plan.identity
         let peer = IPAddress(String(decoding: peerIP, as: UTF8.self)) ?? IPAddress(v4: 0)
         var headers: [(String, String)] = []
-        if identity.spec.alternatives.contains(where: { $0.contains(where: { $0 != .ip }) }) {
+        if plan.needsHeaders {
             headers.reserveCapacity(head.fieldCount)
             for index in 0..<head.fieldCount {
                 let field = worker.fields[index]
@@ -129,10 +128,11 @@ extension ClientConnection {
         if let metrics = worker.observability?.metrics, let function = requestFunction {
             let seconds = Double(upstreamNanoseconds ?? 0) / 1e9
             let forwarded = upstreamStartNanoseconds != 0
-            let memoryGB = Double(route?.function.memoryMB ?? 128) / 1024
+            let plan = route.flatMap { worker.limits?.limits.plan($0.index) }
+            let memoryGB = Double(plan?.memoryMB ?? route?.function.memoryMB ?? 128) / 1024
             let gbSeconds = forwarded ? seconds * memoryGB : 0
-            let pricing = worker.limits?.limits.setup.limits.functions[function.name]?.pricing
-            let usd = forwarded ? (pricing.map { $0.dollarsPerRequest + gbSeconds * $0.dollarsPerGBSecond } ?? 0) : 0
+            let usd =
+                forwarded ? (plan.map { $0.pricing.dollarsPerRequest + gbSeconds * $0.pricing.dollarsPerGBSecond } ?? 0) : 0
             metrics.recordSettlement(
                 function: function, reservedUSD: reserved.dollars, reservedGBSeconds: reserved.gbSeconds,
                 spentUSD: usd, spentGBSeconds: gbSeconds)
@@ -149,10 +149,8 @@ extension ClientConnection {
                 metadata: ["limit": "\(shadow.rawValue)", "function": "\(route?.functionName ?? "-")"])
         } else if let degraded = admission.degradedTo {
             metrics.recordLimiterDecision(kind: degraded.kind.metricKind, decision: .degraded)
-        } else if let name = route?.functionName {
-            for kind in worker.limits?.limits.admittedKinds[name] ?? [] {
-                metrics.recordLimiterDecision(kind: kind, decision: .admitted)
-            }
+        } else if let index = route?.index, let plan = worker.limits?.limits.plan(index) {
+            for kind in plan.admittedKinds { metrics.recordLimiterDecision(kind: kind, decision: .admitted) }
         }
         if let function = requestFunction {
             metrics.recordReservation(

@@ -12,8 +12,9 @@ final class ProxyLimits: Sendable {
     /// The configuration these limits were built from (a reload with the same section keeps them).
     let section: TollgateConfig.LimitsConfiguration
     let functions: [FunctionConfiguration]
-    /// The limits each function evaluates (for `tollgate_limiter_decisions_total{decision="admitted"}`).
-    let admittedKinds: [String: [MetricLimitKind]]
+    /// Per function, in configuration order (`Router.Route.index`): everything the request path needs,
+    /// resolved at load so admission does no name lookups.
+    let plans: [FunctionLimitPlan]
 
     init(configuration: TollgateConfiguration) throws(ProxyError) {
         guard let section = configuration.limits else {
@@ -32,19 +33,27 @@ final class ProxyLimits: Sendable {
         storeCounters = StoreCounters()
         self.section = section
         self.functions = configuration.functions
-        var kinds: [String: [MetricLimitKind]] = [:]
-        for (name, limits) in setup.limits.functions {
-            var list: [MetricLimitKind] = []
-            if limits.perClientRate != nil { list.append(.clientRate) }
-            if limits.perFunctionRate != nil { list.append(.functionRate) }
-            if limits.concurrency.perClient != nil { list.append(.clientConcurrency) }
-            if limits.concurrency.perFunction != nil { list.append(.functionConcurrency) }
-            if limits.perClientBudget != nil { list.append(.clientBudget) }
-            if limits.perFunctionBudget != nil { list.append(.functionBudget) }
-            kinds[name] = list
+        let setup = self.setup
+        plans = configuration.functions.map { function in
+            let limits = setup.limits.functions[function.name] ?? setup.limits.defaults
+            var kinds: [MetricLimitKind] = []
+            if limits.perClientRate != nil { kinds.append(.clientRate) }
+            if limits.perFunctionRate != nil { kinds.append(.functionRate) }
+            if limits.concurrency.perClient != nil { kinds.append(.clientConcurrency) }
+            if limits.concurrency.perFunction != nil { kinds.append(.functionConcurrency) }
+            if limits.perClientBudget != nil { kinds.append(.clientBudget) }
+            if limits.perFunctionBudget != nil { kinds.append(.functionBudget) }
+            let identity = setup.identity(for: function.name)
+            return FunctionLimitPlan(
+                name: function.name, enabled: !setup.disabledFunctions.contains(function.name), identity: identity,
+                needsHeaders: identity.spec.alternatives.contains { $0.contains { $0 != .ip } },
+                admittedKinds: kinds, pricing: limits.pricing, memoryMB: limits.memoryMB)
         }
-        admittedKinds = kinds
     }
+
+    /// The plan of the function at `index` (nil outside the table).
+    @inline(__always)
+    func plan(_ index: Int) -> FunctionLimitPlan? { index >= 0 && index < plans.count ? plans[index] : nil }
 
     /// Builds when the configuration has an enabled `limits:` section; nil otherwise.
     static func make(_ configuration: TollgateConfiguration, previous: ProxyLimits?) throws(ProxyError) -> ProxyLimits? {
@@ -63,4 +72,18 @@ final class ProxyLimits: Sendable {
 struct WorkerLimits {
     let limits: ProxyLimits
     let backend: any LimitBackend
+}
+
+/// One function's limits as the request path uses them.
+struct FunctionLimitPlan: Sendable {
+    let name: String
+    /// False for `mode: off` (no admission at all).
+    let enabled: Bool
+    let identity: ClientIdentity
+    /// The client key reads headers (forwarded, header:, jwt:).
+    let needsHeaders: Bool
+    /// The limits it evaluates (for `tollgate_limiter_decisions_total{decision="admitted"}`).
+    let admittedKinds: [MetricLimitKind]
+    let pricing: TollgateLimiter.Pricing
+    let memoryMB: Int
 }
