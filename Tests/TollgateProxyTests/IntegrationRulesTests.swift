@@ -277,3 +277,36 @@ import TollgateMetrics
         #expect(audit.contains("949110") || audit.contains("4759920"))
     }
 }
+
+/// A PCRE2 match-limit error in the proxy: blocked (the engine's default) and counted, never skipped.
+@Suite struct IntegrationRuleEngineErrorTests {
+    @Test("catastrophic backtracking hits the PCRE2 match limit: 403 and tollgate_rule_engine_errors_total")
+    func matchLimitIsCountedAndBlocks() throws {
+        let upstream = try okUpstream()
+        defer { upstream.stop() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-pcre-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("slow.conf")
+        try "SecRule ARGS:x \"@rx ^(a|aa)+$\" \"id:9100020,phase:1,pass,log,msg:'slow'\"\n".write(
+            to: file, atomically: true, encoding: .utf8)
+        let harness = try GatewayHarness(
+            yaml: """
+                functions:
+                  - name: echo
+                    route: /fn
+                    upstream: "http://127.0.0.1:\(upstream.port)"
+                rules:
+                  files: ["\(file.path)"]
+                """)
+        defer { harness.stop() }
+        #expect(try harness.get("/fn/?x=aaaa").status == 200)
+        let evil = String(repeating: "a", count: 60) + "b"
+        #expect(try harness.get("/fn/?x=\(evil)").status == 403)
+        let exposition = try harness.scrape().exposition
+        let errors = exposition.samples(named: "tollgate_rule_engine_errors_total").map(\.value).reduce(0, +)
+        #expect(errors == 1)
+        #expect(exposition.value("tollgate_rule_engine_errors_total", ["kind": "match_limit"]) == 1)
+        #expect(upstream.requests.count == 1)
+    }
+}
