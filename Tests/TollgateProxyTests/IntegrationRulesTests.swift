@@ -52,6 +52,24 @@ import TollgateMetrics
         #expect(audit.first?.contains("4750420") == true)
     }
 
+    @Test("audit and access lines never carry a cookie's value or the query")
+    func auditIsRedacted() throws {
+        let upstream = try okUpstream()
+        defer { upstream.stop() }
+        let harness = try GatewayHarness(yaml: Self.yaml(upstream: upstream.port))
+        defer { harness.stop() }
+        let response = try harness.get(
+            "/fn/x?token=abc", headers: ["Cookie": "session=1' OR '1'='1", "Authorization": "Bearer topsecretvalue"])
+        #expect(response.status == 403)
+        #expect(ProxyHarness.eventually { harness.auditLog.lines.count == 1 && harness.accessLog.lines.count == 1 })
+        let logs = harness.auditLog.lines.joined() + harness.accessLog.lines.joined()
+        #expect(logs.contains("REQUEST_COOKIES:session"))
+        #expect(logs.contains("[redacted]"))
+        #expect(!logs.contains("OR '1'"))
+        #expect(!logs.contains("topsecretvalue"))
+        #expect(!logs.contains("token=abc"))
+    }
+
     @Test("a benign request passes and reaches the upstream")
     func benignPasses() throws {
         let upstream = try okUpstream()
