@@ -159,6 +159,11 @@ public final class Gateway: Sendable {
             endpoints: AdminEndpoints(metrics: metrics, health: health, bearerToken: configuration.adminToken))
     }
 
+    /// Counts a reload whose configuration file did not validate (it never reached `reload`).
+    public func recordRefusedConfiguration() {
+        metrics.recordReload(.config, success: false)
+    }
+
     /// Drains and stops (see `ProxyServer.shutdown`).
     public func shutdown(gracePeriod: Duration) async {
         health.setDraining(true)

@@ -11,6 +11,8 @@ protocol ServingProxy: AnyObject, Sendable {
     var listeningPort: Int { get }
     /// Swaps in a new validated configuration without dropping connections; throws to refuse it.
     func reload(_ configuration: TollgateConfiguration) throws
+    /// Counts a reload refused because the file did not validate.
+    func recordRefusedConfiguration()
     /// Stops accepting, lets in-flight requests finish for at most the grace period, then calls `completion`.
     func shutdown(gracePeriodMilliseconds: Int, completion: @escaping @Sendable () -> Void)
 }
