@@ -30,7 +30,8 @@ import TollgateMetrics
         let metrics = try harness.admin("/metrics")
         #expect(metrics.status == 200)
         #expect(metrics.header("content-type") == "text/plain; version=0.0.4; charset=utf-8")
-        #expect(try Exposition(metrics.text).value("tollgate_build_info", ["version": "test", "revision": "abc123"]) == 1)
+        #expect(
+            try Exposition(metrics.text).value("tollgate_build_info", ["version": "test", "revision": "abc123"]) == 1)
         let head = try harness.admin("/healthz", method: "HEAD")
         #expect(head.status == 200)
     }
@@ -77,7 +78,8 @@ import TollgateMetrics
         }
         let short = "listen: \"127.0.0.1:0\"\nadmin_listen: \"0.0.0.0:0\"\nadmin_token: short\n" + Self.yaml()
         #expect(throws: (any Error).self) { _ = try TollgateConfiguration.parse(yaml: short, sourceFile: "t.yaml") }
-        let good = "listen: \"127.0.0.1:0\"\nadmin_listen: \"0.0.0.0:0\"\nadmin_token: a-long-enough-token\n" + Self.yaml()
+        let good =
+            "listen: \"127.0.0.1:0\"\nadmin_listen: \"0.0.0.0:0\"\nadmin_token: a-long-enough-token\n" + Self.yaml()
         #expect(try TollgateConfiguration.parse(yaml: good, sourceFile: "t.yaml").adminToken == "a-long-enough-token")
     }
 

@@ -188,7 +188,8 @@ import TollgateMetrics
             text.contains(
                 #"SecRule REQUEST_FILENAME "@beginsWith /b/deep" "id:4759010,phase:1,pass,nolog,setvar:'tx.blocking_paranoia_level=3'""#
             ))
-        let ruleSet = try RulesetComposer.compose(configuration, environment: ["TOLLGATE_RULESETS": Repository.rulesets])
+        let ruleSet = try RulesetComposer.compose(
+            configuration, environment: ["TOLLGATE_RULESETS": Repository.rulesets])
         #expect((ruleSet?.ruleCount ?? 0) > 50)
     }
 
@@ -205,7 +206,8 @@ import TollgateMetrics
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let bad = directory.appendingPathComponent("bad.conf")
-        try "# fine\nSecRule ARGS \"@rx x\" \"id:9100001,phase:2,deny\"\nSecRule ARGS \"@nosuchop x\" \"id:9100002,phase:2,deny\"\n"
+        try
+            "# fine\nSecRule ARGS \"@rx x\" \"id:9100001,phase:2,deny\"\nSecRule ARGS \"@nosuchop x\" \"id:9100002,phase:2,deny\"\n"
             .write(to: bad, atomically: true, encoding: .utf8)
 
         let extra = "  files: [\"\(bad.path)\"]"
@@ -286,7 +288,8 @@ import TollgateMetrics
         defer { harness.stop() }
         #expect(harness.gateway.ruleCount > 300)
         // Unix command injection (CRS 932 family) and a path traversal (930).
-        let attack = try harness.get("/fn/run?cmd=%3B%20cat%20/etc/passwd", headers: ["User-Agent": "curl/8", "Accept": "*/*"])
+        let attack = try harness.get(
+            "/fn/run?cmd=%3B%20cat%20/etc/passwd", headers: ["User-Agent": "curl/8", "Accept": "*/*"])
         #expect(attack.status == 403)
         let benign = try harness.get("/fn/items?page=2&sort=name", headers: ["User-Agent": "curl/8", "Accept": "*/*"])
         #expect(benign.status == 200)

@@ -81,7 +81,9 @@ extension ConfigurationDecoder {
                     let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first ?? ""
                     let trimmed = line.trimmingCharacters(in: .whitespaces)
                     if trimmed.count < 16 {
-                        report(.invalidValue, "admin_token_file", at: node, "the token in \(path) must be at least 16 characters long")
+                        report(
+                            .invalidValue, "admin_token_file", at: node,
+                            "the token in \(path) must be at least 16 characters long")
                     } else {
                         token = trimmed
                     }
@@ -95,7 +97,8 @@ extension ConfigurationDecoder {
         {
             report(
                 .missingKey, "admin_token", at: entries["admin_listen"],
-                "is required when admin_listen (\(adminListen)) is not a loopback address: /metrics would be open to the network")
+                "is required when admin_listen (\(adminListen)) is not a loopback address: /metrics would be open to the network"
+            )
         }
         return token
     }
@@ -118,8 +121,11 @@ extension ConfigurationDecoder {
                 let resolved = resolve(text)
                 let directory = (resolved as NSString).deletingLastPathComponent
                 var isDirectory: ObjCBool = false
-                if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
-                    report(.fileNotFound, entries.childPath(key), at: value, "the directory \(directory) does not exist")
+                if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
+                    || !isDirectory.boolValue
+                {
+                    report(
+                        .fileNotFound, entries.childPath(key), at: value, "the directory \(directory) does not exist")
                     return nil
                 }
                 return .file(resolved)

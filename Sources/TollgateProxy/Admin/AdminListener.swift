@@ -1,6 +1,6 @@
 import CTollgateSystem
-import Foundation
 import Dispatch
+import Foundation
 import Logging
 import Synchronization
 import TollgateConfig
@@ -65,7 +65,8 @@ public final class AdminListener: Sendable {
         }
         let box = SourceBox(source: source)
         sources.withLock { $0 = box }
-        logger.info("admin listener ready", metadata: ["admin_listen": "\(ListenAddress(host: address.host, port: port))"])
+        logger.info(
+            "admin listener ready", metadata: ["admin_listen": "\(ListenAddress(host: address.host, port: port))"])
     }
 
     /// Stops accepting and closes open admin connections.
@@ -88,7 +89,9 @@ public final class AdminListener: Sendable {
         var ip = [CChar](repeating: 0, count: 64)
         for _ in 0..<32 {
             var length: Int32 = 0
-            let fd = ip.withUnsafeMutableBufferPointer { tollgate_accept(listenFD, $0.baseAddress, Int32($0.count), &length) }
+            let fd = ip.withUnsafeMutableBufferPointer {
+                tollgate_accept(listenFD, $0.baseAddress, Int32($0.count), &length)
+            }
             if fd < 0 { return }
             let connection = AdminConnection(fd: fd, queue: queue) { [self] request in
                 answer(request)
@@ -103,7 +106,8 @@ public final class AdminListener: Sendable {
     private func answer(_ request: AdminRequest?) -> AdminResponse {
         guard let request else {
             return AdminResponse(
-                status: 400, headers: [("Content-Type", "application/json")], body: Array(#"{"error":"bad_request"}"#.utf8))
+                status: 400, headers: [("Content-Type", "application/json")],
+                body: Array(#"{"error":"bad_request"}"#.utf8))
         }
         let endpoints = self.endpoints.withLock { $0 }
         if request.target.hasPrefix("/metrics"), let hook = onScrape { hook() }
@@ -149,7 +153,10 @@ final class AdminConnection: @unchecked Sendable {
     var input: [UInt8] = []
     var closed = false
 
-    init(fd: Int32, queue: DispatchQueue, respond: @escaping (AdminRequest?) -> AdminResponse, onClose: @escaping () -> Void) {
+    init(
+        fd: Int32, queue: DispatchQueue, respond: @escaping (AdminRequest?) -> AdminResponse,
+        onClose: @escaping () -> Void
+    ) {
         self.fd = fd
         self.queue = queue
         self.respond = respond

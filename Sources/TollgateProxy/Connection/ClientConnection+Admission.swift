@@ -25,7 +25,8 @@ extension ClientConnection {
                 proceedInline = applyAdmission(verdict, backend: backend, async: phase == .admitting)
             } else if case .allow(let ticket) = verdict {
                 // The request is gone (client left, timed out): release what was reserved, charge nothing.
-                backend.complete(ticket, outcome: .notForwarded, upstreamNanoseconds: 0, now: SystemClock().nanoseconds())
+                backend.complete(
+                    ticket, outcome: .notForwarded, upstreamNanoseconds: 0, now: SystemClock().nanoseconds())
             }
         }
         if answered { return !proceedInline }
@@ -132,7 +133,8 @@ extension ClientConnection {
             let memoryGB = Double(plan?.memoryMB ?? route?.function.memoryMB ?? 128) / 1024
             let gbSeconds = forwarded ? seconds * memoryGB : 0
             let usd =
-                forwarded ? (plan.map { $0.pricing.dollarsPerRequest + gbSeconds * $0.pricing.dollarsPerGBSecond } ?? 0) : 0
+                forwarded
+                ? (plan.map { $0.pricing.dollarsPerRequest + gbSeconds * $0.pricing.dollarsPerGBSecond } ?? 0) : 0
             metrics.recordSettlement(
                 function: function, reservedUSD: reserved.dollars, reservedGBSeconds: reserved.gbSeconds,
                 spentUSD: usd, spentGBSeconds: gbSeconds)

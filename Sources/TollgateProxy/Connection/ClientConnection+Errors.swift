@@ -24,7 +24,9 @@ extension ClientConnection {
     }
 
     /// Answers the current request with `body` (JSON) and extra header lines (each ending in CRLF).
-    func respondJSON(_ status: Int, body: [UInt8], extraHeaders: [UInt8], allow: [UInt8]? = nil, close closeAfter: Bool = false) {
+    func respondJSON(
+        _ status: Int, body: [UInt8], extraHeaders: [UInt8], allow: [UInt8]? = nil, close closeAfter: Bool = false
+    ) {
         guard phase != .closed else { return }
         if responseStarted {
             close()

@@ -54,7 +54,9 @@ extension ClientConnection {
             function: function, action: action, status: status, upstreamSeconds: upstreamSeconds,
             proxySeconds: Double(total > upstream ? total - upstream : 0) / 1e9)
         if let upstreamErrorKind { metrics.recordUpstreamError(function: function, kind: upstreamErrorKind) }
-        if let summary, summary.evaluated { metrics.recordAnomalyScore(function: function, score: summary.anomalyScore) }
+        if let summary, summary.evaluated {
+            metrics.recordAnomalyScore(function: function, score: summary.anomalyScore)
+        }
         guard let sink = observability.accessLog else { return }
         let key = limitClientKey.isEmpty ? peerIP : limitClientKey
         let record = AccessLogRecord(

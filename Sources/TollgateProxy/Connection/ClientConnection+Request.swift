@@ -59,7 +59,8 @@ extension ClientConnection {
         chunkedToUpstream = head.chunked
         wroteUpstreamChunk = false
         pendingHasBody = head.hasBody
-        pendingInspection = worker.inspector != nil ? makeInspectedRequest(head, bytes, function: found.functionName) : nil
+        pendingInspection =
+            worker.inspector != nil ? makeInspectedRequest(head, bytes, function: found.functionName) : nil
 
         // Limits first: before any rule evaluation or upstream work.
         if admitRequest(head, bytes, route: found) { return }
@@ -156,7 +157,11 @@ extension ClientConnection {
         pendingHasBody = false
         holdingResponse = false
         responseFinalInspected = false
-        if heldResponse.capacity > 256 * 1024 { heldResponse = [] } else { heldResponse.removeAll(keepingCapacity: true) }
+        if heldResponse.capacity > 256 * 1024 {
+            heldResponse = []
+        } else {
+            heldResponse.removeAll(keepingCapacity: true)
+        }
         requestID.removeAll(keepingCapacity: true)
         if inspectBuffer.capacity > 256 * 1024 {
             inspectBuffer = []

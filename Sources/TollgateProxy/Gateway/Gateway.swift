@@ -95,7 +95,8 @@ public final class Gateway: Sendable {
         _ configuration: TollgateConfiguration, observers: RuleObservers, environment: [String: String]
     ) throws(GatewayError) -> RuleInspector? {
         guard let rules = configuration.rules else { return nil }
-        if rules.mode == .off && !rules.functionOverrides.values.contains(where: { $0.mode != nil && $0.mode != .off }) {
+        if rules.mode == .off && !rules.functionOverrides.values.contains(where: { $0.mode != nil && $0.mode != .off })
+        {
             return nil
         }
         let ruleSet: RuleSet?
@@ -145,7 +146,9 @@ public final class Gateway: Sendable {
         } catch {
             metrics.recordReload(.config, success: false)
             // Restore the old ruleset's rule counters.
-            if let old = state.withLock({ $0.inspector }) { _ = metrics.configureRules(ids: old.engine.ruleSet.ruleIDs) }
+            if let old = state.withLock({ $0.inspector }) {
+                _ = metrics.configureRules(ids: old.engine.ruleSet.ruleIDs)
+            }
             throw GatewayError(.proxy, error.description)
         }
         state.withLock {

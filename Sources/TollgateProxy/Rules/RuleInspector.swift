@@ -59,7 +59,9 @@ public final class RuleInspector: RequestInspector {
         if mode == .off { return nil }
         var headers: [TollgateRules.HeaderField] = []
         headers.reserveCapacity(request.headers.count)
-        for header in request.headers { headers.append(TollgateRules.HeaderField(name: header.name, value: header.value)) }
+        for header in request.headers {
+            headers.append(TollgateRules.HeaderField(name: header.name, value: header.value))
+        }
         let input = RequestInput(
             method: request.method, target: request.target,
             version: request.minorVersion == 0 ? Array("HTTP/1.0".utf8) : Array("HTTP/1.1".utf8), headers: headers,
@@ -164,7 +166,8 @@ final class RuleTransaction: InspectionTransaction {
             clientKeyHash: observers.hasher.pseudonym(request.clientAddress),
             method: String(decoding: request.method, as: UTF8.self),
             path: String(decoding: request.target.prefix(2048), as: UTF8.self), status: status,
-            action: blocked ? RequestAction.blocked : RequestAction.allowed, anomalyScore: transaction.anomalyScores.inbound, matches: matches)
+            action: blocked ? RequestAction.blocked : RequestAction.allowed,
+            anomalyScore: transaction.anomalyScores.inbound, matches: matches)
         sink.write(record.render(redactor: observers.redactor))
     }
 

@@ -42,9 +42,11 @@ public enum RulesetComposer {
 
     /// Loads and compiles the ruleset of `configuration` (nil when it has no `rules:` section or the
     /// section loads nothing).
-    public static func compose(_ configuration: TollgateConfiguration, environment: [String: String] = ProcessInfo
-        .processInfo.environment) throws(RulesetError) -> RuleSet?
-    {
+    public static func compose(
+        _ configuration: TollgateConfiguration,
+        environment: [String: String] = ProcessInfo
+            .processInfo.environment
+    ) throws(RulesetError) -> RuleSet? {
         guard let rules = configuration.rules else { return nil }
         if rules.profile == nil && rules.files.isEmpty { return nil }
         var loader = RuleSetLoader()
@@ -129,8 +131,10 @@ public enum RulesetComposer {
         }
         if let executable = executablePath() {
             let directory = (executable as NSString).deletingLastPathComponent
-            candidates.append(((directory as NSString).appendingPathComponent("../../../Rulesets") as NSString).standardizingPath)
-            candidates.append(((directory as NSString).appendingPathComponent("../../Rulesets") as NSString).standardizingPath)
+            candidates.append(
+                ((directory as NSString).appendingPathComponent("../../../Rulesets") as NSString).standardizingPath)
+            candidates.append(
+                ((directory as NSString).appendingPathComponent("../../Rulesets") as NSString).standardizingPath)
         }
         candidates.append((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("Rulesets"))
         candidates.append("/usr/share/tollgate/Rulesets")

@@ -56,7 +56,8 @@ final class ProxyLimits: Sendable {
     func plan(_ index: Int) -> FunctionLimitPlan? { index >= 0 && index < plans.count ? plans[index] : nil }
 
     /// Builds when the configuration has an enabled `limits:` section; nil otherwise.
-    static func make(_ configuration: TollgateConfiguration, previous: ProxyLimits?) throws(ProxyError) -> ProxyLimits? {
+    static func make(_ configuration: TollgateConfiguration, previous: ProxyLimits?) throws(ProxyError) -> ProxyLimits?
+    {
         guard let section = configuration.limits, section.mode != .off else { return nil }
         if let previous, previous.section == section, previous.functions == configuration.functions { return previous }
         return try ProxyLimits(configuration: configuration)

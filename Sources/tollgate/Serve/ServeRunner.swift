@@ -44,7 +44,8 @@ enum ServeRunner {
             try proxy.start()
         } catch let error as GatewayError where error.code == .ruleset {
             logger.critical(
-                "the ruleset does not load; refusing to start", metadata: ["error": "\(error.ruleset.map(\.description) ?? error.message)"])
+                "the ruleset does not load; refusing to start",
+                metadata: ["error": "\(error.ruleset.map(\.description) ?? error.message)"])
             echo?.stop()
             return 1
         } catch {

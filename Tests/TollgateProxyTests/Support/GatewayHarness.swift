@@ -17,7 +17,9 @@ enum Repository {
             root.appendingPathComponent("../shared/crs").standardizedFileURL.path,
             root.appendingPathComponent("../../shared/crs").standardizedFileURL.path,
         ]
-        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/rules/REQUEST-901-INITIALIZATION.conf") }
+        return candidates.first {
+            FileManager.default.fileExists(atPath: $0 + "/rules/REQUEST-901-INITIALIZATION.conf")
+        }
     }
 }
 
@@ -51,7 +53,8 @@ final class GatewayHarness: @unchecked Sendable {
 
     static func configuration(_ yaml: String) throws -> TollgateConfiguration {
         try TollgateConfiguration.parse(
-            yaml: "listen: \"127.0.0.1:0\"\nadmin_listen: \"127.0.0.1:0\"\nworkers: 2\n" + yaml, sourceFile: "test.yaml")
+            yaml: "listen: \"127.0.0.1:0\"\nadmin_listen: \"127.0.0.1:0\"\nworkers: 2\n" + yaml, sourceFile: "test.yaml"
+        )
     }
 
     func reload(_ yaml: String) throws {
