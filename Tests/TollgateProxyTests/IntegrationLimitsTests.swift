@@ -149,6 +149,39 @@ import TollgateMetrics
         #expect((shadow ?? 0) >= 2)
     }
 
+    @Test("a spent budget with degrade_to forwards to the cheaper upstream instead of refusing")
+    func budgetDegrades() throws {
+        let main = try okUpstream()
+        defer { main.stop() }
+        let cheap = try okUpstream()
+        defer { cheap.stop() }
+        let harness = try GatewayHarness(
+            yaml: """
+                functions:
+                  - name: expensive
+                    route: /fn
+                    upstream: "http://127.0.0.1:\(main.port)/main"
+                    memory_mb: 1024
+                    timeout_ms: 2000
+                limits:
+                  per_function:
+                    budget: {usd: 0.0000005, window_seconds: 3600, degrade_to: "http://127.0.0.1:\(cheap.port)/cheap"}
+                """, workers: 1)
+        defer { harness.stop() }
+        for _ in 0..<5 { #expect(try harness.get("/fn/work").status == 200) }
+        #expect(main.requests.count + cheap.requests.count == 5)
+        #expect(cheap.requests.count >= 1)
+        #expect(cheap.requests.allSatisfy { $0.target == "/cheap/fn/work" })
+        #expect(main.requests.allSatisfy { $0.target == "/main/fn/work" })
+        let exposition = try harness.scrape().exposition
+        let degraded = exposition.value(
+            "tollgate_limiter_decisions_total", ["limit_kind": "function_budget", "decision": "degraded"])
+        #expect(degraded == Double(cheap.requests.count))
+        #expect(
+            exposition.value(
+                "tollgate_requests_total", ["function": "expensive", "action": "allowed", "status_class": "2xx"]) == 5)
+    }
+
     @Test("a Redis store that is down with store_failure: closed answers 503 with Retry-After")
     func storeFailClosed() throws {
         let upstream = try okUpstream()

@@ -44,6 +44,11 @@ extension ClientConnection {
             limitTicket = ticket
             limitBackend = backend
             recordAdmission(ticket.admission)
+            if let degradation = ticket.admission.degradedTo, !degrade(to: degradation.upstream) {
+                worker.logger.warning(
+                    "degrade_to upstream has no route; forwarding to the function's own upstream",
+                    metadata: ["upstream": "\(degradation.upstream)"])
+            }
             responseExtraHeaders.removeAll(keepingCapacity: true)
             for field in ticket.admission.headers.fields {
                 responseExtraHeaders.append(contentsOf: field.name.utf8)

@@ -67,6 +67,17 @@ extension ClientConnection {
         continueAfterAdmission()
     }
 
+    /// A budget ran out and degrades: forward to its `degrade_to` upstream (the function's route, timeouts and
+    /// metrics stay; the upstream's base path replaces the function's). False when no such route exists.
+    func degrade(to upstream: String) -> Bool {
+        guard let current = route, let alternative = worker.routing.router.degradeRoute(for: current, upstream: upstream)
+        else { return false }
+        forwardHead.replaceSubrange(forwardBasePath, with: alternative.basePath)
+        forwardBasePath = forwardBasePath.lowerBound..<(forwardBasePath.lowerBound + alternative.basePath.count)
+        pool = worker.routing.pool(for: alternative)
+        return true
+    }
+
     /// Inspection (phase 1, then the body when phase 2 wants it) and forwarding, once admitted.
     func continueAfterAdmission() {
         let hasBody = pendingHasBody
@@ -188,6 +199,7 @@ extension ClientConnection {
         forwardHead.removeAll(keepingCapacity: true)
         append(bytes, head.method)
         append(" ")
+        forwardBasePath = forwardHead.count..<(forwardHead.count + route.basePath.count)
         forwardHead.append(contentsOf: route.basePath)
         if route.function.stripPrefix {
             var rest = head.target.lowerBound + route.prefix.count

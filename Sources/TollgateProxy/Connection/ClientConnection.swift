@@ -75,6 +75,8 @@ final class ClientConnection: EventHandler {
     var chunkedToUpstream = false
     var wroteUpstreamChunk = false
     var forwardHead: [UInt8] = []
+    /// Where the upstream's base path sits in `forwardHead` (replaced when a budget degrades).
+    var forwardBasePath = 0..<0
     var responseHead: [UInt8] = []
     var keepAlive = true
     var http10 = false

@@ -56,6 +56,9 @@ final class Router: Sendable {
     }
 
     let routes: [Route]
+    /// Routes to `degrade_to` upstreams (budgets that degrade instead of refusing), keyed by
+    /// `"<function index> <upstream URL>"`; never matched by path. Their pool indices follow `routes`'.
+    let degradeRoutes: [String: Route]
 
     init(configuration: TollgateConfiguration, metrics: FunctionMetricsTable? = nil) throws(ProxyError) {
         var built: [Route] = []
@@ -87,11 +90,45 @@ final class Router: Sendable {
                 )
             )
         }
+        // Degrade upstreams named anywhere in the limits section, per function (timeouts and framing stay
+        // the function's).
+        var degrade: [String: Route] = [:]
+        if let limits = configuration.limits {
+            var addresses: [UpstreamAddress] = []
+            for set in [limits.perClient, limits.perFunction] + limits.functionOverrides.values.flatMap({
+                [$0.perClient, $0.perFunction].compactMap { $0 }
+            }) {
+                if let address = set.budget?.degradeTo, !addresses.contains(address) { addresses.append(address) }
+            }
+            var next = built.count
+            for route in built {
+                for address in addresses {
+                    var socket = tollgate_address()
+                    guard tollgate_resolve(address.host, Int32(address.port), &socket) == 0 else {
+                        throw ProxyError(.upstreamUnresolvable, "degrade_to upstream '\(address.host)' does not resolve")
+                    }
+                    var function = route.function
+                    function.upstream = address
+                    degrade["\(route.index) \(address.description)"] = Route(
+                        index: next, function: function, prefix: route.prefix, hosts: route.hosts,
+                        methods: route.methods, allowValue: route.allowValue, basePath: Array(address.basePath.utf8),
+                        address: SocketAddress(raw: socket), maxBodyBytes: route.maxBodyBytes,
+                        functionName: route.functionName, metrics: route.metrics)
+                    next += 1
+                }
+            }
+        }
+        degradeRoutes = degrade
         // Longest prefix first; ties keep file order.
         routes = built.enumerated().sorted { lhs, rhs in
             lhs.element.prefix.count != rhs.element.prefix.count
                 ? lhs.element.prefix.count > rhs.element.prefix.count : lhs.offset < rhs.offset
         }.map(\.element)
+    }
+
+    /// The route to the `degrade_to` upstream `upstream` (its URL) for the function of `route`.
+    func degradeRoute(for route: Route, upstream: String) -> Route? {
+        degradeRoutes["\(route.index) \(upstream)"]
     }
 
     /// Finds the route for a request: longest prefix on a segment boundary among routes whose host list
