@@ -4,8 +4,22 @@ import Yams
 
 /// Loads the rules a Tollgate config file names (`rules.files`, relative to the config file, and
 /// `rules.mode`), for `tollgate ftw --config`. With `profile: recommended` and `crs_path:`, CRS's
-/// crs-setup.conf.example and rules/*.conf are loaded first.
+/// crs-setup.conf.example and rules/*.conf are loaded first; `paranoia_level:` presets
+/// `tx.blocking_paranoia_level` per transaction (CRS keeps a value that is already set).
 public enum ConfigRules {
+    /// Per-transaction options the config implies (paranoia level).
+    public static func options(path: String) throws -> TransactionOptions {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(description: "cannot read \(path)")
+        }
+        let root = try Yams.compose(yaml: String(decoding: data, as: UTF8.self))
+        guard let level = root?["rules"]?["paranoia_level"] else { return TransactionOptions() }
+        guard let n = level.int, (1...4).contains(n) else {
+            throw ConfigError(description: "\(path): rules.paranoia_level must be 1-4")
+        }
+        return TransactionOptions(transactionVariables: ["blocking_paranoia_level": String(n)])
+    }
+
     public struct ConfigError: Error, CustomStringConvertible {
         public var description: String
     }

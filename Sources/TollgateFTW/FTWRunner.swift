@@ -20,11 +20,15 @@ public struct FTWRunner {
     public var overrides: FTWOverrides
     public var include: NSRegularExpression?
     public var verbose: Bool
+    /// Options for every transaction (e.g. a preset paranoia level from `--config`).
+    public var options: TransactionOptions
 
-    public init(engine: Engine, overrides: FTWOverrides = FTWOverrides(), include: String? = nil, verbose: Bool = false)
-        throws
-    {
+    public init(
+        engine: Engine, overrides: FTWOverrides = FTWOverrides(), include: String? = nil, verbose: Bool = false,
+        options: TransactionOptions = TransactionOptions()
+    ) throws {
         self.engine = engine
+        self.options = options
         self.overrides = overrides
         self.include = try include.map { try NSRegularExpression(pattern: $0) }
         self.verbose = verbose
@@ -107,7 +111,7 @@ public struct FTWRunner {
         case .rejected(let status, let reason):
             return StageResult(status: status, error: true, logged: [], log: "rejected by the HTTP parser: \(reason)")
         case .request(let request, let body, let path):
-            let tx = engine.transaction(for: request)
+            let tx = engine.transaction(for: request, options: options)
             var verdict = tx.processRequestHeaders()
             if verdict == .allow { verdict = tx.processRequestBody(body) }
             var status = 200

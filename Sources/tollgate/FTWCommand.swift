@@ -32,6 +32,7 @@ struct FTWCommand: ParsableCommand {
     func run() throws {
         let ruleSet: RuleSet
         var mode = RulesMode.block
+        var options = TransactionOptions()
         var testPaths = paths
         do {
             if let crs {
@@ -39,6 +40,7 @@ struct FTWCommand: ParsableCommand {
                 if testPaths.isEmpty { testPaths = [crs + "/tests/regression/tests"] }
             } else if let config {
                 (ruleSet, mode) = try ConfigRules.load(path: config)
+                options = try ConfigRules.options(path: config)
             } else {
                 throw ValidationError("give --crs DIR or --config FILE")
             }
@@ -50,7 +52,7 @@ struct FTWCommand: ParsableCommand {
         let overrideList = try overrides.map { try FTWOverrides(path: $0) } ?? FTWOverrides()
         let runner = try FTWRunner(
             engine: Engine(ruleSet: ruleSet, mode: mode), overrides: overrideList,
-            include: include, verbose: verbose)
+            include: include, verbose: verbose, options: options)
         let summary = runner.run(paths: testPaths) { print($0) }
         print(summary.line)
         if summary.failed > 0 || summary.passed + summary.failed + summary.skipped == 0 {

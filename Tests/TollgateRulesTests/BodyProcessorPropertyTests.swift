@@ -59,6 +59,10 @@ struct ConfigRulesTests {
         let (set, mode) = try ConfigRules.load(path: dir + "/tollgate.yaml")
         #expect(set.ruleIDs == [7])
         #expect(mode == .detect)
+        #expect(try ConfigRules.options(path: dir + "/tollgate.yaml").transactionVariables.isEmpty)
+        try TestSupport.write("rules:\n  paranoia_level: 3\n  files: [mine.conf]\n", to: dir + "/pl.yaml")
+        #expect(
+            try ConfigRules.options(path: dir + "/pl.yaml").transactionVariables == ["blocking_paranoia_level": "3"])
         try TestSupport.write("rules:\n  mode: loud\n  files: [mine.conf]\n", to: dir + "/bad.yaml")
         #expect(throws: ConfigRules.ConfigError.self) { _ = try ConfigRules.load(path: dir + "/bad.yaml") }
     }

@@ -45,8 +45,8 @@ extension Transaction {
 
     func isRemoved(_ rule: CompiledRule) -> Bool {
         if !removedIDs.isEmpty && removedIDs.contains(where: { $0.contains(rule.id) }) { return true }
-        if !removedTags.isEmpty && rule.actions.tags.contains(where: { removedTags.contains($0) }) { return true }
-        if !removedMessages.isEmpty, let msg = rule.actions.message?.text, removedMessages.contains(msg) { return true }
+        if !removedTags.isEmpty && !rule.tags.isDisjoint(with: removedTags) { return true }
+        if !removedMessages.isEmpty, let msg = rule.messageText, removedMessages.contains(msg) { return true }
         return false
     }
 
@@ -125,12 +125,20 @@ extension Transaction {
         var newMatched: [(name: [UInt8], value: [UInt8])] = []
         var any = false
         // One context per link, reset per value (no closure retain per evaluation).
-        var context = OperatorContext(captureRequested: capture, expandMacros: operatorMacroExpander)
+        var context = OperatorContext(captureRequested: false, expandMacros: operatorMacroExpander)
         /// Runs the operator on one (transformed) value; true on a (possibly negated) match.
         func check(_ stage: [UInt8], _ variable: Variable, _ key: [UInt8]?) -> Bool {
             if !context.captures.isEmpty { context.captures.removeAll(keepingCapacity: true) }
+            // Most values do not match: try without capture groups first (cheaper), and only on a match
+            // run again with `capture` to fill TX.0-9.
+            context.captureRequested = false
+            var result = matcher.evaluate(stage, context: &context)
+            if capture && result == .match && !negated {
+                context.captureRequested = true
+                result = matcher.evaluate(stage, context: &context)
+            }
             var matched: Bool
-            switch matcher.evaluate(stage, context: &context) {
+            switch result {
             case .match: matched = true
             case .noMatch: matched = false
             case .error(let error):

@@ -10,8 +10,8 @@ extension Transaction {
             let applies: Bool
             switch removedTargets[i].selector {
             case .ids(let ranges): applies = ranges.contains(where: { $0.contains(top.id) })
-            case .tag(let tag): applies = top.actions.tags.contains(tag)
-            case .message(let msg): applies = top.actions.message?.text == msg
+            case .tag(let tag): applies = top.tags.contains(tag)
+            case .message(let msg): applies = top.messageText == msg
             }
             if applies {
                 if out == nil { out = link.exclusions }
@@ -38,7 +38,7 @@ extension Transaction {
 
     func isExcluded(_ exclusions: [VariableTarget], _ variable: Variable, _ key: [UInt8]?) -> Bool {
         for i in exclusions.indices where exclusions[i].variable == variable {
-            guard let selector = exclusions[i].key else { return true }
+            guard exclusions[i].hasKey, let selector = exclusions[i].key else { return true }
             if let key, keyMatches(selector, key, variable: variable) { return true }
         }
         return false
@@ -46,7 +46,7 @@ extension Transaction {
 
     func forEachValue(of target: VariableTarget, exclusions: [VariableTarget], _ visit: ValueVisitor) {
         let variable = target.variable
-        let selector = target.key
+        let selector = target.hasKey ? target.key : nil
         func emitEntries(_ list: [Entry], base: Int, names: Bool, stable: Bool = true) {
             for i in list.indices {
                 if let selector, !keyMatches(selector, list[i].key, variable: variable) { continue }

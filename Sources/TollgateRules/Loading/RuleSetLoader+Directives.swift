@@ -216,7 +216,8 @@ extension RuleSetLoader {
         }
         if !found && !allowNone {
             throw RuleLoadError(
-                .unknownRuleID, file: d.file, line: d.line, "\(d.name): no loaded rule has \(description) (it must come after the rules it updates)")
+                .unknownRuleID, file: d.file, line: d.line,
+                "\(d.name): no loaded rule has \(description) (it must come after the rules it updates)")
         }
     }
 

@@ -47,8 +47,12 @@ package final class CompiledRule: Sendable {
     package let negated: Bool
     package let capture: Bool
     package let multiMatch: Bool
+    package let tags: Set<String>
+    package let messageText: String?
 
     package init(_ rule: Rule) {
+        tags = Set(rule.actions.tags)
+        messageText = rule.actions.message?.text
         matcher = rule.op?.implementation
         negated = rule.op?.negated ?? false
         capture = rule.actions.capture

@@ -152,10 +152,13 @@ package final class VariableTarget: Sendable {
     package let exclude: Bool
     /// The text as written, for messages.
     package let text: String
+    /// `key != nil`, readable without copying the selector (hot path).
+    package let hasKey: Bool
 
     package init(variable: Variable, key: KeySelector?, count: Bool, exclude: Bool, text: String) {
         self.variable = variable
         self.key = key
+        self.hasKey = key != nil
         self.count = count
         self.exclude = exclude
         self.text = text
