@@ -212,7 +212,15 @@ def run_ftw(args):
         with os.fdopen(handle, "w") as f:
             f.write('listen: "127.0.0.1:8080"\nfunctions:\n  - name: bench\n    route: /\n'
                     '    upstream: "http://127.0.0.1:18080"\nrules:\n  mode: detect\n  files:\n')
-            for path in recommended_files(args.crs):
+            files = recommended_files(args.crs)
+            if args.tuning is not None:
+                # What the loader generates for a setting (ids 4,759,000-4,759,099), before the profile.
+                setting = tempfile.NamedTemporaryFile("w", prefix="tollgate-tuning-", suffix=".conf", delete=False)
+                setting.write(f'SecAction "id:4759002,phase:1,pass,nolog,'
+                              f"setvar:'tx.tollgate_crs_api_tuning={args.tuning}'\"\n")
+                setting.close()
+                files.insert(0, setting.name)
+            for path in files:
                 f.write(f"    - {yaml_str(path)}\n")
         args.config = generated
     cases = all_cases("/")
@@ -315,6 +323,7 @@ def main():
     f.add_argument("--tollgate", default=".build/debug/tollgate", help="path to the tollgate binary")
     f.add_argument("--config", help="Tollgate config whose rules are measured")
     f.add_argument("--crs", help="instead of --config: measure the recommended profile with CRS from this directory")
+    f.add_argument("--tuning", type=int, choices=[0, 1, 2], help="with --crs: tx.tollgate_crs_api_tuning (default 1)")
     f.add_argument("--block-id", type=int, default=4759920,
                    help="id of the blocking-evaluation rule (4759920 embedded, 949110 with CRS)")
     f.add_argument("--max-seconds", type=float, default=900.0, help="timeout for the ftw run (default 900)")
