@@ -64,6 +64,15 @@ struct RedisRoundTripTests {
             }
             print("redis server side: \(line ?? "?")")
         }
+        // Per-client memory in Redis: TAT string, permit ZSET (here with ~70 permits), budget hash.
+        var perClient: [String] = []
+        for key in ["t:rc:{*}:c1", "t:pc:{*}:c1", "t:bc:{*}:c1"] {
+            if case .success(.integer(let bytes))? = await inspector.send(["MEMORY", "USAGE", key]) {
+                perClient.append("\(key) \(bytes) B")
+            }
+        }
+        print("redis memory per client: \(perClient.joined(separator: ", "))")
+        #expect(perClient.count == 3)
         #expect(backend.counters.storeDecisions.load(ordering: .relaxed) == 7000)
         #expect(p50 < 50_000)  // sanity only: shared CI machines are noisy
     }

@@ -180,12 +180,15 @@ struct RedisTestInstance: @unchecked Sendable {
     init(
         limits: TollgateLimiter.LimitsConfiguration, port: Int, clock: ManualStoreClock,
         failureMode: TollgateConfig.LimitsConfiguration.FailureMode = .open, timeoutMilliseconds: Int = 2000,
-        prefix: String = "t:"
+        prefix: String = "t:", log: CapturedLog? = nil
     ) throws {
         loop = try RedisEventLoop()
         let limiter = try Limiter(configuration: limits)
-        var logger = Logger(label: "redis-test")
-        logger.logLevel = .critical
+        var logger = Logger(label: "redis-test") { _ -> any LogHandler in
+            if let log { return CapturingLogHandler(log: log) }
+            return SwiftLogNoOpLogHandler()
+        }
+        logger.logLevel = log == nil ? .critical : .debug
         let settings = RedisStoreSettings(
             client: RedisClientSettings(
                 host: "127.0.0.1", port: port, commandTimeoutMilliseconds: timeoutMilliseconds,
@@ -258,5 +261,28 @@ extension LimitVerdict {
     var isStoreDecision: Bool {
         if case .allow(let t) = self, case .store = t.origin { return true }
         return false
+    }
+}
+
+/// Log records kept by `CapturingLogHandler`.
+final class CapturedLog: Sendable {
+    private let records = Mutex<[(level: Logger.Level, message: String)]>([])
+    func append(_ level: Logger.Level, _ message: String) { records.withLock { $0.append((level, message)) } }
+    /// Messages at `level` or above.
+    func messages(atLeast level: Logger.Level) -> [String] {
+        records.withLock { $0.filter { $0.level >= level }.map(\.message) }
+    }
+}
+
+struct CapturingLogHandler: LogHandler {
+    let log: CapturedLog
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .debug
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(event: LogEvent) {
+        log.append(event.level, event.message.description)
     }
 }

@@ -65,6 +65,8 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
 
     private enum Health { case starting, up, down }
     private var health = Health.starting
+    /// Set by `stop`: failures from then on are the shutdown, not an outage.
+    private var stopped = false
 
     /// - Parameters:
     ///   - limiter: the local limiter: its configuration is what the store enforces, and it decides while
@@ -102,6 +104,7 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
 
     /// Closes the connection. Call on the host queue.
     func stop() {
+        stopped = true
         client.onReady = nil
         client.onFailure = nil
         client.close()
@@ -112,7 +115,7 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
     // MARK: Health
 
     private func markDown(_ error: RedisError) {
-        guard health != .down else { return }
+        guard health != .down, !stopped else { return }
         health = .down
         counters.outages.add(1, ordering: .relaxed)
         counters.downSince.store(max(1, DispatchTime.now().uptimeNanoseconds), ordering: .relaxed)
