@@ -175,6 +175,7 @@ import TollgateMetrics
                 upstream: "http://127.0.0.1:9"
               - name: b
                 route: /b/deep
+                methods: [GET, POST]
                 upstream: "http://127.0.0.1:9"
             rules:
               profile: embedded
@@ -186,7 +187,7 @@ import TollgateMetrics
         #expect(text.contains("id:4759000,phase:1,pass,nolog,setvar:'tx.blocking_paranoia_level=2'"))
         #expect(
             text.contains(
-                #"SecRule REQUEST_FILENAME "@beginsWith /b/deep" "id:4759010,phase:1,pass,nolog,setvar:'tx.blocking_paranoia_level=3'""#
+                #"SecRule REQUEST_FILENAME "@beginsWith /b/deep" "id:4759010,phase:1,pass,nolog,setvar:'tx.blocking_paranoia_level=3',setvar:'tx.tollgate_allowed_methods=GET POST'""#
             ))
         let ruleSet = try RulesetComposer.compose(
             configuration, environment: ["TOLLGATE_RULESETS": Repository.rulesets])

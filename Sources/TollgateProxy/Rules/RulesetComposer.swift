@@ -83,17 +83,24 @@ public enum RulesetComposer {
             SecAction "id:4759000,phase:1,pass,nolog,setvar:'tx.blocking_paranoia_level=\(rules.paranoiaLevel)'"
 
             """
-        let overridden = configuration.functions.filter { rules.functionOverrides[$0.name]?.paranoiaLevel != nil }
-            .sorted { $0.route.count < $1.route.count }
-        for (offset, function) in overridden.enumerated() {
-            guard let level = rules.functionOverrides[function.name]?.paranoiaLevel else { continue }
+        // One rule per function with a paranoia override or declared methods, on its route; longer routes
+        // later so they win over shorter prefixes of the same path.
+        let tuned = configuration.functions.filter {
+            rules.functionOverrides[$0.name]?.paranoiaLevel != nil || !$0.methods.isEmpty
+        }.sorted { $0.route.count < $1.route.count }
+        for (offset, function) in tuned.enumerated() {
             let id = firstFunctionRuleID + offset
             guard id <= 4_759_099 else { break }
-            let route = function.route.filter { $0 != "\"" && $0 != "'" && $0 != "\\" }
-            text += """
-                SecRule REQUEST_FILENAME "@beginsWith \(route)" "id:\(id),phase:1,pass,nolog,setvar:'tx.blocking_paranoia_level=\(level)'"
-
-                """
+            var actions = "id:\(id),phase:1,pass,nolog"
+            if let level = rules.functionOverrides[function.name]?.paranoiaLevel {
+                actions += ",setvar:'tx.blocking_paranoia_level=\(level)'"
+            }
+            let methods = function.methods.filter { $0.allSatisfy { $0.isLetter || $0 == "-" } }
+            if !methods.isEmpty {
+                actions += ",setvar:'tx.tollgate_allowed_methods=\(methods.joined(separator: " "))'"
+            }
+            let route = function.route.filter { $0 != "\"" && $0 != "'" && $0 != "\\" && $0 != " " }
+            text += "SecRule REQUEST_FILENAME \"@beginsWith \(route)\" \"\(actions)\"\n"
         }
         return text
     }
