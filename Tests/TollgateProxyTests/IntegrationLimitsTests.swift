@@ -182,6 +182,49 @@ import TollgateMetrics
                 "tollgate_requests_total", ["function": "expensive", "action": "allowed", "status_class": "2xx"]) == 5)
     }
 
+    @Test(
+        "two tollgate instances sharing one redis-server enforce one global per-client limit",
+        .enabled(if: redisServerAvailable, "redis-server is not installed"))
+    func twoInstancesShareOneLimit() throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let upstream = try okUpstream()
+        defer { upstream.stop() }
+        let yaml = """
+            functions:
+              - name: echo
+                route: /fn
+                upstream: "http://127.0.0.1:\(upstream.port)"
+            limits:
+              store: "redis://127.0.0.1:\(redis.port)"
+              store_timeout_ms: 1000
+              client_key: "header:X-Api-Key"
+              per_client: {rate_per_second: 1, burst: 4}
+            """
+        let first = try GatewayHarness(yaml: yaml, workers: 1)
+        defer { first.stop() }
+        let second = try GatewayHarness(yaml: yaml, workers: 1)
+        defer { second.stop() }
+        // Wait (bounded) until each instance decides through the store, with throwaway keys.
+        for harness in [first, second] {
+            #expect(
+                ProxyHarness.eventually(timeout: 5) {
+                    _ = try? harness.get("/fn/warm", headers: ["X-Api-Key": "probe-\(UUID())"])
+                    return (harness.gateway.proxy.limitStoreCounters?.storeDecisions.load(ordering: .relaxed) ?? 0) > 0
+                })
+        }
+        let start = Date()
+        var admitted = 0
+        for index in 0..<12 {
+            let harness = index % 2 == 0 ? first : second
+            if try harness.get("/fn/x", headers: ["X-Api-Key": "shared-client"]).status == 200 { admitted += 1 }
+        }
+        let elapsed = Date().timeIntervalSince(start)
+        // One global limit: burst 4 plus the 1/s refill (each instance alone would admit 4 more).
+        #expect(admitted >= 4)
+        #expect(Double(admitted) <= 4 + elapsed.rounded(.up))
+    }
+
     @Test("a Redis store that is down with store_failure: closed answers 503 with Retry-After")
     func storeFailClosed() throws {
         let upstream = try okUpstream()
