@@ -88,6 +88,7 @@ import TollgateMetrics
         #expect(access.contains { $0.contains(#""action":"blocked""#) && $0.contains("4750420") })
         #expect(access.contains { $0.contains(#""action":"rate_limited""#) && $0.contains(#""status":429"#) })
         #expect(!access.joined().contains("OR"))
+        #expect(access.allSatisfy { !$0.contains(#""bytes_out":0,"#) && !$0.contains(#""bytes_out":0}"#) })
         for line in access {
             #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "not JSON: \(line)")
         }

@@ -38,7 +38,6 @@ extension ClientConnection {
         if requestID.isEmpty { worker.requestIDs.next(into: &requestID) }
         let closing = closeAfter || !keepAlive || draining || !requestComplete
         if action == .allowed { action = .error }
-        endRequest(status: status)
 
         var text = worker.scratch
         worker.scratch = []
@@ -62,6 +61,9 @@ extension ClientConnection {
         }
         text.append(contentsOf: closing ? "\r\nConnection: close\r\n\r\n".utf8 : "\r\n\r\n".utf8)
         if !isHeadRequest { text.append(contentsOf: body) }
+        // Recorded before the write (a failed write closes the connection).
+        bytesSent &+= text.count
+        endRequest(status: status)
         let written = text.withUnsafeBytes { writeToClient($0) }
         worker.scratch = text
         guard written else { return }

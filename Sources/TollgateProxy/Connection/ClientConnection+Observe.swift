@@ -9,6 +9,7 @@ extension ClientConnection {
     func startRequestRecord(_ bytes: UnsafeRawBufferPointer, method: Range<Int>, target: Range<Int>) {
         requestActive = true
         requestStartNanoseconds = DispatchTime.now().uptimeNanoseconds
+        bytesSent = 0
         if worker.observability?.accessLog != nil {
             logMethod.removeAll(keepingCapacity: true)
             logMethod.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[method]))
@@ -22,6 +23,7 @@ extension ClientConnection {
         resetExchange()
         requestActive = true
         requestStartNanoseconds = DispatchTime.now().uptimeNanoseconds
+        bytesSent = 0
         logMethod.removeAll(keepingCapacity: true)
         logTarget.removeAll(keepingCapacity: true)
         worker.observability?.metrics.recordParserRejection(reason: reason)
@@ -66,7 +68,7 @@ extension ClientConnection {
             matchedRuleIds: summary?.matchedRuleIDs ?? [], anomalyScore: summary?.anomalyScore ?? 0,
             totalMilliseconds: Double(total) / 1e6,
             upstreamMilliseconds: upstreamStartNanoseconds != 0 ? Double(upstream) / 1e6 : nil,
-            bytesIn: bodyReceived, bytesOut: 0)
+            bytesIn: bodyReceived, bytesOut: bytesSent)
         var line: [UInt8] = []
         record.render(into: &line)
         sink.write(line)

@@ -116,6 +116,8 @@ final class ClientConnection: EventHandler {
     var exchangeGeneration: UInt64 = 0
     /// Header lines (CRLF-terminated) added to the upstream's response (RateLimit fields).
     var responseExtraHeaders: [UInt8] = []
+    /// Bytes written to the client for the current request (access log).
+    var bytesSent = 0
     var logMethod: [UInt8] = []
     var logTarget: [UInt8] = []
     /// The request as the inspector sees it, built before admission (used after it).
@@ -341,6 +343,7 @@ final class ClientConnection: EventHandler {
     func writeToClient(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer = .init(start: nil, count: 0))
         -> Bool
     {
+        bytesSent &+= first.count &+ second.count
         switch SocketWrite.write(fd: registration.fd, out: &out, first, second) {
         case .ok:
             return true
