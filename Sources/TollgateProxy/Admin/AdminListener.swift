@@ -17,6 +17,8 @@ public final class AdminListener: Sendable {
         var connections: [Int32: AdminConnection] = [:]
     }
 
+    /// Most admin connections open at once; further ones are closed at accept.
+    static let maxConnections = 64
     private let queue = DispatchQueue(label: "tollgate.admin")
     private let sources = Mutex<SourceBox?>(nil)
     private let endpoints: Mutex<AdminEndpoints>
@@ -93,6 +95,11 @@ public final class AdminListener: Sendable {
                 tollgate_accept(listenFD, $0.baseAddress, Int32($0.count), &length)
             }
             if fd < 0 { return }
+            // Bounded: scrapers and probes need a handful; more is someone else.
+            if state.withLock({ $0.connections.count }) >= Self.maxConnections {
+                _ = tollgate_close(fd)
+                continue
+            }
             let connection = AdminConnection(fd: fd, queue: queue) { [self] request in
                 answer(request)
             } onClose: { [self] in
