@@ -106,6 +106,29 @@ import TollgateMetrics
         }
     }
 
+    @Test("a malformed chunked body counts as a parser rejection of its function's request")
+    func chunkedRejection() throws {
+        let upstream = try okUpstream()
+        defer { upstream.stop() }
+        let harness = try GatewayHarness(
+            yaml: """
+                functions:
+                  - name: echo
+                    route: /fn
+                    upstream: "http://127.0.0.1:\(upstream.port)"
+                """)
+        defer { harness.stop() }
+        let response = try harness.send(
+            "POST /fn/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n")
+        #expect(response.status == 400)
+        #expect(ProxyHarness.eventually { harness.accessLog.lines.count == 1 })
+        let exposition = try harness.scrape().exposition
+        #expect(exposition.value("tollgate_parser_rejections_total", ["reason": "invalidChunkSize"]) == 1)
+        #expect(
+            exposition.value("tollgate_requests_total", ["function": "echo", "action": "error", "status_class": "4xx"])
+                == 1)
+    }
+
     @Test("open connection gauges follow a keep-alive connection")
     func connectionGauges() throws {
         let upstream = try okUpstream()

@@ -70,7 +70,8 @@ extension ClientConnection {
     /// A budget ran out and degrades: forward to its `degrade_to` upstream (the function's route, timeouts and
     /// metrics stay; the upstream's base path replaces the function's). False when no such route exists.
     func degrade(to upstream: String) -> Bool {
-        guard let current = route, let alternative = worker.routing.router.degradeRoute(for: current, upstream: upstream)
+        guard let current = route,
+            let alternative = worker.routing.router.degradeRoute(for: current, upstream: upstream)
         else { return false }
         forwardHead.replaceSubrange(forwardBasePath, with: alternative.basePath)
         forwardBasePath = forwardBasePath.lowerBound..<(forwardBasePath.lowerBound + alternative.basePath.count)
@@ -347,6 +348,7 @@ extension ClientConnection {
                 }
             } catch {
                 requestBody = .chunked(decoder)
+                worker.observability?.metrics.recordParserRejection(reason: error.code.rawValue)
                 respondError(error.status, "malformed chunked body", close: true)
                 return 0
             }

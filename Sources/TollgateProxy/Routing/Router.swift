@@ -95,9 +95,11 @@ final class Router: Sendable {
         var degrade: [String: Route] = [:]
         if let limits = configuration.limits {
             var addresses: [UpstreamAddress] = []
-            for set in [limits.perClient, limits.perFunction] + limits.functionOverrides.values.flatMap({
-                [$0.perClient, $0.perFunction].compactMap { $0 }
-            }) {
+            for set in [limits.perClient, limits.perFunction]
+                + limits.functionOverrides.values.flatMap({
+                    [$0.perClient, $0.perFunction].compactMap { $0 }
+                })
+            {
                 if let address = set.budget?.degradeTo, !addresses.contains(address) { addresses.append(address) }
             }
             var next = built.count
@@ -105,7 +107,8 @@ final class Router: Sendable {
                 for address in addresses {
                     var socket = tollgate_address()
                     guard tollgate_resolve(address.host, Int32(address.port), &socket) == 0 else {
-                        throw ProxyError(.upstreamUnresolvable, "degrade_to upstream '\(address.host)' does not resolve")
+                        throw ProxyError(
+                            .upstreamUnresolvable, "degrade_to upstream '\(address.host)' does not resolve")
                     }
                     var function = route.function
                     function.upstream = address
