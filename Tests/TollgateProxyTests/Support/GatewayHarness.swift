@@ -1,9 +1,14 @@
 import Foundation
 import Logging
+import Testing
 import TollgateConfig
 import TollgateMetrics
 
 @testable import TollgateProxy
+
+/// Every whole-gateway test suite, run one test at a time: the tests block on loopback sockets, and
+/// running several at once would tie up the cooperative thread pool other (async) tests need.
+@Suite(.serialized) enum GatewayIntegration {}
 
 /// The repository root and its Rulesets directory, found from this file.
 enum Repository {
