@@ -226,6 +226,14 @@ extension GatewayIntegration {
             // One global limit: burst 4 plus the 1/s refill (each instance alone would admit 4 more).
             #expect(admitted >= 4)
             #expect(Double(admitted) <= 4 + elapsed.rounded(.up))
+
+            // A request with a body waits for the store's answer (read ahead meanwhile), then goes on whole.
+            let body = String(repeating: "0123456789", count: 3000)
+            let posted = try first.send(
+                "POST /fn/upload HTTP/1.1\r\nHost: t\r\nX-Api-Key: uploader\r\nContent-Length: \(body.utf8.count)\r\n"
+                    + "Connection: close\r\n\r\n\(body)")
+            #expect(posted.status == 200)
+            #expect(upstream.requests.last.map { String(decoding: $0.body, as: UTF8.self) } == body)
         }
 
         @Test("a Redis store that is down with store_failure: closed answers 503 with Retry-After")
