@@ -58,7 +58,7 @@ let package = Package(
             name: "TollgateProxy",
             dependencies: [
                 "CTollgateSystem", "TollgateHTTP", "TollgateConfig", "TollgateRules", "TollgateLimiter",
-                .product(name: "Logging", package: "swift-log"),
+                "TollgateMetrics", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -71,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "tollgate",
             dependencies: [
-                "TollgateProxy", "TollgateConfig", "TollgateFTW",
+                "TollgateProxy", "TollgateConfig", "TollgateFTW", "TollgateRules", "TollgateMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -103,7 +103,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TollgateProxyTests",
-            dependencies: ["TollgateProxy", "TollgateConfig", "TollgateHTTP", "TollgateLimiter"],
+            dependencies: [
+                "TollgateProxy", "TollgateConfig", "TollgateHTTP", "TollgateLimiter", "TollgateRules", "TollgateMetrics",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

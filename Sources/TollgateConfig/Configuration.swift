@@ -16,6 +16,11 @@ public struct TollgateConfiguration: Sendable, Equatable {
     public var rules: RulesConfiguration?
     /// Rate limits, concurrency caps and cost budgets (`limits:`); `nil` means no limits.
     public var limits: LimitsConfiguration?
+    /// Bearer token for the admin listener (`admin_token:` or the first line of `admin_token_file:`);
+    /// required when `admin_listen` is not a loopback address. `nil`: no token.
+    public var adminToken: String?
+    /// Where access and audit lines go (`logging:`).
+    public var logging: LoggingConfiguration
     /// The file this came from, for messages ("<inline>" when parsed from a string).
     public var sourceFile: String
 
@@ -27,8 +32,12 @@ public struct TollgateConfiguration: Sendable, Equatable {
         functions: [FunctionConfiguration],
         rules: RulesConfiguration? = nil,
         limits: LimitsConfiguration? = nil,
+        adminToken: String? = nil,
+        logging: LoggingConfiguration = LoggingConfiguration(),
         sourceFile: String = "<inline>"
     ) {
+        self.adminToken = adminToken
+        self.logging = logging
         self.listen = listen
         self.adminListen = adminListen
         self.workers = workers
@@ -165,6 +174,9 @@ public struct RulesConfiguration: Sendable, Equatable {
     public var paranoiaLevel: Int
     /// Per-function overrides (`functions: {name: {mode:, paranoia_level:}}`).
     public var functionOverrides: [String: FunctionRulesOverride]
+    /// `rulesets_path:` the directory holding Tollgate's `Rulesets/` (profiles and rule families); nil:
+    /// found at run time (TOLLGATE_RULESETS, next to the executable, ./Rulesets, /usr/share/tollgate/Rulesets).
+    public var rulesetsPath: String?
 
     public init(
         mode: Mode = .block,
@@ -190,5 +202,32 @@ public struct FunctionRulesOverride: Sendable, Equatable {
     public init(mode: RulesConfiguration.Mode? = nil, paranoiaLevel: Int? = nil) {
         self.mode = mode
         self.paranoiaLevel = paranoiaLevel
+    }
+}
+
+/// `logging:` section: where one JSON access line per request and the audit records of refused requests go.
+public struct LoggingConfiguration: Sendable, Equatable {
+    /// A log destination: standard error, nowhere, or a file (appended to).
+    public enum Destination: Sendable, Equatable, CustomStringConvertible {
+        case stderr
+        case off
+        case file(String)
+
+        public var description: String {
+            switch self {
+            case .stderr: "stderr"
+            case .off: "off"
+            case .file(let path): path
+            }
+        }
+    }
+    /// `access_log:` stderr (default) | off | PATH.
+    public var accessLog: Destination
+    /// `audit_log:` stderr (default) | off | PATH.
+    public var auditLog: Destination
+
+    public init(accessLog: Destination = .stderr, auditLog: Destination = .stderr) {
+        self.accessLog = accessLog
+        self.auditLog = auditLog
     }
 }

@@ -40,5 +40,11 @@ extension TollgateConfiguration {
             timeout_ms: 1000
             memory_mb: 512
             max_body_bytes: 64KiB
+
+        # The WAF: Tollgate's embedded rules (SQL injection, XSS, traversal, ...) block attacks with 403.
+        # Try: curl -s -i "http://127.0.0.1:8080/function/echo/?q=1'%20OR%20'1'='1"
+        rules:
+          mode: block
+          profile: embedded
         """
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TollgateConfig
+import TollgateProxy
 
 #if canImport(Glibc)
     import Glibc
@@ -15,7 +16,9 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             Loads the file exactly as `serve` would and reports every problem at once, each as \
             FILE:LINE:COLUMN: KEY.PATH: MESSAGE. Unknown keys are errors, with a suggestion when the \
-            key looks like a typo. Rule files and crs_path must exist.
+            key looks like a typo. Rule files and crs_path must exist, and the ruleset the `rules:` \
+            section composes (profile, generated settings, files) must load: a SecLang error is \
+            reported as FILE:LINE: PROBLEM.
 
             Exit status: 0 when the configuration is valid, 1 when it is not.
 
@@ -52,8 +55,15 @@ struct CheckCommand: ParsableCommand {
             printError(error.description)
             throw ExitCode.failure
         }
+        var ruleCount: Int?
+        do {
+            ruleCount = try RulesetComposer.compose(configuration)?.ruleCount
+        } catch {
+            printError("\(configuration.sourceFile): rules: \(error)")
+            throw ExitCode.failure
+        }
         if !quiet {
-            print(ConfigurationSummary.render(configuration))
+            print(ConfigurationSummary.render(configuration, ruleCount: ruleCount))
         }
     }
 }

@@ -2,7 +2,7 @@ import TollgateConfig
 
 /// The human summary that `tollgate check` prints for a valid configuration.
 enum ConfigurationSummary {
-    static func render(_ configuration: TollgateConfiguration) -> String {
+    static func render(_ configuration: TollgateConfiguration, ruleCount: Int? = nil) -> String {
         var lines: [String] = []
         lines.append("\(configuration.sourceFile): OK")
         lines.append("  listen        \(configuration.listen)")
@@ -37,6 +37,7 @@ enum ConfigurationSummary {
             if !rules.functionOverrides.isEmpty {
                 parts.append("overrides for " + rules.functionOverrides.keys.sorted().joined(separator: ","))
             }
+            if let ruleCount { parts.append("\(ruleCount) rules loaded") }
             lines.append("  rules         \(parts.joined(separator: ", "))")
         } else {
             lines.append("  rules         none")
@@ -56,6 +57,9 @@ enum ConfigurationSummary {
         } else {
             lines.append("  limits        none")
         }
+        lines.append(
+            "  logging       access \(configuration.logging.accessLog), audit \(configuration.logging.auditLog)"
+                + (configuration.adminToken != nil ? ", admin token set" : ""))
         return lines.joined(separator: "\n")
     }
 

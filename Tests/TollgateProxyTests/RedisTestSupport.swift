@@ -173,6 +173,7 @@ func eventually(_ queue: DispatchQueue, timeout: Double = 10, _ condition: @esca
         if queue.sync(execute: condition) { return true }
         try? await Task.sleep(nanoseconds: 10_000_000)
     }
+    // One last look: on a loaded machine the task may resume only after the deadline.
     return queue.sync(execute: condition)
 }
 

@@ -2,7 +2,10 @@ import Foundation
 import Yams
 
 extension ConfigurationDecoder {
-    static let rootKeys = ["listen", "admin_listen", "workers", "http", "functions", "rules", "limits"]
+    static let rootKeys = [
+        "listen", "admin_listen", "admin_token", "admin_token_file", "workers", "http", "functions", "rules", "limits",
+        "logging",
+    ]
 
     /// Default `listen:` when the key is absent.
     static let defaultListen = ListenAddress(host: "127.0.0.1", port: 8080)
@@ -48,9 +51,89 @@ extension ConfigurationDecoder {
         if let node = entries["limits"] {
             limits = decodeLimits(node, "limits", functionNames: functionNames)
         }
+        let adminToken = decodeAdminToken(entries, adminListen: adminListen)
+        var logging = LoggingConfiguration()
+        if let node = entries["logging"] {
+            logging = decodeLogging(node, "logging")
+        }
         return TollgateConfiguration(
             listen: listen, adminListen: adminListen, workers: workers, http: http, functions: functions,
-            rules: rules, limits: limits, sourceFile: file)
+            rules: rules, limits: limits, adminToken: adminToken, logging: logging, sourceFile: file)
+    }
+
+    /// `admin_token:` or `admin_token_file:` (first line, trimmed); one is required when `admin_listen` is
+    /// not a loopback address.
+    func decodeAdminToken(_ entries: MappingEntries, adminListen: ListenAddress?) -> String? {
+        var token: String?
+        if let node = entries["admin_token"], let text = string(node, "admin_token") {
+            if text.count < 16 {
+                report(.invalidValue, "admin_token", at: node, "must be at least 16 characters long")
+            } else {
+                token = text
+            }
+        }
+        if let node = entries["admin_token_file"], let text = string(node, "admin_token_file") {
+            if entries["admin_token"] != nil {
+                report(.conflict, "admin_token_file", at: node, "give admin_token or admin_token_file, not both")
+            } else {
+                let path = resolve(text)
+                if let data = FileManager.default.contents(atPath: path) {
+                    let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first ?? ""
+                    let trimmed = line.trimmingCharacters(in: .whitespaces)
+                    if trimmed.count < 16 {
+                        report(
+                            .invalidValue, "admin_token_file", at: node,
+                            "the token in \(path) must be at least 16 characters long")
+                    } else {
+                        token = trimmed
+                    }
+                } else {
+                    report(.fileNotFound, "admin_token_file", at: node, "cannot read \(path)")
+                }
+            }
+        }
+        if let adminListen, token == nil, entries["admin_token"] == nil, entries["admin_token_file"] == nil,
+            !Self.isLoopback(adminListen.host)
+        {
+            report(
+                .missingKey, "admin_token", at: entries["admin_listen"],
+                "is required when admin_listen (\(adminListen)) is not a loopback address: /metrics would be open to the network"
+            )
+        }
+        return token
+    }
+
+    static func isLoopback(_ host: String) -> Bool { host.hasPrefix("127.") || host == "::1" }
+
+    /// `logging:` access_log / audit_log: stderr | off | PATH.
+    func decodeLogging(_ node: Node, _ path: String) -> LoggingConfiguration {
+        var logging = LoggingConfiguration()
+        guard let entries = mapping(node, path, allowed: ["access_log", "audit_log"]) else { return logging }
+        func destination(_ key: String) -> LoggingConfiguration.Destination? {
+            guard let value = entries[key], let text = string(value, entries.childPath(key)) else { return nil }
+            switch text {
+            case "stderr": return .stderr
+            case "off": return .off
+            case "":
+                report(.invalidValue, entries.childPath(key), at: value, "must be stderr, off or a file path, got ''")
+                return nil
+            default:
+                let resolved = resolve(text)
+                let directory = (resolved as NSString).deletingLastPathComponent
+                var isDirectory: ObjCBool = false
+                if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
+                    || !isDirectory.boolValue
+                {
+                    report(
+                        .fileNotFound, entries.childPath(key), at: value, "the directory \(directory) does not exist")
+                    return nil
+                }
+                return .file(resolved)
+            }
+        }
+        if let value = destination("access_log") { logging.accessLog = value }
+        if let value = destination("audit_log") { logging.auditLog = value }
+        return logging
     }
 
     /// Online cores, the default for `workers:`.

@@ -1,7 +1,8 @@
+import Foundation
 import Yams
 
 extension ConfigurationDecoder {
-    static let rulesKeys = ["mode", "profile", "crs_path", "files", "paranoia_level", "functions"]
+    static let rulesKeys = ["mode", "profile", "crs_path", "files", "paranoia_level", "functions", "rulesets_path"]
     static let rulesProfiles = ["recommended", "embedded"]
 
     /// `rules:` engine mode, profile, CRS location, extra files, paranoia level and per-function overrides.
@@ -37,6 +38,19 @@ extension ConfigurationDecoder {
                 .missingKey, entries.childPath("crs_path"), at: entries["profile"],
                 "is required by profile 'recommended': the directory of a CRS v4 checkout or Debian's "
                     + "/usr/share/modsecurity-crs")
+        }
+        if let value = entries["rulesets_path"], let text = string(value, entries.childPath("rulesets_path")) {
+            let resolved = resolve(text)
+            var isDirectory: ObjCBool = false
+            if text.isEmpty || !FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory)
+                || !isDirectory.boolValue
+            {
+                report(
+                    .fileNotFound, entries.childPath("rulesets_path"), at: value,
+                    "must be the Rulesets directory (with profiles/), got '\(text)'")
+            } else {
+                rules.rulesetsPath = resolved
+            }
         }
         if let value = entries["files"], let list = stringList(value, entries.childPath("files")) {
             for item in list {

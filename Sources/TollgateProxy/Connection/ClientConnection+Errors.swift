@@ -9,17 +9,7 @@ extension ClientConnection {
             close()
             return
         }
-        worker.counters.localResponses.increment()
-        if phase == .waitingForPool { pool?.cancelWait(self) }
-        detachUpstream(reusable: false)
         if requestID.isEmpty { worker.requestIDs.next(into: &requestID) }
-        let closing = closeAfter || !keepAlive || draining || !requestComplete
-        transaction?.finish(status: status)
-        transaction = nil
-
-        var text = worker.scratch
-        worker.scratch = []
-        text.removeAll(keepingCapacity: true)
         // Body first (its length goes in the head), then the head in front of it.
         var body: [UInt8] = []
         body.reserveCapacity(96 + requestID.count)
@@ -30,6 +20,28 @@ extension ClientConnection {
         body.append(contentsOf: #","request_id":""#.utf8)
         body.append(contentsOf: requestID)
         body.append(contentsOf: "\"}\n".utf8)
+        respondJSON(status, body: body, extraHeaders: [], allow: allow, close: closeAfter)
+    }
+
+    /// Answers the current request with `body` (JSON) and extra header lines (each ending in CRLF).
+    func respondJSON(
+        _ status: Int, body: [UInt8], extraHeaders: [UInt8], allow: [UInt8]? = nil, close closeAfter: Bool = false
+    ) {
+        guard phase != .closed else { return }
+        if responseStarted {
+            close()
+            return
+        }
+        worker.counters.localResponses.increment()
+        if phase == .waitingForPool { pool?.cancelWait(self) }
+        detachUpstream(reusable: false)
+        if requestID.isEmpty { worker.requestIDs.next(into: &requestID) }
+        let closing = closeAfter || !keepAlive || draining || !requestComplete
+        if action == .allowed { action = .error }
+
+        var text = worker.scratch
+        worker.scratch = []
+        text.removeAll(keepingCapacity: true)
 
         text.append(contentsOf: "HTTP/1.1 ".utf8)
         text.append(contentsOf: String(status).utf8)
@@ -43,8 +55,15 @@ extension ClientConnection {
             text.append(contentsOf: "\r\nAllow: ".utf8)
             text.append(contentsOf: allow)
         }
+        if !extraHeaders.isEmpty {
+            text.append(contentsOf: "\r\n".utf8)
+            text.append(contentsOf: extraHeaders.dropLast(2))
+        }
         text.append(contentsOf: closing ? "\r\nConnection: close\r\n\r\n".utf8 : "\r\n\r\n".utf8)
         if !isHeadRequest { text.append(contentsOf: body) }
+        // Recorded before the write (a failed write closes the connection).
+        bytesSent &+= text.count
+        endRequest(status: status)
         let written = text.withUnsafeBytes { writeToClient($0) }
         worker.scratch = text
         guard written else { return }

@@ -1,4 +1,5 @@
 import CTollgateSystem
+import Dispatch
 import TollgateHTTP
 
 extension ClientConnection {
@@ -6,6 +7,7 @@ extension ClientConnection {
     func beginRequest(_ head: RequestHead, _ bytes: UnsafeRawBufferPointer) {
         worker.counters.requests.increment()
         resetExchange()
+        startRequestRecord(bytes, method: head.method, target: head.target)
         if let incoming = head.requestID,
             RequestIDGenerator.isAcceptable(UnsafeRawBufferPointer(rebasing: bytes[incoming]))
         {
@@ -43,6 +45,7 @@ extension ClientConnection {
             found = route
         }
         route = found
+        requestFunction = found.metrics
         pool = worker.routing.pool(for: found)
         maxBody = found.maxBodyBytes
         if let length = head.contentLength, length > maxBody {
@@ -50,26 +53,63 @@ extension ClientConnection {
             return
         }
 
-        if let inspector = worker.inspector {
-            let request = makeInspectedRequest(head, bytes, function: found.functionName)
+        // Everything the rest of the request needs from the head's bytes, taken now: admission may answer
+        // later, when those bytes are gone.
+        buildForwardHead(head, bytes, route: found)
+        chunkedToUpstream = head.chunked
+        wroteUpstreamChunk = false
+        pendingHasBody = head.hasBody
+        pendingInspection =
+            worker.inspector != nil ? makeInspectedRequest(head, bytes, function: found.functionName) : nil
+
+        // Limits first: before any rule evaluation or upstream work.
+        if admitRequest(head, bytes, route: found) { return }
+        continueAfterAdmission()
+    }
+
+    /// A budget ran out and degrades: forward to its `degrade_to` upstream (the function's route, timeouts and
+    /// metrics stay; the upstream's base path replaces the function's). False when no such route exists.
+    func degrade(to upstream: String) -> Bool {
+        guard let current = route,
+            let alternative = worker.routing.router.degradeRoute(for: current, upstream: upstream)
+        else { return false }
+        forwardHead.replaceSubrange(forwardBasePath, with: alternative.basePath)
+        forwardBasePath = forwardBasePath.lowerBound..<(forwardBasePath.lowerBound + alternative.basePath.count)
+        pool = worker.routing.pool(for: alternative)
+        return true
+    }
+
+    /// Inspection (phase 1, then the body when phase 2 wants it) and forwarding, once admitted.
+    func continueAfterAdmission() {
+        let hasBody = pendingHasBody
+        if let inspector = worker.inspector, let request = pendingInspection {
+            pendingInspection = nil
             if let transaction = inspector.begin(request) {
                 self.transaction = transaction
                 if case .block(let status) = transaction.inspectRequestHead() {
                     worker.counters.blocked.increment()
-                    respondError(status, "request blocked", close: head.hasBody)
+                    action = .blocked
+                    respondError(status, "request blocked", close: hasBody)
                     return
                 }
             }
         }
-
-        buildForwardHead(head, bytes, route: found)
-        chunkedToUpstream = head.chunked
-        wroteUpstreamChunk = false
-        if head.hasBody, let transaction, transaction.wantsRequestBody {
-            phase = .inspectingBody
-            deadline = worker.now + milliseconds(worker.settings.bodyTimeoutMilliseconds)
-            sendContinueIfExpected()
-            return
+        pendingInspection = nil
+        if let transaction {
+            if hasBody && transaction.wantsRequestBody {
+                phase = .inspectingBody
+                deadline = worker.now + milliseconds(worker.settings.bodyTimeoutMilliseconds)
+                sendContinueIfExpected()
+                return
+            }
+            // Phase 2 runs for every request (anomaly evaluation lives there), with no body to show.
+            let verdict = transaction.inspectRequestBody(UnsafeRawBufferPointer(start: nil, count: 0), truncated: false)
+            if case .block(let status) = verdict {
+                worker.counters.blocked.increment()
+                action = .blocked
+                respondError(status, "request blocked", close: hasBody)
+                return
+            }
         }
         startForwarding()
     }
@@ -113,7 +153,27 @@ extension ClientConnection {
         isHeadRequest = false
         responseStatus = 0
         responseBodyInspected = 0
+        if transaction != nil || limitTicket != nil { endRequest(status: 0) }
         transaction = nil
+        requestActive = false
+        exchangeGeneration &+= 1
+        admissionPending = false
+        action = .allowed
+        upstreamErrorKind = nil
+        upstreamStartNanoseconds = 0
+        upstreamEndNanoseconds = 0
+        requestFunction = nil
+        limitClientKey.removeAll(keepingCapacity: true)
+        responseExtraHeaders.removeAll(keepingCapacity: true)
+        pendingInspection = nil
+        pendingHasBody = false
+        holdingResponse = false
+        responseFinalInspected = false
+        if heldResponse.capacity > 256 * 1024 {
+            heldResponse = []
+        } else {
+            heldResponse.removeAll(keepingCapacity: true)
+        }
         requestID.removeAll(keepingCapacity: true)
         if inspectBuffer.capacity > 256 * 1024 {
             inspectBuffer = []
@@ -140,6 +200,7 @@ extension ClientConnection {
         forwardHead.removeAll(keepingCapacity: true)
         append(bytes, head.method)
         append(" ")
+        forwardBasePath = forwardHead.count..<(forwardHead.count + route.basePath.count)
         forwardHead.append(contentsOf: route.basePath)
         if route.function.stripPrefix {
             var rest = head.target.lowerBound + route.prefix.count
@@ -287,6 +348,7 @@ extension ClientConnection {
                 }
             } catch {
                 requestBody = .chunked(decoder)
+                worker.observability?.metrics.recordParserRejection(reason: error.code.rawValue)
                 respondError(error.status, "malformed chunked body", close: true)
                 return 0
             }
@@ -409,6 +471,7 @@ extension ClientConnection {
         let verdict = inspectBuffer.withUnsafeBytes { transaction.inspectRequestBody($0, truncated: truncated) }
         if case .block(let status) = verdict {
             worker.counters.blocked.increment()
+            action = .blocked
             respondError(status, "request blocked", close: !requestComplete || !keepAlive)
             return false
         }
@@ -438,6 +501,7 @@ extension ClientConnection {
             updateInterest()
         case .failed(let error):
             worker.counters.upstreamFailures.increment()
+            upstreamErrorKind = .connect
             worker.logger.debug(
                 "upstream connect failed",
                 metadata: ["function": "\(pool.route.functionName)", "errno": "\(error)"])
@@ -458,11 +522,13 @@ extension ClientConnection {
         guard phase == .waitingForPool else { return }
         phase = .exchange
         worker.counters.upstreamFailures.increment()
+        upstreamErrorKind = .connect
         respondError(502, "upstream unavailable", close: !requestComplete || !keepAlive)
     }
 
     /// Binds an upstream connection to this exchange and sends what is ready (head, inspected body prefix).
     private func attach(_ connection: UpstreamConnection) {
+        if upstreamStartNanoseconds == 0 { upstreamStartNanoseconds = DispatchTime.now().uptimeNanoseconds }
         upstream = connection
         connection.client = self
         phase = .exchange

@@ -1,4 +1,5 @@
 import CTollgateSystem
+import Dispatch
 
 extension ClientConnection {
     /// Readiness of the attached upstream connection.
@@ -61,7 +62,11 @@ extension ClientConnection {
                 buffered.withUnsafeBytes { processResponseHead($0, connection) }
             }
         case .body:
-            forwardResponseBody(fresh, prefix: nil)
+            if holdingResponse {
+                holdResponseBody(fresh)
+            } else {
+                forwardResponseBody(fresh, prefix: nil)
+            }
         case .complete:
             // Bytes after a complete response: the connection cannot be reused.
             upstreamKeepAlive = false
@@ -109,6 +114,7 @@ extension ClientConnection {
                 }
                 if case .block(let status) = transaction.inspectResponseHead(status: head.status, headers: headers) {
                     worker.counters.blocked.increment()
+                    action = .blocked
                     upstreamKeepAlive = false
                     detachUpstream(reusable: false)
                     respondError(status, "response blocked", close: !requestComplete || !keepAlive)
@@ -133,6 +139,20 @@ extension ClientConnection {
             buildClientHead(head, window, final: true)
             responseState = .body
             let rest = UnsafeRawBufferPointer(rebasing: window[end...])
+            if let transaction, transaction.holdsResponseBody, case .length(let length) = responseBody,
+                length <= worker.settings.inspectionBufferBytes
+            {
+                // Phase 4 decides before anything is sent, so a blocked response is a clean error answer.
+                holdingResponse = true
+                heldResponse.removeAll(keepingCapacity: true)
+                heldResponse.append(contentsOf: responseHead)
+                if length == 0 {
+                    releaseHeldResponse()
+                } else {
+                    holdResponseBody(rest)
+                }
+                return
+            }
             responseHead.withUnsafeBytes { forwardResponseBody(rest, prefix: $0) }
             return
         }
@@ -171,6 +191,7 @@ extension ClientConnection {
         if passthroughChunked || rechunkResponse {
             appendHead("Transfer-Encoding: chunked\r\n")
         }
+        if !responseExtraHeaders.isEmpty { responseHead.append(contentsOf: responseExtraHeaders) }
         if !head.hasRequestID {
             appendHead("X-Request-Id: ")
             responseHead.append(contentsOf: requestID)
@@ -259,6 +280,7 @@ extension ClientConnection {
             }
             if failed {
                 worker.counters.upstreamFailures.increment()
+                upstreamErrorKind = .protocolError
                 close()
                 return
             }
@@ -291,16 +313,56 @@ extension ClientConnection {
         }
     }
 
+    /// Buffers a held response's body (a known length within the inspection buffer); when it is complete,
+    /// runs the final phase-4 inspection and then sends it or answers the block.
+    private func holdResponseBody(_ bytes: UnsafeRawBufferPointer) {
+        guard case .length(let remaining) = responseBody else { return }
+        let take = min(remaining, bytes.count)
+        let piece = UnsafeRawBufferPointer(rebasing: bytes[0..<take])
+        guard inspectResponseBody(piece, isFinal: false) else { return }
+        heldResponse.append(contentsOf: piece)
+        responseBody = .length(remaining - take)
+        if take < bytes.count { upstreamKeepAlive = false }
+        if remaining - take == 0 { releaseHeldResponse() }
+    }
+
+    private func releaseHeldResponse() {
+        holdingResponse = false
+        responseFinalInspected = true
+        if let transaction,
+            case .block(let status) = transaction.inspectResponseBody(
+                UnsafeRawBufferPointer(start: nil, count: 0), isFinal: true)
+        {
+            worker.counters.blocked.increment()
+            action = .blocked
+            heldResponse.removeAll(keepingCapacity: true)
+            responseState = .complete
+            detachUpstream(reusable: upstreamKeepAlive && requestComplete)
+            respondError(status, "response blocked", close: !requestComplete || !keepAlive)
+            return
+        }
+        responseStarted = true
+        let held = heldResponse
+        heldResponse.removeAll(keepingCapacity: true)
+        guard held.withUnsafeBytes({ writeToClient($0) }) else { return }
+        responseComplete()
+    }
+
     /// Shows response body bytes to the inspector (up to the inspection limit). False when it blocked: the
     /// connection is then closed.
     private func inspectResponseBody(_ bytes: UnsafeRawBufferPointer, isFinal: Bool) -> Bool {
         guard let transaction else { return true }
+        if isFinal {
+            if responseFinalInspected { return true }
+            responseFinalInspected = true
+        }
         let room = worker.settings.inspectionBufferBytes - responseBodyInspected
         if !isFinal && room <= 0 { return true }
         let shown = isFinal ? bytes : UnsafeRawBufferPointer(rebasing: bytes[0..<min(room, bytes.count)])
         responseBodyInspected += shown.count
         if case .block = transaction.inspectResponseBody(shown, isFinal: isFinal) {
             worker.counters.blocked.increment()
+            action = .blocked
             close()
             return false
         }
@@ -335,9 +397,9 @@ extension ClientConnection {
 
     /// The exchange is over: give the upstream back, then close or wait for the next request.
     func finishExchange() {
+        if upstreamEndNanoseconds == 0 { upstreamEndNanoseconds = DispatchTime.now().uptimeNanoseconds }
         detachUpstream(reusable: upstreamKeepAlive && requestComplete && responseState == .complete)
-        transaction?.finish(status: responseStatus)
-        transaction = nil
+        endRequest(status: responseStatus)
         if closeAfterResponse || !keepAlive || draining {
             phase = .closing
             deadline = worker.now + milliseconds(worker.settings.bodyTimeoutMilliseconds)
@@ -366,6 +428,8 @@ extension ClientConnection {
             return
         }
         detachUpstream(reusable: false)
+        if upstreamEndNanoseconds == 0 { upstreamEndNanoseconds = DispatchTime.now().uptimeNanoseconds }
+        upstreamErrorKind = Self.upstreamErrorKind(status: status, reason: reason)
         if responseStarted {
             close()
             return

@@ -1,5 +1,6 @@
 import CTollgateSystem
 import TollgateHTTP
+import TollgateMetrics
 
 /// One client connection and the exchange in progress on it (one request at a time: pipelined requests
 /// wait, unread, in `input` and are answered strictly in order).
@@ -12,6 +13,8 @@ final class ClientConnection: EventHandler {
         case readingHead
         /// Buffering the body for phase-2 inspection before any upstream is involved.
         case inspectingBody
+        /// Waiting for the limit store's answer (Redis): the request is held, nothing is evaluated yet.
+        case admitting
         /// Waiting in the pool's FIFO for an upstream connection.
         case waitingForPool
         /// An upstream connection is attached: request body and response streaming.
@@ -72,6 +75,8 @@ final class ClientConnection: EventHandler {
     var chunkedToUpstream = false
     var wroteUpstreamChunk = false
     var forwardHead: [UInt8] = []
+    /// Where the upstream's base path sits in `forwardHead` (replaced when a budget degrades).
+    var forwardBasePath = 0..<0
     var responseHead: [UInt8] = []
     var keepAlive = true
     var http10 = false
@@ -93,6 +98,35 @@ final class ClientConnection: EventHandler {
     var responseBodyInspected = 0
     var transaction: (any InspectionTransaction)?
     var inspectBuffer: [UInt8] = []
+
+    // Request accounting (metrics, access log, limiter settlement).
+    /// A request is in progress and not yet recorded (`endRequest`).
+    var requestActive = false
+    var requestStartNanoseconds: UInt64 = 0
+    var upstreamStartNanoseconds: UInt64 = 0
+    var upstreamEndNanoseconds: UInt64 = 0
+    var action = RequestAction.allowed
+    var upstreamErrorKind: UpstreamErrorKind?
+    var requestFunction: FunctionMetrics?
+    var limitTicket: LimitTicket?
+    var limitBackend: (any LimitBackend)?
+    var limitClientKey: [UInt8] = []
+    var admissionPending = false
+    /// Changes with every request and on close, so a late store answer can tell it is stale.
+    var exchangeGeneration: UInt64 = 0
+    /// Header lines (CRLF-terminated) added to the upstream's response (RateLimit fields).
+    var responseExtraHeaders: [UInt8] = []
+    /// Bytes written to the client for the current request (access log).
+    var bytesSent = 0
+    var logMethod: [UInt8] = []
+    var logTarget: [UInt8] = []
+    /// The request as the inspector sees it, built before admission (used after it).
+    var pendingInspection: InspectedRequest?
+    var pendingHasBody = false
+    /// The response is held (head and body) until phase 4 has seen all of it.
+    var holdingResponse = false
+    var heldResponse: [UInt8] = []
+    var responseFinalInspected = false
 
     private init(worker: Worker, peerIP: [UInt8]) {
         self.worker = worker
@@ -130,7 +164,7 @@ final class ClientConnection: EventHandler {
                 clientReadable()
             case .exchange where !requestComplete:
                 clientReadable()
-            case .exchange, .waitingForPool:
+            case .exchange, .waitingForPool, .admitting:
                 readAhead()
             case .closing:
                 if events & (tollgate_EPOLLHUP | tollgate_EPOLLERR | tollgate_EPOLLRDHUP) != 0 { close() }
@@ -216,7 +250,7 @@ final class ClientConnection: EventHandler {
         var offset = 0
         while true {
             switch phase {
-            case .closed, .closing, .waitingForPool:
+            case .closed, .closing, .waitingForPool, .admitting:
                 return offset
             case .idle, .readingHead:
                 guard out.isEmpty, offset < bytes.count else { return offset }
@@ -229,12 +263,14 @@ final class ClientConnection: EventHandler {
                     return offset
                 case .failure(let error):
                     worker.counters.requests.increment()
+                    recordParserRejection(error.code.rawValue)
                     respondError(error.status, error.reason, close: true)
                     return offset
                 case .complete(let parsed, let headLength):
                     offset += headLength
                     guard let head = RequestHead(parsed, fields: &worker.fields) else {
                         worker.counters.requests.increment()
+                        recordParserRejection("invalidTarget")
                         respondError(400, "unsupported request target", close: true)
                         return offset
                     }
@@ -280,7 +316,7 @@ final class ClientConnection: EventHandler {
             mask |= out.isEmpty ? readIn : tollgate_EPOLLRDHUP
         case .inspectingBody:
             mask |= readIn
-        case .exchange, .waitingForPool:
+        case .exchange, .waitingForPool, .admitting:
             if phase == .exchange && !requestComplete {
                 mask |= upstreamBackpressured ? tollgate_EPOLLRDHUP : readIn
             } else {
@@ -307,6 +343,7 @@ final class ClientConnection: EventHandler {
     func writeToClient(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer = .init(start: nil, count: 0))
         -> Bool
     {
+        bytesSent &+= first.count &+ second.count
         switch SocketWrite.write(fd: registration.fd, out: &out, first, second) {
         case .ok:
             return true
@@ -338,7 +375,11 @@ final class ClientConnection: EventHandler {
         case .readingHead, .inspectingBody:
             respondError(408, "request timed out", close: true)
         case .waitingForPool:
+            upstreamErrorKind = .timeout
             respondError(504, "no upstream connection available in time", close: true)
+        case .admitting:
+            admissionPending = false
+            respondError(503, "limit store did not answer in time", close: true)
         case .exchange:
             if responseStarted {
                 close()
@@ -371,8 +412,9 @@ final class ClientConnection: EventHandler {
             upstream.pool.release(upstream, reusable: false, worker: worker)
         }
         if wasWaiting { pool?.cancelWait(self) }
-        transaction?.finish(status: 0)
-        transaction = nil
+        endRequest(status: 0)
+        exchangeGeneration &+= 1
+        admissionPending = false
         pool = nil
         route = nil
         worker.close(&registration)

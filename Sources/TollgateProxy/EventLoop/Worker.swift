@@ -59,6 +59,10 @@ final class Worker: @unchecked Sendable {
     private(set) var parserLimits: HTTPParserLimits
     var requestIDs: RequestIDGenerator
     private(set) var inspector: (any RequestInspector)?
+    /// Metrics and access log (nil: none).
+    let observability: ProxyObservability?
+    /// Rate limits, concurrency caps and budgets (nil: none).
+    private(set) var limits: WorkerLimits?
     private(set) var isDraining = false
     private var stopped = false
     /// Set (on the calling thread, before the queue block runs) once `start` was called: from then on the
@@ -67,8 +71,9 @@ final class Worker: @unchecked Sendable {
 
     init(
         index: Int, configuration: TollgateConfiguration, router: Router, inspector: (any RequestInspector)?,
-        logger: Logger
+        logger: Logger, observability: ProxyObservability? = nil
     ) throws(ProxyError) {
+        self.observability = observability
         self.index = index
         self.queue = DispatchQueue(label: "tollgate.worker.\(index)")
         var logger = logger
@@ -151,6 +156,8 @@ final class Worker: @unchecked Sendable {
         for client in clients { client.close() }
         clients.removeAll()
         routing.closeAll(worker: self)
+        if let old = limits?.backend as? RedisLimitBackend { old.stop() }
+        limits = nil
         stopped = true
         timer?.cancel()
         readSource?.cancel()
@@ -242,6 +249,7 @@ final class Worker: @unchecked Sendable {
         client.sweepIndex = clients.count
         clients.append(client)
         counters.openClients.increment()
+        observability?.metrics.connectionOpened(.client)
     }
 
     func remove(client: ClientConnection) {
@@ -254,6 +262,7 @@ final class Worker: @unchecked Sendable {
         }
         client.sweepIndex = -1
         counters.openClients.decrement()
+        observability?.metrics.connectionClosed(.client)
         if clients.count < settings.maxConnections { listener?.resumeIfPaused(now: now) }
     }
 
@@ -264,5 +273,14 @@ final class Worker: @unchecked Sendable {
         self.settings = settings
         self.inspector = inspector
         routing.replace(with: router, worker: self)
+    }
+
+    /// Installs limits (start and reload). The same `ProxyLimits` keeps the worker's backend; new limits get
+    /// a new backend (tickets issued by the old one are still settled through it).
+    func apply(limits newLimits: ProxyLimits?) {
+        assertOnQueue()
+        if let current = limits, let newLimits, current.limits === newLimits { return }
+        if let old = limits?.backend as? RedisLimitBackend { old.stop() }
+        limits = newLimits.map { WorkerLimits(limits: $0, backend: $0.makeBackend(worker: self)) }
     }
 }

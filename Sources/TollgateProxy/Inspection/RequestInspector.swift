@@ -58,7 +58,8 @@ public protocol InspectionTransaction: AnyObject {
     /// Whether phase 2 wants the request body buffered (up to `http.inspection_buffer_bytes`) before forwarding.
     var wantsRequestBody: Bool { get }
     /// Phase 2: the decoded body prefix; `truncated` when the body is longer than the inspection buffer (the
-    /// rest is streamed to the upstream uninspected).
+    /// rest is streamed to the upstream uninspected). Called for every inspected request: with an empty
+    /// buffer when there is no body or `wantsRequestBody` is false (phase-2 rules still run).
     func inspectRequestBody(_ body: UnsafeRawBufferPointer, truncated: Bool) -> InspectionVerdict
     /// Phase 3: the response head, before it is sent to the client.
     func inspectResponseHead(status: Int, headers: [InspectedHeader]) -> InspectionVerdict
@@ -66,11 +67,38 @@ public protocol InspectionTransaction: AnyObject {
     /// `http.inspection_buffer_bytes` in total, then once more with an empty chunk and `isFinal` when the body
     /// ended. The head is already sent, so `.block` aborts the connection (the client sees a truncated body).
     func inspectResponseBody(_ chunk: UnsafeRawBufferPointer, isFinal: Bool) -> InspectionVerdict
+    /// After `inspectResponseHead` allowed: whether the proxy should hold the response (head and body) until
+    /// the final `inspectResponseBody` call, so a phase-4 block becomes a clean error answer. The proxy holds
+    /// only bodies of known length within `http.inspection_buffer_bytes`; others stream (a block then aborts).
+    var holdsResponseBody: Bool { get }
     /// Logging phase: the exchange ended with `status` (0 when the connection was aborted).
     func finish(status: Int)
+    /// What the inspection found so far (for the access log and metrics); read just before `finish`.
+    var summary: InspectionSummary { get }
+}
+
+/// What an inspection found: for the access log and the anomaly-score histogram.
+public struct InspectionSummary: Sendable, Equatable {
+    /// False when nothing was evaluated (e.g. rules off for the function).
+    public var evaluated: Bool
+    /// Ids of the rules that matched and log.
+    public var matchedRuleIDs: [Int]
+    /// The inbound anomaly score.
+    public var anomalyScore: Int
+
+    public init(evaluated: Bool = false, matchedRuleIDs: [Int] = [], anomalyScore: Int = 0) {
+        self.evaluated = evaluated
+        self.matchedRuleIDs = matchedRuleIDs
+        self.anomalyScore = anomalyScore
+    }
 }
 
 extension InspectionTransaction {
+    /// Default: nothing to report.
+    public var summary: InspectionSummary { InspectionSummary() }
+    /// Default: responses stream.
+    public var holdsResponseBody: Bool { false }
+
     /// Default: response bodies are not inspected.
     public func inspectResponseBody(_ chunk: UnsafeRawBufferPointer, isFinal: Bool) -> InspectionVerdict { .allow }
 }

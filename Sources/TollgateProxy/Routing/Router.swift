@@ -1,5 +1,6 @@
 import CTollgateSystem
 import TollgateConfig
+import TollgateMetrics
 
 /// A resolved upstream socket address.
 struct SocketAddress: @unchecked Sendable {
@@ -26,11 +27,15 @@ final class Router: Sendable {
         let address: SocketAddress
         let maxBodyBytes: Int
         let functionName: String
+        /// The function's metric handles, resolved when the configuration was loaded (nil: no metrics).
+        let metrics: FunctionMetrics?
 
         init(
             index: Int, function: FunctionConfiguration, prefix: [UInt8], hosts: [[UInt8]], methods: [[UInt8]],
-            allowValue: [UInt8], basePath: [UInt8], address: SocketAddress, maxBodyBytes: Int, functionName: String
+            allowValue: [UInt8], basePath: [UInt8], address: SocketAddress, maxBodyBytes: Int, functionName: String,
+            metrics: FunctionMetrics? = nil
         ) {
+            self.metrics = metrics
             self.index = index
             self.function = function
             self.prefix = prefix
@@ -51,8 +56,11 @@ final class Router: Sendable {
     }
 
     let routes: [Route]
+    /// Routes to `degrade_to` upstreams (budgets that degrade instead of refusing), keyed by
+    /// `"<function index> <upstream URL>"`; never matched by path. Their pool indices follow `routes`'.
+    let degradeRoutes: [String: Route]
 
-    init(configuration: TollgateConfiguration) throws(ProxyError) {
+    init(configuration: TollgateConfiguration, metrics: FunctionMetricsTable? = nil) throws(ProxyError) {
         var built: [Route] = []
         for (index, function) in configuration.functions.enumerated() {
             var address = tollgate_address()
@@ -77,15 +85,53 @@ final class Router: Sendable {
                     basePath: Array(function.upstream.basePath.utf8),
                     address: SocketAddress(raw: address),
                     maxBodyBytes: function.maxBodyBytes ?? configuration.http.maxBodyBytes,
-                    functionName: function.name
+                    functionName: function.name,
+                    metrics: metrics?[function.name]
                 )
             )
         }
+        // Degrade upstreams named anywhere in the limits section, per function (timeouts and framing stay
+        // the function's).
+        var degrade: [String: Route] = [:]
+        if let limits = configuration.limits {
+            var addresses: [UpstreamAddress] = []
+            for set in [limits.perClient, limits.perFunction]
+                + limits.functionOverrides.values.flatMap({
+                    [$0.perClient, $0.perFunction].compactMap { $0 }
+                })
+            {
+                if let address = set.budget?.degradeTo, !addresses.contains(address) { addresses.append(address) }
+            }
+            var next = built.count
+            for route in built {
+                for address in addresses {
+                    var socket = tollgate_address()
+                    guard tollgate_resolve(address.host, Int32(address.port), &socket) == 0 else {
+                        throw ProxyError(
+                            .upstreamUnresolvable, "degrade_to upstream '\(address.host)' does not resolve")
+                    }
+                    var function = route.function
+                    function.upstream = address
+                    degrade["\(route.index) \(address.description)"] = Route(
+                        index: next, function: function, prefix: route.prefix, hosts: route.hosts,
+                        methods: route.methods, allowValue: route.allowValue, basePath: Array(address.basePath.utf8),
+                        address: SocketAddress(raw: socket), maxBodyBytes: route.maxBodyBytes,
+                        functionName: route.functionName, metrics: route.metrics)
+                    next += 1
+                }
+            }
+        }
+        degradeRoutes = degrade
         // Longest prefix first; ties keep file order.
         routes = built.enumerated().sorted { lhs, rhs in
             lhs.element.prefix.count != rhs.element.prefix.count
                 ? lhs.element.prefix.count > rhs.element.prefix.count : lhs.offset < rhs.offset
         }.map(\.element)
+    }
+
+    /// The route to the `degrade_to` upstream `upstream` (its URL) for the function of `route`.
+    func degradeRoute(for route: Route, upstream: String) -> Route? {
+        degradeRoutes["\(route.index) \(upstream)"]
     }
 
     /// Finds the route for a request: longest prefix on a segment boundary among routes whose host list

@@ -14,8 +14,9 @@ struct WorkerRouting {
     }
 
     private static func makePools(_ router: Router) -> [UpstreamPool] {
-        var pools = [UpstreamPool?](repeating: nil, count: router.routes.count)
-        for route in router.routes { pools[route.index] = UpstreamPool(route: route) }
+        let all = router.routes + Array(router.degradeRoutes.values)
+        var pools = [UpstreamPool?](repeating: nil, count: all.count)
+        for route in all { pools[route.index] = UpstreamPool(route: route) }
         return pools.compactMap { $0 }
     }
 

@@ -11,6 +11,8 @@ public struct ProxyError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidState = "invalid_state"
         /// A reload asked for a different listen address (needs a restart).
         case listenAddressChanged = "listen_address_changed"
+        /// The `limits:` section could not be turned into a limiter.
+        case invalidLimits = "invalid_limits"
     }
 
     public var code: Code

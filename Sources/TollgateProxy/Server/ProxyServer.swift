@@ -16,18 +16,39 @@ public final class ProxyServer: Sendable {
         var started = false
         var stopped = false
         var inspector: (any RequestInspector)?
+        var limits: ProxyLimits?
     }
 
     private let state: Mutex<State>
     private let logger: Logger
+    private let observability: ProxyObservability?
 
     /// - Parameters:
     ///   - configuration: validated configuration (see `TollgateConfig`).
     ///   - logger: where the proxy logs (info and below).
     ///   - inspector: the rule engine hook; nil (the default) inspects nothing.
-    public init(configuration: TollgateConfiguration, logger: Logger, inspector: (any RequestInspector)? = nil) {
+    ///   - observability: metrics and access log; nil (the default) records nothing.
+    public init(
+        configuration: TollgateConfiguration, logger: Logger, inspector: (any RequestInspector)? = nil,
+        observability: ProxyObservability? = nil
+    ) {
         self.state = Mutex(State(configuration: configuration, inspector: inspector))
         self.logger = logger
+        self.observability = observability
+    }
+
+    /// The router of a configuration, with the function metric handles resolved (and each function's
+    /// configured budget limits set).
+    private func makeRouter(_ configuration: TollgateConfiguration, limits: ProxyLimits?) throws(ProxyError) -> Router {
+        let table = observability?.metrics.configureFunctions(configuration.functions.map(\.name))
+        if let table, let metrics = observability?.metrics {
+            for function in configuration.functions {
+                let budget = limits?.setup.limits.functions[function.name]?.perFunctionBudget
+                metrics.setBudgetLimit(
+                    function: table[function.name], usd: budget?.maxDollars ?? 0, gbSeconds: budget?.maxGBSeconds ?? 0)
+            }
+        }
+        return try Router(configuration: configuration, metrics: table)
     }
 
     /// Binds one listener per worker and starts the workers.
@@ -39,7 +60,8 @@ public final class ProxyServer: Sendable {
         try state.withLock { (state: inout State) throws(ProxyError) -> Void in
             guard !state.started else { throw ProxyError(.invalidState, "the proxy was already started") }
             let configuration = state.configuration
-            let router = try Router(configuration: configuration)
+            let limits = try ProxyLimits.make(configuration, previous: nil)
+            let router = try makeRouter(configuration, limits: limits)
             let listen = configuration.listen
             var address = tollgate_address()
             guard tollgate_resolve(listen.host, Int32(listen.port), &address) == 0 else {
@@ -55,13 +77,17 @@ public final class ProxyServer: Sendable {
                     workers.append(
                         try Worker(
                             index: index, configuration: configuration, router: router, inspector: state.inspector,
-                            logger: logger))
+                            logger: logger, observability: observability))
                 }
             } catch {
                 for descriptor in descriptors { _ = tollgate_close(descriptor) }
                 throw error
             }
-            for (worker, fd) in zip(workers, descriptors) { worker.start(listenerFD: fd) }
+            for (worker, fd) in zip(workers, descriptors) {
+                worker.queue.async { worker.apply(limits: limits) }
+                worker.start(listenerFD: fd)
+            }
+            state.limits = limits
             state.workers = workers
             state.port = port
             state.started = true
@@ -94,9 +120,8 @@ public final class ProxyServer: Sendable {
     private func reload(
         _ configuration: TollgateConfiguration, replacingInspector: Bool, with newInspector: (any RequestInspector)?
     ) throws(ProxyError) {
-        let router = try Router(configuration: configuration)
-        let (workers, inspector) = try state.withLock {
-            (state: inout State) throws(ProxyError) -> ([Worker], (any RequestInspector)?) in
+        let (workers, inspector, limits, router) = try state.withLock {
+            (state: inout State) throws(ProxyError) -> ([Worker], (any RequestInspector)?, ProxyLimits?, Router) in
             let old = state.configuration
             if old.listen.host != configuration.listen.host
                 || (old.listen.port != configuration.listen.port && !(old.listen.port == 0))
@@ -108,14 +133,20 @@ public final class ProxyServer: Sendable {
             if old.workers != configuration.workers {
                 logger.warning("worker count changes need a restart; keeping \(state.workers.count) workers")
             }
+            let limits = try ProxyLimits.make(configuration, previous: state.limits)
+            let router = try makeRouter(configuration, limits: limits)
             var kept = configuration
             kept.listen = old.listen
             state.configuration = kept
+            state.limits = limits
             if replacingInspector { state.inspector = newInspector }
-            return (state.workers, state.inspector)
+            return (state.workers, state.inspector, limits, router)
         }
         for worker in workers {
-            worker.queue.async { worker.apply(router: router, settings: configuration.http, inspector: inspector) }
+            worker.queue.async {
+                worker.apply(router: router, settings: configuration.http, inspector: inspector)
+                worker.apply(limits: limits)
+            }
         }
         logger.info("configuration reloaded", metadata: ["functions": "\(configuration.functions.count)"])
     }
@@ -168,6 +199,9 @@ public final class ProxyServer: Sendable {
         }
         return workers
     }
+
+    /// Store counters of the Redis limit store (nil without limits).
+    var limitStoreCounters: StoreCounters? { state.withLock { $0.limits?.storeCounters } }
 
     /// Counters summed over the workers (relaxed reads; cheap enough to call per scrape).
     public func statistics() -> ProxyStatistics {

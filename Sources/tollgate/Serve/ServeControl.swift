@@ -48,6 +48,7 @@ final class ServeControl: @unchecked Sendable {
         }
         logger.info("SIGHUP: reloading configuration", metadata: ["config": "\(source.path ?? "")"])
         guard var configuration = source.load(logger: logger) else {
+            proxy.recordRefusedConfiguration()
             logger.error("reload refused: the previous configuration keeps serving")
             return
         }

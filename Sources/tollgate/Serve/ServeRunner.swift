@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import TollgateConfig
+import TollgateProxy
 
 #if canImport(Glibc)
     import Glibc
@@ -41,6 +42,12 @@ enum ServeRunner {
         do {
             proxy = try ProxyFactory.make(configuration: configuration, logger: logger)
             try proxy.start()
+        } catch let error as GatewayError where error.code == .ruleset {
+            logger.critical(
+                "the ruleset does not load; refusing to start",
+                metadata: ["error": "\(error.ruleset.map(\.description) ?? error.message)"])
+            echo?.stop()
+            return 1
         } catch {
             logger.critical(
                 "cannot start the proxy", metadata: ["error": "\(error)", "listen": "\(configuration.listen)"])
