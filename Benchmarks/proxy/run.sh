@@ -7,6 +7,7 @@
 # Usage: Benchmarks/proxy/run.sh [--targets backend,nginx,tollgate] [--rounds 3] [--duration 5]
 #                                [--connections 32] [--mixes get,post]
 # Environment: TOLLGATE_BIN=path  use this tollgate binary instead of building a release one.
+#              TOLLGATE_ACCESS_LOG=off  tollgate's access log (off|stderr); off matches nginx's `access_log off`.
 #              BASE_PORT=19080    backend port; nginx proxy uses +1, tollgate +2.
 set -euo pipefail
 
@@ -170,6 +171,8 @@ functions:
     upstream: "http://127.0.0.1:$backend_port"
     timeout_ms: 10000
     pool: {max_idle: 32, max_total: 256}
+logging:
+  access_log: "${TOLLGATE_ACCESS_LOG:-off}"
 CONF
     "$tollgate_bin" check --quiet --config "$work/tollgate.yaml"
     "$tollgate_bin" serve --config "$work/tollgate.yaml" --log-level warning </dev/null 2>"$work/tollgate.log" &
