@@ -383,6 +383,8 @@ extension ClientConnection {
         guard let upstream, !bytes.isEmpty else { return upstream != nil }
         let fd = upstream.connecting ? -1 : upstream.registration.fd
         let outcome: WriteOutcome
+        let headPending = upstreamHeadPending
+        upstreamHeadPending = false
         if chunkedToUpstream {
             outcome = withUnsafeTemporaryAllocation(byteCount: 24, alignment: 1) { prefix in
                 var length = 0
@@ -395,10 +397,16 @@ extension ClientConnection {
                 prefix[length] = 0x0D
                 prefix[length + 1] = 0x0A
                 length += 2
+                if headPending {
+                    forwardHead.append(contentsOf: UnsafeRawBufferPointer(rebasing: prefix[0..<length]))
+                    return forwardHead.withUnsafeBytes { SocketWrite.write(fd: fd, out: &upstream.out, $0, bytes) }
+                }
                 return SocketWrite.write(
                     fd: fd, out: &upstream.out, UnsafeRawBufferPointer(rebasing: prefix[0..<length]), bytes)
             }
             wroteUpstreamChunk = true
+        } else if headPending {
+            outcome = forwardHead.withUnsafeBytes { SocketWrite.write(fd: fd, out: &upstream.out, $0, bytes) }
         } else {
             outcome = SocketWrite.write(fd: fd, out: &upstream.out, bytes)
         }
@@ -438,8 +446,23 @@ extension ClientConnection {
         finishRequestToUpstream()
     }
 
+    /// Writes the held-back forwarded head when no body bytes came to go with it.
+    func flushPendingUpstreamHead() {
+        guard upstreamHeadPending else { return }
+        upstreamHeadPending = false
+        guard let upstream, phase == .exchange else { return }
+        let fd = upstream.connecting ? -1 : upstream.registration.fd
+        let outcome = forwardHead.withUnsafeBytes { SocketWrite.write(fd: fd, out: &upstream.out, $0) }
+        if case .failed = outcome {
+            upstreamFailed(status: 502, reason: "upstream write failed")
+            return
+        }
+        if !upstream.out.isEmpty { updateInterest() }
+    }
+
     /// The request body ended: terminate the chunked framing and start the response clock.
     func finishRequestToUpstream() {
+        flushPendingUpstreamHead()
         guard let upstream else { return }
         if chunkedToUpstream {
             let terminator: StaticString = wroteUpstreamChunk ? "\r\n0\r\n\r\n" : "0\r\n\r\n"
@@ -536,7 +559,13 @@ extension ClientConnection {
         let timeouts = connection.pool.route.function
         upstreamDeadline = connection.connecting ? worker.now + milliseconds(timeouts.connectTimeoutMilliseconds) : 0
         let fd = connection.connecting ? -1 : connection.registration.fd
-        let outcome = forwardHead.withUnsafeBytes { SocketWrite.write(fd: fd, out: &connection.out, $0) }
+        // The inspected body prefix, or (inside `consume`) the body bytes of this read, take the head along in one
+        // `writev`.
+        upstreamHeadPending =
+            fd >= 0 && connection.out.isEmpty && (!inspectBuffer.isEmpty || consuming && !requestComplete)
+        let outcome =
+            upstreamHeadPending
+            ? WriteOutcome.ok : forwardHead.withUnsafeBytes { SocketWrite.write(fd: fd, out: &connection.out, $0) }
         if case .failed = outcome {
             upstreamFailed(status: 502, reason: "upstream write failed")
             return

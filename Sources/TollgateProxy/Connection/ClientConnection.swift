@@ -77,6 +77,9 @@ final class ClientConnection: EventHandler {
     var forwardHead: [UInt8] = []
     /// Where the upstream's base path sits in `forwardHead` (replaced when a budget degrades).
     var forwardBasePath = 0..<0
+    /// `forwardHead` is held back until the body bytes that follow it in the same read, so head and body leave
+    /// in one `writev` (one segment, one upstream wake-up); the caller of `consume` flushes it otherwise.
+    var upstreamHeadPending = false
     var responseHead: [UInt8] = []
     var keepAlive = true
     var http10 = false
@@ -206,6 +209,7 @@ final class ClientConnection: EventHandler {
             consuming = true
             let used = consume(fresh)
             consuming = false
+            flushPendingUpstreamHead()
             if phase != .closed && used < count {
                 input.removeAll(keepingCapacity: true)
                 inputStart = 0
@@ -224,6 +228,7 @@ final class ClientConnection: EventHandler {
         consuming = true
         let used = input.withUnsafeBytes { raw in consume(UnsafeRawBufferPointer(rebasing: raw[inputStart...])) }
         consuming = false
+        flushPendingUpstreamHead()
         guard phase != .closed else { return }
         inputStart += used
         if inputStart == input.count {
