@@ -270,6 +270,7 @@ functions:
     upstream: "http://127.0.0.1:${port[direct]}"
     timeout_ms: 10000
     pool: {max_idle: 32, max_total: 256}
+logging: {access_log: off}   # nginx peers run with access_log off too
 CONF
     case "$name" in
         tollgate-crs)
