@@ -1,4 +1,5 @@
 import CPCRE2
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -7,7 +8,6 @@ import CPCRE2
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Synchronization
 
 /// Process-wide count of matches retried with the interpreter after the JIT ran out of stack.
 private let jitFallbackCounter = Atomic<Int>(0)
