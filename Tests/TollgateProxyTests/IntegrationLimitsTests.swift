@@ -150,6 +150,61 @@ extension GatewayIntegration {
             #expect((shadow ?? 0) >= 2)
         }
 
+        @Test("an expensive slow function exhausts its money budget before a cheap fast one at the same request rate")
+        func expensiveFunctionSpendsItsBudgetFirst() throws {
+            // Same budget and same request rate; the expensive function runs 3008 MB for ~150 ms
+            // (~$0.0000076 per call), the cheap one 128 MB for ~1 ms (~$0.0000002 per call).
+            let slow = try okUpstream(delayFor: "/", delayMicroseconds: 150_000)
+            defer { slow.stop() }
+            let fast = try okUpstream()
+            defer { fast.stop() }
+            let harness = try GatewayHarness(
+                yaml: """
+                    functions:
+                      - name: expensive
+                        route: /expensive
+                        upstream: "http://127.0.0.1:\(slow.port)"
+                        memory_mb: 3008
+                        timeout_ms: 1000
+                      - name: cheap
+                        route: /cheap
+                        upstream: "http://127.0.0.1:\(fast.port)"
+                        memory_mb: 128
+                        timeout_ms: 1000
+                    limits:
+                      cost_estimate: average
+                      per_function:
+                        budget: {usd: 0.00006, window_seconds: 3600}
+                    """, workers: 1)
+            defer { harness.stop() }
+            var expensiveAdmitted = 0
+            var expensiveRefusal: Int?
+            var cheapRefused = 0
+            for round in 0..<14 {
+                let expensive = try harness.get("/expensive/run")
+                if expensive.status == 200 {
+                    expensiveAdmitted += 1
+                } else {
+                    #expect(expensive.status == 429)
+                    expensiveRefusal = expensiveRefusal ?? round
+                }
+                if try harness.get("/cheap/run").status != 200 { cheapRefused += 1 }
+            }
+            // The first call reserves the worst case (its 1 s timeout, ~$0.000049); once settled, the moving
+            // average (~$0.0000078) is reserved: $0.00006 buys about seven expensive calls and ~300 cheap ones.
+            #expect(expensiveRefusal != nil)
+            #expect(expensiveAdmitted >= 3 && expensiveAdmitted <= 10)
+            #expect(cheapRefused == 0)
+            #expect(slow.requests.count == expensiveAdmitted)
+            #expect(fast.requests.count == 14)
+            let exposition = try harness.scrape().exposition
+            #expect(
+                exposition.value(
+                    "tollgate_requests_total",
+                    ["function": "expensive", "action": "budget_exceeded", "status_class": "4xx"])
+                    == Double(14 - expensiveAdmitted))
+        }
+
         @Test("a spent budget with degrade_to forwards to the cheaper upstream instead of refusing")
         func budgetDegrades() throws {
             let main = try okUpstream()
