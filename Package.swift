@@ -90,9 +90,14 @@ let package = Package(
             dependencies: ["TollgateLimiter", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
+        // Helpers shared by test targets (a strict Prometheus text parser, external validators).
+        .target(name: "TollgateTestSupport", path: "Tests/TollgateTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "TollgateMetricsTests",
-            dependencies: ["TollgateMetrics", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: [
+                "TollgateMetrics", "TollgateTestSupport",
+                .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TollgateRegexTests", dependencies: ["TollgateRegex"], swiftSettings: swiftSettings),
@@ -105,6 +110,7 @@ let package = Package(
             name: "TollgateProxyTests",
             dependencies: [
                 "TollgateProxy", "TollgateConfig", "TollgateHTTP", "TollgateLimiter", "TollgateRules", "TollgateMetrics",
+                "TollgateTestSupport",
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,6 @@
 import CoreMetrics
 import Testing
+import TollgateTestSupport
 
 @testable import TollgateMetrics
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TollgateConfig
 import TollgateMetrics
+import TollgateTestSupport
 
 @testable import TollgateProxy
 

@@ -3,6 +3,7 @@ import Logging
 import Testing
 import TollgateConfig
 import TollgateMetrics
+import TollgateTestSupport
 
 @testable import TollgateProxy
 

@@ -2,24 +2,24 @@
 ///
 /// Throws on anything malformed: unknown comment forms, bad label syntax, unparsable values, samples whose
 /// family has no TYPE line, duplicate series.
-struct Exposition {
-    struct Sample: Hashable {
-        var name: String
-        var labels: [String: String]
-        var value: Double
+package struct Exposition {
+    package struct Sample: Hashable {
+        package var name: String
+        package var labels: [String: String]
+        package var value: Double
     }
 
-    struct ParseError: Error, CustomStringConvertible {
-        var line: Int
-        var reason: String
-        var description: String { "line \(line): \(reason)" }
+    package struct ParseError: Error, CustomStringConvertible {
+        package var line: Int
+        package var reason: String
+        package var description: String { "line \(line): \(reason)" }
     }
 
-    var types: [String: String] = [:]
-    var helps: [String: String] = [:]
-    var samples: [Sample] = []
+    package var types: [String: String] = [:]
+    package var helps: [String: String] = [:]
+    package var samples: [Sample] = []
 
-    init(_ text: String) throws {
+    package init(_ text: String) throws {
         var seen = Set<String>()
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = String(rawLine)
@@ -55,7 +55,7 @@ struct Exposition {
     }
 
     /// The family a sample name belongs to (`x_bucket` belongs to histogram `x`).
-    func family(of sampleName: String) -> String? {
+    package func family(of sampleName: String) -> String? {
         if types[sampleName] != nil { return sampleName }
         for suffix in ["_bucket", "_sum", "_count"] where sampleName.hasSuffix(suffix) {
             let base = String(sampleName.dropLast(suffix.count))
@@ -65,14 +65,14 @@ struct Exposition {
     }
 
     /// The value of the one sample named `name` with exactly `labels`, or nil.
-    func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+    package func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
         samples.first { $0.name == name && $0.labels == labels }?.value
     }
 
     /// All samples named `name`.
-    func samples(named name: String) -> [Sample] { samples.filter { $0.name == name } }
+    package func samples(named name: String) -> [Sample] { samples.filter { $0.name == name } }
 
-    static func parseSample(_ line: String, _ number: Int) throws -> Sample {
+    package static func parseSample(_ line: String, _ number: Int) throws -> Sample {
         let bytes = Array(line.utf8)
         var i = 0
         func isNameByte(_ b: UInt8, first: Bool) -> Bool {

@@ -1,15 +1,15 @@
 import Foundation
 
 /// Runs external validators (promtool, python3 with prometheus_client) when they are installed.
-enum ExternalTools {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+package enum ExternalTools {
+    package struct Result {
+        package var status: Int32
+        package var stdout: String
+        package var stderr: String
     }
 
     /// The absolute path of `name` on PATH (or in /usr/bin, /usr/local/bin), if executable.
-    static func which(_ name: String) -> String? {
+    package static func which(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         let directories = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"]
         for directory in directories {
@@ -19,18 +19,18 @@ enum ExternalTools {
         return nil
     }
 
-    static let promtool: String? = which("promtool")
+    package static let promtool: String? = which("promtool")
 
-    static let python3: String? = which("python3")
+    package static let python3: String? = which("python3")
 
     /// True if `python3 -c "import prometheus_client"` succeeds.
-    static let hasPrometheusClient: Bool = {
+    package static let hasPrometheusClient: Bool = {
         guard let python3 else { return false }
         return (try? run(python3, ["-c", "import prometheus_client"]))?.status == 0
     }()
 
     /// Runs `executable` with `arguments`, feeding `input` on standard input; waits for it to exit.
-    static func run(_ executable: String, _ arguments: [String], input: String = "") throws -> Result {
+    package static func run(_ executable: String, _ arguments: [String], input: String = "") throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -71,18 +71,5 @@ enum ExternalTools {
             }
         }
         var done: Bool { lock.withLock { _done } }
-    }
-}
-
-/// Paths of repository files, found from this source file's location.
-enum RepositoryFiles {
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
-    static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
-
-    static func read(_ relative: String) throws -> String {
-        try String(contentsOf: url(relative), encoding: .utf8)
     }
 }
