@@ -8,8 +8,14 @@ bin="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 work="$(mktemp -d /tmp/tollgate-smoke.XXXXXX)"
 pids=()
 cleanup() {
+    local status=$?
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
+    # Wait (bounded) for them to exit: they may still write their logs into $work.
+    for pid in "${pids[@]}"; do
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    done
+    rm -rf "$work" 2>/dev/null || true
+    exit "$status"
 }
 trap cleanup EXIT
 
