@@ -25,22 +25,8 @@ public struct HTTPRequestParser: Sendable {
             maxLeadingEmptyLines: limits.maxLeadingEmptyLines, leadingEmptyCode: .invalidRequestLine,
             checkMethod: true
         )
-        if buffer.count < scanner.position { scanner = HeadScanner() }  // caller broke the contract; rescan
-        switch scanner.scan(buffer, config) {
-        case .needMore:
-            return .needMore
-        case .failure(let error):
-            scanner = HeadScanner()
-            return .failure(error)
-        case .complete(let headStart, let startLineEnd, let end):
-            scanner = HeadScanner()
-            do {
-                let head = try RequestHeadBuilder.build(
-                    buffer, headStart: headStart, startLineEnd: startLineEnd, end: end)
-                return .complete(head, headLength: end)
-            } catch {
-                return .failure(error)
-            }
+        return scanner.parse(buffer, config) { (buffer, headStart, startLineEnd, end) throws(HTTPParseError) in
+            try RequestHeadBuilder.build(buffer, headStart: headStart, startLineEnd: startLineEnd, end: end)
         }
     }
 

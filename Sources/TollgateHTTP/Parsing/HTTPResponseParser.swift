@@ -22,22 +22,8 @@ public struct HTTPResponseParser: Sendable {
             maxLeadingEmptyLines: limits.maxLeadingEmptyLines, leadingEmptyCode: .invalidStatusLine,
             checkMethod: false
         )
-        if buffer.count < scanner.position { scanner = HeadScanner() }
-        switch scanner.scan(buffer, config) {
-        case .needMore:
-            return .needMore
-        case .failure(let error):
-            scanner = HeadScanner()
-            return .failure(error)
-        case .complete(let headStart, let startLineEnd, let end):
-            scanner = HeadScanner()
-            do {
-                let head = try ResponseHeadBuilder.build(
-                    buffer, headStart: headStart, startLineEnd: startLineEnd, end: end)
-                return .complete(head, headLength: end)
-            } catch {
-                return .failure(error)
-            }
+        return scanner.parse(buffer, config) { (buffer, headStart, startLineEnd, end) throws(HTTPParseError) in
+            try ResponseHeadBuilder.build(buffer, headStart: headStart, startLineEnd: startLineEnd, end: end)
         }
     }
 

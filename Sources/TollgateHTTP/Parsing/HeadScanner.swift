@@ -97,3 +97,30 @@ struct HeadScanner: Sendable {
         return .needMore
     }
 }
+
+extension HeadScanner {
+    /// Scans `buffer` (resuming where the last call stopped) and, once a head is complete, validates it
+    /// with `build`. Starts over after any result, and when the caller passes fewer bytes than were
+    /// already scanned (a broken contract: rescan rather than read past the end).
+    mutating func parse<Head>(
+        _ buffer: UnsafeRawBufferPointer,
+        _ config: Configuration,
+        build: (UnsafeRawBufferPointer, Int, Int, Int) throws(HTTPParseError) -> Head
+    ) -> HTTPHeadParseResult<Head> {
+        if buffer.count < position { self = HeadScanner() }
+        switch scan(buffer, config) {
+        case .needMore:
+            return .needMore
+        case .failure(let error):
+            self = HeadScanner()
+            return .failure(error)
+        case .complete(let headStart, let startLineEnd, let end):
+            self = HeadScanner()
+            do throws(HTTPParseError) {
+                return .complete(try build(buffer, headStart, startLineEnd, end), headLength: end)
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+}
