@@ -5,6 +5,7 @@ extension Transaction {
         let list = ruleSet.phases[phase]
         var i = 0
         var skipRules = 0
+        resetPrefilter()
         while i < list.count {
             if engineMode == .off { return }
             if phase < 5 && (interrupted || allowedThroughPhase >= phase) { return }
@@ -18,6 +19,12 @@ extension Transaction {
                 continue
             }
             if isRemoved(rule) {
+                i += 1
+                continue
+            }
+            if rule.prefilterBit >= 0 && !prefilterAdmits(rule) {
+                // Cannot match: the same state as an evaluation without a match.
+                if !visibleMatchedVars.isEmpty { visibleMatchedVars = [] }
                 i += 1
                 continue
             }
@@ -185,15 +192,24 @@ extension Transaction {
 
     /// The value after the rule's transformation chain, cached per request by (chain, input).
     func transformed(_ value: [UInt8], variable: Variable, slot: Int, rule: CompiledRule) -> [UInt8] {
-        if rule.transformations.isEmpty { return value }
+        transformed(
+            value, variable: variable, slot: slot, transformations: rule.transformations,
+            chainID: rule.transformationChainID)
+    }
+
+    /// The value after a transformation chain (interned as `chainID`), cached per request by (chain, input).
+    func transformed(
+        _ value: [UInt8], variable: Variable, slot: Int, transformations: [Transformation], chainID: Int
+    ) -> [UInt8] {
+        if transformations.isEmpty { return value }
         guard slot >= 0 else {
             var current = value
-            for t in rule.transformations { current = t.apply(current) }
+            for t in transformations { current = t.apply(current) }
             return current
         }
         let v = variable.ordinal
         let chains = ruleSet.transformationChainCount
-        let index = slot &* chains &+ rule.transformationChainID
+        let index = slot &* chains &+ chainID
         if transformTable.isEmpty { transformTable = Array(repeating: [], count: Variable.allCases.count) }
         // Read through the buffers (one access, no copies of the inner arrays).
         let hit: [UInt8]? = transformTable.withUnsafeBufferPointer { outer in
@@ -201,7 +217,7 @@ extension Transaction {
         }
         if let hit { return hit }
         var current = value
-        for t in rule.transformations { current = t.apply(current) }
+        for t in transformations { current = t.apply(current) }
         let needed = (slot + 1) * chains
         if transformTable[v].count < needed {
             transformTable[v].append(contentsOf: repeatElement(nil, count: needed - transformTable[v].count))

@@ -91,6 +91,10 @@ public final class Transaction {
     /// `transformTable[variable][slot * transformationChainCount + chain]` (array indexing, no hashing);
     /// filled lazily.
     var transformTable: [[[UInt8]?]] = []
+    /// Literal prefilter state for the current phase: per pair, whether it was scanned, and its rule bits.
+    var prefilterDone: [Bool] = []
+    var prefilterState: PrefilterState?
+    var prefilterComputed = false
     /// ARGS (GET + POST + JSON), rebuilt when the body adds arguments.
     var argsCache: [Entry]?
     /// One macro expander per transaction for operators (avoids a closure allocation per value).

@@ -16,6 +16,8 @@ public struct RuleSetLoader {
     var openChain: [Rule] = []
     var includeStack: [String] = []
     var chainIDs: [String: Int] = [:]
+    /// Whether `build()` derives the literal prefilter (on by default; off only to compare verdicts in tests).
+    public var literalPrefilter = true
     var seenIDs: Set<Int> = []
 
     enum LoadEntry {
@@ -83,19 +85,22 @@ public struct RuleSetLoader {
         }
         var phases: [[PhaseEntry]] = Array(repeating: [], count: 6)
         var count = 0
+        var prefilter = RulePrefilter.Builder(enabled: literalPrefilter)
         for entry in entries {
             switch entry {
             case .rule(let rule):
                 let phase = rule.actions.phase ?? 2
-                phases[phase].append(.rule(CompiledRule(rule)))
+                phases[phase].append(.rule(CompiledRule(rule, prefilter: prefilter.add(rule))))
                 count += 1
             case .marker(let name):
                 for p in 1...5 { phases[p].append(.marker(name)) }
             }
         }
-        return RuleSet(
+        var ruleSet = RuleSet(
             phases: phases, defaultActions: defaultActions, settings: settings, ruleCount: count,
             transformationChainCount: chainIDs.count)
+        ruleSet.prefilter = prefilter.build(chainCount: chainIDs.count)
+        return ruleSet
     }
 
     /// Convenience: loads inline text and builds.

@@ -49,8 +49,14 @@ package final class CompiledRule: Sendable {
     package let multiMatch: Bool
     package let tags: Set<String>
     package let messageText: String?
+    /// The rule's bit in the ruleset's literal prefilter, or -1 when the prefilter does not cover it.
+    package let prefilterBit: Int
+    /// The prefilter pairs (chain, variable) the rule reads; empty when not covered.
+    package let prefilterPairs: [Int]
 
-    package init(_ rule: Rule) {
+    package init(_ rule: Rule, prefilter: RulePrefilter.Slot? = nil) {
+        prefilterBit = prefilter?.bit ?? -1
+        prefilterPairs = prefilter?.pairs ?? []
         tags = Set(rule.actions.tags)
         messageText = rule.actions.message?.text
         matcher = rule.op?.implementation
@@ -63,7 +69,7 @@ package final class CompiledRule: Sendable {
         op = rule.op
         transformations = rule.transformations
         transformationChainID = rule.transformationChainID
-        chained = rule.chained.map(CompiledRule.init)
+        chained = rule.chained.map { CompiledRule($0) }
         file = rule.file
         line = rule.line
         id = rule.id

@@ -46,6 +46,8 @@ public struct RuleSet: Sendable {
     public var ruleCount: Int
     /// Number of distinct transformation chains (for the per-request cache).
     package var transformationChainCount: Int
+    /// The load-time literal prefilter (see `RulePrefilter`).
+    package var prefilter: RulePrefilter = .empty
 
     /// Rule ids, in load order, for inspection and tests.
     public var ruleIDs: [Int] {

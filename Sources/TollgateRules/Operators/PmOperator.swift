@@ -2,9 +2,12 @@
 /// (Aho-Corasick automaton built at load).
 struct PmOperator: RuleOperator {
     let automaton: AhoCorasick
+    /// The phrases (for the load-time literal prefilter; matching is case-insensitive either way).
+    let phrases: [[UInt8]]
 
     init(phrases: [[UInt8]]) {
         automaton = AhoCorasick(patterns: phrases)
+        self.phrases = phrases
     }
 
     func evaluate(_ input: [UInt8], context: inout OperatorContext) -> OperatorResult {

@@ -7,8 +7,11 @@ import TollgateRegex
 package struct RxOperator: RuleOperator {
     /// The compiled pattern; exposed so the engine can build load-time prefilters (minimum length, literals).
     package let regex: Regex
+    /// The pattern as written (for the load-time literal prefilter).
+    package let pattern: String
 
     init(pattern: String) throws(OperatorLoadError) {
+        self.pattern = pattern
         do {
             regex = try Regex(pattern.isEmpty ? ".*" : pattern, options: .modSecurityDefault)
         } catch {

@@ -1,0 +1,570 @@
+/// Derives, at load, a set of literals that every match of a PCRE pattern must contain (at least one of them).
+///
+/// The result is a necessary condition, never a sufficient one: when no literal of the set occurs in a subject
+/// (ASCII case-insensitively), the pattern cannot match it and PCRE2 need not run. Literals are lowercased
+/// and compared case-insensitively, which only widens the condition (a caseful pattern is treated as caseless),
+/// so the prefilter can never reject a subject PCRE2 would match. Zero-width assertions (anchors, `\b`,
+/// lookarounds) are ignored, which also only widens it. Constructs the analysis does not model (extended mode,
+/// recursion, conditionals, verbs, UTF mode) make it give up (`nil`): the rule then always runs PCRE2.
+///
+/// The analysis follows the classic prefilter construction: every node yields either the exact finite set of
+/// strings it matches, or a set of literals one of which every match contains; concatenation extends exact
+/// runs and keeps the most selective requirement, alternation unions requirements, and an optional or
+/// repeated-from-zero node contributes nothing.
+package enum RegexLiterals {
+    /// Largest exact set kept while combining (beyond it a run is cut into a requirement).
+    static let exactLimit = 256
+    /// Longer literals are cut to this length (a substring of a required literal is still required).
+    static let literalCap = 24
+    /// Longest exact string kept while combining.
+    static let exactLengthLimit = 64
+
+    /// The literals (lowercased, non-empty) one of which every match of `pattern` contains, or `nil` when no
+    /// useful condition can be derived.
+    package static func requiredLiterals(_ pattern: String) -> [[UInt8]]? {
+        var parser = Parser(Array(pattern.utf8))
+        guard let info = parser.parseAll() else { return nil }
+        guard let set = info.requirement, !set.isEmpty else { return nil }
+        return set.map { Array($0.prefix(literalCap)) }.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+
+    /// What is known about the strings a node matches.
+    struct Info {
+        /// The exact (lowercased) strings the node matches, when finite and small; `nil` otherwise.
+        var exact: Set<[UInt8]>?
+        /// When `exact` is nil: literals one of which every match contains; `nil` for no condition.
+        var required: Set<[UInt8]>?
+
+        static let anything = Info(exact: nil, required: nil)
+        static let empty = Info(exact: [[]], required: nil)
+
+        /// The condition as a requirement: exact strings count as literals unless one is empty.
+        var requirement: Set<[UInt8]>? {
+            if let exact { return exact.contains([]) ? nil : exact }
+            return required
+        }
+    }
+
+    /// Picks the more selective of two requirements (`nil` is no condition at all).
+    static func better(_ a: Set<[UInt8]>?, _ b: Set<[UInt8]>?) -> Set<[UInt8]>? {
+        guard let a, !a.contains([]) else { return b.flatMap { $0.contains([]) ? nil : $0 } }
+        guard let b, !b.contains([]) else { return a }
+        let scoreA = score(a)
+        let scoreB = score(b)
+        if scoreA != scoreB { return scoreA > scoreB ? a : b }
+        return a.count <= b.count ? a : b
+    }
+
+    /// Selectivity: the shortest literal's length (capped), so that `{"select"}` beats `{"s", "x"}`.
+    static func score(_ set: Set<[UInt8]>) -> Int {
+        var shortest = Int.max
+        for literal in set { shortest = min(shortest, literal.count) }
+        return min(shortest, 6) * 4 - (set.count > 64 ? 1 : 0)
+    }
+
+    static func concatenate(_ items: [Info]) -> Info {
+        var best: Set<[UInt8]>?
+        var run: Set<[UInt8]>? = [[]]
+        var allExact = true
+        for item in items {
+            if let exact = item.exact {
+                // Exact strings are never cut (a cut string followed by more text is no longer in the match):
+                // a run that grows too long or too wide ends and becomes a requirement instead.
+                if let current = run, current.count * exact.count <= exactLimit,
+                    let product = product(current, exact)
+                {
+                    run = product
+                } else {
+                    allExact = false
+                    best = better(best, run)
+                    run = exact
+                }
+            } else {
+                allExact = false
+                best = better(best, run)
+                best = better(best, item.required)
+                run = [[]]
+            }
+        }
+        if allExact { return Info(exact: run, required: nil) }
+        return Info(exact: nil, required: better(best, run))
+    }
+
+    /// Every `left + right`, or nil when a string would exceed the exact length limit.
+    static func product(_ left: Set<[UInt8]>, _ right: Set<[UInt8]>) -> Set<[UInt8]>? {
+        var out = Set<[UInt8]>()
+        for l in left {
+            for r in right {
+                guard l.count + r.count <= exactLengthLimit else { return nil }
+                out.insert(l + r)
+            }
+        }
+        return out
+    }
+
+    static func alternate(_ branches: [Info]) -> Info {
+        var exact: Set<[UInt8]>? = []
+        for branch in branches {
+            if let e = branch.exact, let current = exact, current.count + e.count <= exactLimit {
+                exact = current.union(e)
+            } else {
+                exact = nil
+                break
+            }
+        }
+        if let exact { return Info(exact: exact, required: nil) }
+        var required = Set<[UInt8]>()
+        for branch in branches {
+            guard let r = branch.requirement else { return .anything }
+            required.formUnion(r)
+        }
+        return Info(exact: nil, required: required)
+    }
+
+    static func repeated(_ item: Info, min: Int, max: Int?) -> Info {
+        if min == 0 {
+            if max == 1, let exact = item.exact, exact.count < exactLimit {
+                return Info(exact: exact.union([[]]), required: nil)
+            }
+            return .anything
+        }
+        if let max, max == min, min <= 4, let exact = item.exact {
+            return concatenate(Array(repeating: Info(exact: exact, required: nil), count: min))
+        }
+        return Info(exact: nil, required: item.requirement)
+    }
+
+    /// A recursive-descent reader of the PCRE2 syntax CRS uses; `nil` from any method means "give up".
+    struct Parser {
+        let bytes: [UInt8]
+        var index = 0
+        var depth = 0
+
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+        mutating func parseAll() -> Info? {
+            // Leading option-setting verbs such as (*UTF) change how bytes are read: give up.
+            if bytes.starts(with: Array("(*".utf8)) { return nil }
+            guard let info = parseAlternation() else { return nil }
+            return index == bytes.count ? info : nil
+        }
+
+        var atEnd: Bool { index >= bytes.count }
+        func peek(_ offset: Int = 0) -> UInt8? { index + offset < bytes.count ? bytes[index + offset] : nil }
+
+        mutating func parseAlternation() -> Info? {
+            depth += 1
+            defer { depth -= 1 }
+            if depth > 200 { return nil }
+            var branches: [Info] = []
+            guard let first = parseSequence() else { return nil }
+            branches.append(first)
+            while peek() == UInt8(ascii: "|") {
+                index += 1
+                guard let next = parseSequence() else { return nil }
+                branches.append(next)
+            }
+            return branches.count == 1 ? branches[0] : alternate(branches)
+        }
+
+        mutating func parseSequence() -> Info? {
+            var items: [Info] = []
+            while let byte = peek(), byte != UInt8(ascii: "|"), byte != UInt8(ascii: ")") {
+                guard var atom = parseAtom() else { return nil }
+                guard let quantified = parseQuantifier(&atom) else { return nil }
+                items.append(quantified)
+            }
+            if items.isEmpty { return .empty }
+            return items.count == 1 ? items[0] : concatenate(items)
+        }
+
+        /// Applies a following quantifier (if any) to `atom`.
+        mutating func parseQuantifier(_ atom: inout Info) -> Info? {
+            guard let byte = peek() else { return atom }
+            var min = 1
+            var max: Int? = 1
+            switch byte {
+            case UInt8(ascii: "*"):
+                min = 0
+                max = nil
+                index += 1
+            case UInt8(ascii: "+"):
+                max = nil
+                index += 1
+            case UInt8(ascii: "?"):
+                min = 0
+                index += 1
+            case UInt8(ascii: "{"):
+                guard let (lower, upper, length) = braceQuantifier() else { return atom }
+                min = lower
+                max = upper
+                index += length
+            default:
+                return atom
+            }
+            // Lazy or possessive suffix.
+            if let next = peek(), next == UInt8(ascii: "?") || next == UInt8(ascii: "+") { index += 1 }
+            // A quantifier directly after a quantifier is a syntax error in PCRE2; treat as unknown.
+            if let next = peek(), next == UInt8(ascii: "*") || next == UInt8(ascii: "{") && braceQuantifier() != nil {
+                return nil
+            }
+            return repeated(atom, min: min, max: max)
+        }
+
+        /// `{n}`, `{n,}` or `{n,m}` at `index` (PCRE2 10.42: anything else is a literal brace).
+        func braceQuantifier() -> (Int, Int?, Int)? {
+            var i = index + 1
+            var lower = 0
+            var digits = 0
+            while i < bytes.count, let d = digit(bytes[i]) {
+                lower = lower &* 10 &+ d
+                digits += 1
+                i += 1
+            }
+            guard digits > 0, digits < 6, i < bytes.count else { return nil }
+            if bytes[i] == UInt8(ascii: "}") { return (lower, lower, i - index + 1) }
+            guard bytes[i] == UInt8(ascii: ",") else { return nil }
+            i += 1
+            var upper = 0
+            var upperDigits = 0
+            while i < bytes.count, let d = digit(bytes[i]) {
+                upper = upper &* 10 &+ d
+                upperDigits += 1
+                i += 1
+            }
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "}"), upperDigits < 6 else { return nil }
+            return (lower, upperDigits == 0 ? nil : upper, i - index + 1)
+        }
+
+        func digit(_ byte: UInt8) -> Int? {
+            byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? Int(byte - UInt8(ascii: "0")) : nil
+        }
+
+        static func literal(_ byte: UInt8) -> Info { Info(exact: [[ByteSearch.lower(byte)]], required: nil) }
+
+        mutating func parseAtom() -> Info? {
+            guard let byte = peek() else { return nil }
+            switch byte {
+            case UInt8(ascii: "("):
+                return parseGroup()
+            case UInt8(ascii: "["):
+                return parseClass()
+            case UInt8(ascii: "."):
+                index += 1
+                return .anything
+            case UInt8(ascii: "^"), UInt8(ascii: "$"):
+                index += 1
+                return .empty
+            case UInt8(ascii: "\\"):
+                return parseEscape()
+            case UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "?"):
+                return nil
+            default:
+                index += 1
+                return Self.literal(byte)
+            }
+        }
+
+        mutating func parseGroup() -> Info? {
+            index += 1  // "("
+            var zeroWidth = false
+            if peek() == UInt8(ascii: "*") { return nil }  // verbs
+            if peek() == UInt8(ascii: "?") {
+                index += 1
+                guard let kind = peek() else { return nil }
+                switch kind {
+                case UInt8(ascii: ":"), UInt8(ascii: ">"), UInt8(ascii: "|"):
+                    index += 1
+                case UInt8(ascii: "="), UInt8(ascii: "!"):
+                    index += 1
+                    zeroWidth = true
+                case UInt8(ascii: "<"):
+                    if peek(1) == UInt8(ascii: "=") || peek(1) == UInt8(ascii: "!") {
+                        index += 2
+                        zeroWidth = true
+                    } else {
+                        guard skipName(close: UInt8(ascii: ">"), from: index + 1) else { return nil }
+                    }
+                case UInt8(ascii: "P"):
+                    guard peek(1) == UInt8(ascii: "<"), skipName(close: UInt8(ascii: ">"), from: index + 2) else {
+                        return nil
+                    }
+                case UInt8(ascii: "'"):
+                    guard skipName(close: UInt8(ascii: "'"), from: index + 1) else { return nil }
+                case UInt8(ascii: "#"):
+                    while let b = peek(), b != UInt8(ascii: ")") { index += 1 }
+                    guard !atEnd else { return nil }
+                    index += 1
+                    return .empty
+                default:
+                    // Option settings: (?i) (?-i) (?i:...) with letters i m n s J U; x (extended) gives up.
+                    var sawOption = false
+                    while let b = peek(), b != UInt8(ascii: ")"), b != UInt8(ascii: ":") {
+                        guard "imnsJU-^".utf8.contains(b) else { return nil }
+                        sawOption = true
+                        index += 1
+                    }
+                    guard sawOption, let end = peek() else { return nil }
+                    index += 1
+                    if end == UInt8(ascii: ")") { return .empty }
+                }
+            }
+            guard let inner = parseAlternation(), peek() == UInt8(ascii: ")") else { return nil }
+            index += 1
+            return zeroWidth ? .empty : inner
+        }
+
+        /// Skips a group name up to `close`, leaving `index` after it.
+        mutating func skipName(close: UInt8, from start: Int) -> Bool {
+            var i = start
+            while i < bytes.count, bytes[i] != close {
+                let b = bytes[i]
+                guard
+                    b == UInt8(ascii: "_")
+                        || ByteSearch.lower(b) >= UInt8(ascii: "a") && ByteSearch.lower(b) <= UInt8(ascii: "z")
+                        || digit(b) != nil
+                else { return false }
+                i += 1
+            }
+            guard i < bytes.count else { return false }
+            index = i + 1
+            return true
+        }
+
+        /// A class `[...]`: small sets of bytes stay exact (after lowercasing); larger or negated ones are unknown.
+        mutating func parseClass() -> Info? {
+            index += 1
+            var negated = false
+            if peek() == UInt8(ascii: "^") {
+                negated = true
+                index += 1
+            }
+            var members = Set<UInt8>()
+            var large = false
+            var first = true
+            while true {
+                guard let byte = peek() else { return nil }
+                if byte == UInt8(ascii: "]") && !first {
+                    index += 1
+                    break
+                }
+                first = false
+                var low: UInt8
+                if byte == UInt8(ascii: "["), let kind = peek(1),
+                    kind == UInt8(ascii: ":") || kind == UInt8(ascii: "=") || kind == UInt8(ascii: ".")
+                {
+                    // POSIX class [:alpha:]: find its end.
+                    var i = index + 2
+                    while i + 1 < bytes.count, !(bytes[i] == kind && bytes[i + 1] == UInt8(ascii: "]")) { i += 1 }
+                    guard i + 1 < bytes.count else { return nil }
+                    index = i + 2
+                    large = true
+                    continue
+                } else if byte == UInt8(ascii: "\\") {
+                    guard let escaped = classEscape() else { return nil }
+                    guard let single = escaped else {
+                        large = true
+                        continue
+                    }
+                    low = single
+                } else {
+                    index += 1
+                    low = byte
+                }
+                // Range?
+                if peek() == UInt8(ascii: "-"), let after = peek(1), after != UInt8(ascii: "]") {
+                    index += 1
+                    var high: UInt8
+                    if after == UInt8(ascii: "\\") {
+                        guard let escaped = classEscape(), let single = escaped else { return nil }
+                        high = single
+                    } else if after == UInt8(ascii: "[") {
+                        return nil
+                    } else {
+                        index += 1
+                        high = after
+                    }
+                    guard low <= high else { return nil }
+                    if Int(high) - Int(low) > 16 {
+                        large = true
+                    } else {
+                        for b in low...high { members.insert(ByteSearch.lower(b)) }
+                    }
+                    continue
+                }
+                members.insert(ByteSearch.lower(low))
+            }
+            if negated || large || members.count > 8 || members.isEmpty { return .anything }
+            return Info(exact: Set(members.map { [$0] }), required: nil)
+        }
+
+        /// An escape inside a class: `.some(byte)` for one byte, `.some(nil)` for a multi-byte class such as
+        /// `\d`, `nil` to give up.
+        mutating func classEscape() -> UInt8?? {
+            index += 1  // "\"
+            guard let byte = peek() else { return nil }
+            if byte == UInt8(ascii: "b") {
+                index += 1
+                return .some(0x08)
+            }
+            if let single = simpleEscape() { return .some(single) }
+            if "dDwWsShHvVpPNR".utf8.contains(byte) {
+                index += 1
+                if byte == UInt8(ascii: "p") || byte == UInt8(ascii: "P") { guard skipProperty() else { return nil } }
+                return .some(nil)
+            }
+            return nil
+        }
+
+        /// Escapes that stand for one byte (`index` at the byte after the backslash); advances past them.
+        mutating func simpleEscape() -> UInt8? {
+            guard let byte = peek() else { return nil }
+            switch byte {
+            case UInt8(ascii: "n"):
+                index += 1
+                return 0x0A
+            case UInt8(ascii: "r"):
+                index += 1
+                return 0x0D
+            case UInt8(ascii: "t"):
+                index += 1
+                return 0x09
+            case UInt8(ascii: "f"):
+                index += 1
+                return 0x0C
+            case UInt8(ascii: "e"):
+                index += 1
+                return 0x1B
+            case UInt8(ascii: "a"):
+                index += 1
+                return 0x07
+            case UInt8(ascii: "x"):
+                index += 1
+                if peek() == UInt8(ascii: "{") {
+                    var i = index + 1
+                    var value = 0
+                    while i < bytes.count, let h = ByteSearch.hexValue(bytes[i]) {
+                        value = value * 16 + Int(h)
+                        guard value <= 0xFF else { return nil }
+                        i += 1
+                    }
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: "}"), i > index + 1 else { return nil }
+                    index = i + 1
+                    return UInt8(value)
+                }
+                var value = 0
+                var count = 0
+                while count < 2, let b = peek(), let h = ByteSearch.hexValue(b) {
+                    value = value * 16 + Int(h)
+                    index += 1
+                    count += 1
+                }
+                return UInt8(value)
+            case UInt8(ascii: "0"):
+                // Octal: \0 followed by up to two more octal digits.
+                index += 1
+                var value = 0
+                var count = 0
+                while count < 2, let b = peek(), b >= UInt8(ascii: "0"), b <= UInt8(ascii: "7") {
+                    value = value * 8 + Int(b - UInt8(ascii: "0"))
+                    index += 1
+                    count += 1
+                }
+                return UInt8(value)
+            case UInt8(ascii: "c"):
+                guard let next = peek(1), next < 0x80 else { return nil }
+                index += 2
+                let upper = next >= UInt8(ascii: "a") && next <= UInt8(ascii: "z") ? next - 32 : next
+                return upper ^ 0x40
+            default:
+                // Any other non-alphanumeric byte stands for itself.
+                let isAlnum =
+                    (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                    || (ByteSearch.lower(byte) >= UInt8(ascii: "a") && ByteSearch.lower(byte) <= UInt8(ascii: "z"))
+                if !isAlnum {
+                    index += 1
+                    return byte
+                }
+                return nil
+            }
+        }
+
+        /// Skips `{Name}` or a single letter after `\p` / `\P`.
+        mutating func skipProperty() -> Bool {
+            if peek() == UInt8(ascii: "{") {
+                while let b = peek(), b != UInt8(ascii: "}") { index += 1 }
+                guard !atEnd else { return false }
+                index += 1
+                return true
+            }
+            guard !atEnd else { return false }
+            index += 1
+            return true
+        }
+
+        mutating func parseEscape() -> Info? {
+            index += 1  // "\"
+            guard let byte = peek() else { return nil }
+            switch byte {
+            case UInt8(ascii: "b"), UInt8(ascii: "B"), UInt8(ascii: "A"), UInt8(ascii: "Z"), UInt8(ascii: "z"),
+                UInt8(ascii: "G"), UInt8(ascii: "K"):
+                index += 1
+                return .empty
+            case UInt8(ascii: "d"), UInt8(ascii: "D"), UInt8(ascii: "w"), UInt8(ascii: "W"), UInt8(ascii: "s"),
+                UInt8(ascii: "S"), UInt8(ascii: "h"), UInt8(ascii: "H"), UInt8(ascii: "v"), UInt8(ascii: "V"),
+                UInt8(ascii: "N"), UInt8(ascii: "R"), UInt8(ascii: "X"), UInt8(ascii: "C"):
+                index += 1
+                return .anything
+            case UInt8(ascii: "p"), UInt8(ascii: "P"):
+                index += 1
+                return skipProperty() ? .anything : nil
+            case UInt8(ascii: "Q"):
+                index += 1
+                var items: [Info] = []
+                while !atEnd {
+                    if peek() == UInt8(ascii: "\\") && peek(1) == UInt8(ascii: "E") {
+                        index += 2
+                        break
+                    }
+                    items.append(Self.literal(bytes[index]))
+                    index += 1
+                }
+                return items.isEmpty ? .empty : concatenate(items)
+            case UInt8(ascii: "E"):
+                index += 1
+                return .empty
+            case UInt8(ascii: "g"), UInt8(ascii: "k"):
+                // Back references: they match text seen before; no condition of their own.
+                index += 1
+                guard let open = peek() else { return nil }
+                let close: UInt8
+                switch open {
+                case UInt8(ascii: "{"): close = UInt8(ascii: "}")
+                case UInt8(ascii: "<"): close = UInt8(ascii: ">")
+                case UInt8(ascii: "'"): close = UInt8(ascii: "'")
+                default:
+                    guard byte == UInt8(ascii: "g") else { return nil }
+                    if peek() == UInt8(ascii: "-") { index += 1 }
+                    var digits = 0
+                    while let b = peek(), digit(b) != nil {
+                        index += 1
+                        digits += 1
+                    }
+                    return digits > 0 ? .anything : nil
+                }
+                index += 1
+                while let b = peek(), b != close { index += 1 }
+                guard !atEnd else { return nil }
+                index += 1
+                return .anything
+            case UInt8(ascii: "1")...UInt8(ascii: "9"):
+                // A back reference (or an octal escape): unknown content.
+                while let b = peek(), digit(b) != nil { index += 1 }
+                return .anything
+            default:
+                guard let single = simpleEscape() else { return nil }
+                return Self.literal(single)
+            }
+        }
+    }
+}

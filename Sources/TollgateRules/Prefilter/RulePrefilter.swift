@@ -1,0 +1,271 @@
+/// Load-time literal prefilter over a whole ruleset: lets a transaction skip, without visiting any value,
+/// every `@rx`/`@pm` rule none of whose required literals occurs in its targets.
+///
+/// At load each eligible rule gets a bit, and each (transformation chain, variable) it reads gets a "pair".
+/// Per chain one `LiteralScanner` holds the literals of every eligible rule with that chain. In a phase, the
+/// first eligible rule that reads a pair scans every value of the variable (transformed by the chain, through
+/// the transaction's transformation cache) once, ORing rule bits; every later rule on that pair tests one bit.
+/// A rule whose bit is clear in all its pairs cannot match and is skipped; otherwise it runs as usual and
+/// PCRE2 decides. The union over all values of a variable is a superset of what any key selector or exclusion
+/// leaves, so selectors and exclusions never make the prefilter unsafe.
+///
+/// Eligible: the first link of a rule (its chain cannot match if that link does not) with a non-negated
+/// `@rx` whose pattern yields required literals (`RegexLiterals`) or `@pm`/`@pmFromFile`, no `multiMatch`,
+/// and only targets whose values cannot change during a phase (request and response data, not TX or
+/// MATCHED_VAR) and are not counts.
+package final class RulePrefilter: Sendable {
+    /// One (chain, variable) pair: the values to scan and how to transform them.
+    package struct Pair: Sendable {
+        package let chainID: Int
+        /// The variable group (all pairs of one variable are computed in one pass over its values).
+        package let group: Int
+        package let transformations: [Transformation]
+        /// Key-less for collections; the rule's own target for XML (its key is an XPath expression).
+        package let target: VariableTarget
+    }
+
+    /// One variable (and XPath for XML): the values to visit and the pairs computed from them.
+    package struct Group: Sendable {
+        package let target: VariableTarget
+        package let pairs: [Int]
+    }
+
+    package let pairs: [Pair]
+    package let groups: [Group]
+    /// Scanner per transformation chain id (nil for chains without eligible rules).
+    let scanners: [LiteralScanner?]
+    /// All literals of all chains (for values no transformation of a chain changes).
+    let globalScanner: LiteralScanner?
+    /// Per chain: the bits of its rules (`words` words each).
+    let chainMasks: [UInt64]
+    /// Per chain: bytes that may make the chain change a value (see `Transformation.prefilterTriggers`).
+    let chainTriggers: [ByteSet]
+    package let bitCount: Int
+    package let words: Int
+    /// `pairs[i].chainID`, flat (read per value without copying a `Pair`).
+    let pairChains: [Int]
+
+    init(
+        pairs: [Pair], groups: [Group], scanners: [LiteralScanner?], globalScanner: LiteralScanner?,
+        chainMasks: [UInt64], chainTriggers: [ByteSet], bitCount: Int, words: Int
+    ) {
+        self.pairs = pairs
+        self.groups = groups
+        self.scanners = scanners
+        self.globalScanner = globalScanner
+        self.chainMasks = chainMasks
+        self.chainTriggers = chainTriggers
+        self.bitCount = bitCount
+        self.words = words
+        pairChains = pairs.map(\.chainID)
+    }
+
+    static let empty = RulePrefilter(
+        pairs: [], groups: [], scanners: [], globalScanner: nil, chainMasks: [], chainTriggers: [], bitCount: 0,
+        words: 0)
+
+    /// What a rule keeps: its bit and the pairs to test.
+    package struct Slot: Sendable {
+        package let bit: Int
+        package let pairs: [Int]
+    }
+
+    /// Variables whose values are fixed for the length of a phase.
+    static func isPhaseStable(_ v: Variable) -> Bool {
+        switch v {
+        case .args, .argsNames, .argsGet, .argsGetNames, .argsPost, .argsPostNames, .requestHeaders,
+            .requestHeadersNames, .requestCookies, .requestCookiesNames, .requestFilename, .requestBasename,
+            .requestURI, .requestURIRaw, .requestLine, .requestMethod, .requestProtocol, .queryString, .requestBody,
+            .files, .filesNames, .xml, .responseHeaders, .responseHeadersNames, .responseBody:
+            return true
+        default:
+            return false
+        }
+    }
+
+    struct Builder {
+        var pairIDs: [String: Int] = [:]
+        var groupIDs: [String: Int] = [:]
+        var groupTargets: [VariableTarget] = []
+        var groupPairs: [[Int]] = []
+        var pairs: [Pair] = []
+        var chains: [Int: [Transformation]] = [:]
+        var literals: [Int: [(literal: [UInt8], bit: Int)]] = [:]
+        var bitCount = 0
+        let enabled: Bool
+
+        init(enabled: Bool = true) { self.enabled = enabled }
+
+        /// Assigns a bit to `rule` if it is eligible; returns its slot.
+        mutating func add(_ rule: Rule) -> Slot? {
+            guard enabled, let op = rule.op, !op.negated, !rule.actions.multiMatch else { return nil }
+            let required: [[UInt8]]?
+            if let rx = op.implementation as? RxOperator {
+                required = RegexLiterals.requiredLiterals(rx.pattern)
+            } else if let pm = op.implementation as? PmOperator {
+                required = pm.phrases.isEmpty || pm.phrases.contains(where: \.isEmpty) ? nil : pm.phrases
+            } else {
+                required = nil
+            }
+            guard let required, !required.isEmpty else { return nil }
+            let included = rule.targets.filter { !$0.exclude }
+            guard !included.isEmpty else { return nil }
+            for target in included where target.count || !RulePrefilter.isPhaseStable(target.variable) {
+                return nil
+            }
+            var ids: [Int] = []
+            for target in included {
+                let keyText = target.variable == .xml ? target.text : ""
+                let key = "\(rule.transformationChainID)|\(target.variable.rawValue)|\(keyText)"
+                let id: Int
+                if let existing = pairIDs[key] {
+                    id = existing
+                } else {
+                    id = pairs.count
+                    pairIDs[key] = id
+                    let groupKey = "\(target.variable.rawValue)|\(keyText)"
+                    let group: Int
+                    if let existing = groupIDs[groupKey] {
+                        group = existing
+                    } else {
+                        group = groupTargets.count
+                        groupIDs[groupKey] = group
+                        groupTargets.append(
+                            target.variable == .xml
+                                ? target
+                                : VariableTarget(
+                                    variable: target.variable, key: nil, count: false, exclude: false,
+                                    text: target.variable.rawValue))
+                        groupPairs.append([])
+                    }
+                    groupPairs[group].append(id)
+                    chains[rule.transformationChainID] = rule.transformations
+                    pairs.append(
+                        Pair(
+                            chainID: rule.transformationChainID, group: group, transformations: rule.transformations,
+                            target: groupTargets[group]))
+                }
+                if !ids.contains(id) { ids.append(id) }
+            }
+            let bit = bitCount
+            bitCount += 1
+            for literal in required { literals[rule.transformationChainID, default: []].append((literal, bit)) }
+            return Slot(bit: bit, pairs: ids)
+        }
+
+        func build(chainCount: Int) -> RulePrefilter {
+            guard bitCount > 0 else { return .empty }
+            let words = (bitCount + 63) / 64
+            var scanners: [LiteralScanner?] = Array(repeating: nil, count: chainCount)
+            var masks = [UInt64](repeating: 0, count: chainCount * words)
+            var all: [(literal: [UInt8], bit: Int)] = []
+            for (chain, list) in literals where chain < chainCount {
+                scanners[chain] = LiteralScanner(patterns: list, words: words)
+                for (_, bit) in list { masks[chain * words + bit >> 6] |= 1 << UInt64(bit & 63) }
+                all += list
+            }
+            var triggers = [ByteSet](repeating: .all, count: chainCount)
+            for (chain, steps) in chains where chain < chainCount {
+                var set = ByteSet()
+                for step in steps { set.formUnion(step.prefilterTriggers) }
+                triggers[chain] = set
+            }
+            let groups = groupTargets.indices.map { Group(target: groupTargets[$0], pairs: groupPairs[$0]) }
+            return RulePrefilter(
+                pairs: pairs, groups: groups, scanners: scanners,
+                globalScanner: LiteralScanner(patterns: all, words: words),
+                chainMasks: masks, chainTriggers: triggers, bitCount: bitCount, words: words)
+        }
+    }
+}
+
+/// A set of byte values (256 bits).
+package struct ByteSet: Sendable {
+    package var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    package init() {}
+
+    package static let all: ByteSet = {
+        var set = ByteSet()
+        set.words = (~0, ~0, ~0, ~0)
+        return set
+    }()
+
+    @inline(__always)
+    package mutating func insert(_ byte: UInt8) {
+        let bit = UInt64(1) << UInt64(byte & 63)
+        switch byte >> 6 {
+        case 0: words.0 |= bit
+        case 1: words.1 |= bit
+        case 2: words.2 |= bit
+        default: words.3 |= bit
+        }
+    }
+
+    package mutating func formUnion(_ other: ByteSet) {
+        words = (words.0 | other.words.0, words.1 | other.words.1, words.2 | other.words.2, words.3 | other.words.3)
+    }
+
+    @inline(__always)
+    package func isDisjoint(with other: ByteSet) -> Bool {
+        (words.0 & other.words.0) | (words.1 & other.words.1) | (words.2 & other.words.2)
+            | (words.3 & other.words.3) == 0
+    }
+
+    /// The bytes present in `input`.
+    package init(_ input: UnsafeBufferPointer<UInt8>) {
+        var w0: UInt64 = 0
+        var w1: UInt64 = 0
+        var w2: UInt64 = 0
+        var w3: UInt64 = 0
+        for byte in input {
+            let bit = UInt64(1) << UInt64(byte & 63)
+            switch byte >> 6 {
+            case 0: w0 |= bit
+            case 1: w1 |= bit
+            case 2: w2 |= bit
+            default: w3 |= bit
+            }
+        }
+        words = (w0, w1, w2, w3)
+    }
+
+    init(bytes: [UInt8]) {
+        for b in bytes { insert(b) }
+    }
+}
+
+extension Transformation {
+    /// Bytes whose presence may make this transformation's output differ from its input other than in ASCII
+    /// case (the prefilter scans case-insensitively). Without any of them in a value the transformation is the
+    /// identity for the prefilter, so a chain of such steps can be skipped. Unlisted transformations: all bytes.
+    var prefilterTriggers: ByteSet {
+        let whitespace: [UInt8] = [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0]
+        switch self {
+        case .none, .lowercase, .uppercase:
+            return ByteSet()
+        case .urlDecode, .urlDecodeUni:
+            return ByteSet(bytes: Array("%+".utf8))
+        case .jsDecode, .cssDecode, .escapeSeqDecode:
+            return ByteSet(bytes: [UInt8(ascii: "\\")])
+        case .htmlEntityDecode:
+            return ByteSet(bytes: [UInt8(ascii: "&")])
+        case .utf8toUnicode:
+            var set = ByteSet()
+            for b in UInt8(0x80)...UInt8(0xFF) { set.insert(b) }
+            return set
+        case .removeNulls, .replaceNulls:
+            return ByteSet(bytes: [0])
+        case .removeWhitespace, .compressWhitespace, .trim, .trimLeft, .trimRight:
+            return ByteSet(bytes: whitespace)
+        case .cmdLine:
+            return ByteSet(bytes: whitespace + Array("\\\"'^,;/(".utf8))
+        case .replaceComments, .removeComments, .removeCommentsChar:
+            return ByteSet(bytes: Array("/*-#".utf8))
+        case .normalizePath, .normalizePathWin:
+            return ByteSet(bytes: Array("/.\\".utf8))
+        default:
+            return .all
+        }
+    }
+}

@@ -1,0 +1,220 @@
+import Foundation
+import Testing
+import TollgateRegex
+
+@testable import TollgateRules
+
+@Suite("Literal prefilter: required literals of a pattern")
+struct RegexLiteralsTests {
+    static let cases: [(pattern: String, expected: [String]?)] = [
+        ("foo", ["foo"]),
+        ("foo|bar", ["bar", "foo"]),
+        ("(?i)union\\s+select", ["select"]),
+        ("(?i)UNION", ["union"]),
+        ("ab?c", ["abc", "ac"]),
+        ("x{3}", ["xxx"]),
+        ("\\x41\\x42", ["ab"]),
+        ("[Aa]dmin", ["admin"]),
+        ("ab(?=cd)", ["ab"]),
+        ("(?<!x)abc", ["abc"]),
+        ("\\Qa.b\\E", ["a.b"]),
+        ("(a)\\1", ["a"]),
+        ("(?<name>abc)", ["abc"]),
+        ("(?#note)abc", ["abc"]),
+        ("\\bselect\\b", ["select"]),
+        ("(?:<script|javascript:)", ["<script", "javascript:"]),
+        ("a\\.b", ["a.b"]),
+        ("[\\n\\r]", ["\n", "\r"]),
+        ("(?:abc)+", ["abc"]),
+        ("^(?:GET|HEAD)$", ["get", "head"]),
+        ("{2", ["{2"]),
+        // No condition can be derived: every subject must go to PCRE2.
+        ("^$", nil),
+        (".*", nil),
+        ("\\d+", nil),
+        ("[^a]", nil),
+        ("a|", nil),
+        ("(?:abc)*", nil),
+        ("a?", nil),
+        // Unsupported syntax gives up rather than guessing.
+        ("(?x)a b c", nil),
+        ("(*UTF)abc", nil),
+        ("(abc", nil),
+        ("abc)", nil),
+        ("(?(1)a|b)", nil),
+    ]
+
+    @Test("required literals", arguments: cases)
+    func literals(_ item: (pattern: String, expected: [String]?)) {
+        let result = RegexLiterals.requiredLiterals(item.pattern)?.map { String(decoding: $0, as: UTF8.self) }
+        #expect(result == item.expected, "pattern \(item.pattern)")
+    }
+
+    @Test("literals are cut to the cap, never empty")
+    func capped() throws {
+        let long = String(repeating: "abcdefgh", count: 10)
+        let result = try #require(RegexLiterals.requiredLiterals(long))
+        #expect(result.count == 1)
+        #expect(result[0].count == RegexLiterals.literalCap)
+        #expect(long.utf8.starts(with: result[0]))
+    }
+}
+
+@Suite("Literal prefilter: scanner")
+struct LiteralScannerTests {
+    @Test("reports the bits of every literal present, case-insensitively, overlapping ones included")
+    func bits() {
+        let scanner = LiteralScanner(
+            patterns: [
+                (Array("select".utf8), 0), (Array("lec".utf8), 1), (Array("union".utf8), 70), (Array("x".utf8), 2),
+            ],
+            words: 2)
+        func scan(_ text: String) -> [UInt64] {
+            var out: [UInt64] = [0, 0]
+            let bytes = Array(text.utf8)
+            bytes.withUnsafeBufferPointer { input in
+                out.withUnsafeMutableBufferPointer { scanner.scan(input, into: $0.baseAddress!) }
+            }
+            return out
+        }
+        #expect(scan("SeLeCt 1") == [0b11, 0])
+        #expect(scan("a union b") == [0, 1 << 6])
+        #expect(scan("nothing here") == [0, 0])
+        #expect(scan("") == [0, 0])
+        #expect(scan("xunion") == [0b100, 1 << 6])
+    }
+}
+
+/// Subjects for the soundness checks: the request lines and bodies of the CRS regression suite (attacks and
+/// benign requests), URL-decoded, plus random bytes.
+enum PrefilterCorpus {
+    static func subjects() -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        if let dir = TestSupport.crsDirectory {
+            let root = dir + "/tests/regression/tests"
+            let files = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? []
+            for file in files where file.hasSuffix(".yaml") {
+                guard let text = try? String(contentsOfFile: root + "/" + file, encoding: .utf8) else { continue }
+                for line in text.split(separator: "\n") {
+                    let trimmed = line.trimmingCharacters(in: .whitespaces)
+                    for prefix in ["uri:", "data:"] where trimmed.hasPrefix(prefix) {
+                        var value = String(trimmed.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+                        if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
+                            value = String(value.dropFirst().dropLast())
+                        }
+                        out.append(Array(value.utf8))
+                        out.append(Array((value.removingPercentEncoding ?? value).utf8))
+                    }
+                }
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let count = Int.random(in: 0..<64, using: &generator)
+            out.append((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        }
+        return out
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        let lowered = haystack.map(ByteSearch.lower)
+        return ByteSearch.firstIndex(of: needle, in: lowered) != nil
+    }
+}
+
+@Suite(
+    "Literal prefilter: soundness on CRS",
+    .enabled(if: TestSupport.crsDirectory != nil, "CRS checkout ../shared/crs not present"))
+struct PrefilterSoundnessTests {
+    static func crsRuleSet(prefilter: Bool) throws -> RuleSet {
+        let dir = try #require(TestSupport.crsDirectory)
+        var loader = RuleSetLoader()
+        loader.literalPrefilter = prefilter
+        try loader.load(text: "SecRuleEngine On\nSecRequestBodyAccess On\n")
+        try loader.load(file: dir + "/crs-setup.conf.example")
+        try loader.load(files: [dir + "/rules/*.conf"])
+        return try loader.build()
+    }
+
+    @Test("whenever a CRS pattern matches a subject, one of its required literals occurs in it")
+    func patternsNeverRejectAMatch() throws {
+        let ruleSet = try Self.crsRuleSet(prefilter: true)
+        var patterns: [(String, Regex, [[UInt8]])] = []
+        for phase in ruleSet.phases {
+            for case .rule(let rule) in phase {
+                for link in [rule] + rule.chained {
+                    guard let rx = link.op?.implementation as? RxOperator,
+                        let literals = RegexLiterals.requiredLiterals(rx.pattern)
+                    else { continue }
+                    patterns.append((rx.pattern, rx.regex, literals))
+                }
+            }
+        }
+        #expect(patterns.count > 200, "CRS should yield literals for most of its patterns")
+        let subjects = PrefilterCorpus.subjects()
+        #expect(subjects.count > 1000)
+        var matches = 0
+        var violations: [String] = []
+        for (pattern, regex, literals) in patterns {
+            for subject in subjects where regex.matches(subject) == .match {
+                matches += 1
+                if !literals.contains(where: { PrefilterCorpus.contains(subject, $0) }) {
+                    violations.append(
+                        "\(pattern.prefix(60)) matched \(String(decoding: subject.prefix(60), as: UTF8.self))")
+                }
+            }
+        }
+        #expect(matches > 1000, "the corpus must exercise the patterns")
+        #expect(violations.isEmpty, "\(violations.prefix(5))")
+    }
+
+    @Test("CRS verdicts and matched rules are the same with and without the prefilter")
+    func sameVerdicts() throws {
+        let on = Engine(ruleSet: try Self.crsRuleSet(prefilter: true), mode: .block)
+        let off = Engine(ruleSet: try Self.crsRuleSet(prefilter: false), mode: .block)
+        #expect(on.ruleSet.prefilter.bitCount > 100)
+        #expect(off.ruleSet.prefilter.bitCount == 0)
+        let headers = [("Host", "localhost"), ("User-Agent", "Mozilla/5.0 (X11; Linux x86_64)"), ("Accept", "*/*")]
+        var uris: [String] = []
+        for subject in PrefilterCorpus.subjects().prefix(3000) {
+            guard let text = String(bytes: subject, encoding: .utf8), text.hasPrefix("/"), !text.contains(" ") else {
+                continue
+            }
+            uris.append(text)
+        }
+        uris += [
+            "/products?page=2&sort=price", "/search?q=union%20select%201", "/?x=%3Cscript%3Ealert(1)%3C/script%3E",
+        ]
+        #expect(uris.count > 500)
+        var compared = 0
+        var blocked = 0
+        for uri in uris {
+            let a = TestSupport.run(on, uri: uri, headers: headers)
+            let b = TestSupport.run(off, uri: uri, headers: headers)
+            #expect(TestSupport.ids(a) == TestSupport.ids(b), "\(uri)")
+            #expect(a.verdict == b.verdict, "\(uri)")
+            compared += 1
+            if a.verdict != .allow { blocked += 1 }
+        }
+        // Bodies: form and JSON, so ARGS_POST, REQUEST_BODY and the JSON processor go through the prefilter.
+        let form = [("Host", "localhost"), ("Content-Type", "application/x-www-form-urlencoded")]
+        let json = [("Host", "localhost"), ("Content-Type", "application/json")]
+        var bodies = 0
+        for uri in uris.prefix(400) {
+            guard let query = uri.split(separator: "?", maxSplits: 1).dropFirst().first else { continue }
+            let value = String(query).removingPercentEncoding ?? String(query)
+            let jsonBody =
+                "{\"q\": \(String(decoding: try JSONEncoder().encode(value), as: UTF8.self)), \"n\": [1, {\"k\": \"v\"}]}"
+            for (h, body) in [(form, String(query)), (json, jsonBody)] {
+                let a = TestSupport.run(on, method: "POST", uri: "/submit", headers: h, body: body)
+                let b = TestSupport.run(off, method: "POST", uri: "/submit", headers: h, body: body)
+                #expect(TestSupport.ids(a) == TestSupport.ids(b), "POST \(body)")
+                #expect(a.verdict == b.verdict, "POST \(body)")
+                bodies += 1
+            }
+        }
+        #expect(blocked > 50, "the URIs must include attacks")
+        #expect(compared == uris.count)
+        #expect(bodies > 100)
+    }
+}
