@@ -70,5 +70,25 @@ extension GatewayIntegration {
                 #expect(total("tollgate_open_connections") == 0)
             }
         }
+
+        @Test("a reload cannot switch metrics: the switch read at start-up stays")
+        func reloadKeepsTheSwitch() throws {
+            let upstream = try okUpstream()
+            defer { upstream.stop() }
+            let functions = """
+                functions:
+                  - name: echo
+                    route: /fn
+                    upstream: "http://127.0.0.1:\(upstream.port)"
+                """
+            let harness = try GatewayHarness(yaml: functions + "\nmetrics: {enabled: false}\n")
+            defer { harness.stop() }
+            try harness.reload(functions + "\nmetrics: {enabled: true}\n")
+            #expect(!harness.gateway.metricsEnabled)
+            #expect(try harness.get("/fn/a").status == 200)
+            #expect(try harness.admin("/metrics").status == 404)
+            let recorded = try Exposition(harness.metrics.exposition()).samples(named: "tollgate_requests_total")
+            #expect(recorded.map(\.value).reduce(0, +) == 0)
+        }
     }
 }
