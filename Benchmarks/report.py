@@ -12,6 +12,7 @@ PEER_LABELS = {
     "nginx": "nginx proxy",
     "modsec": "nginx + ModSecurity + CRS PL1",
     "tollgate": "tollgate, no rules",
+    "tollgate-nometrics": "tollgate, no rules, metrics off",
     "tollgate-crs": "tollgate recommended (CRS PL1)",
     "tollgate-limit": "tollgate + limiter (local)",
     "tollgate-redis": "tollgate + limiter (Redis)",
@@ -197,6 +198,13 @@ def main():
             print(f"| limiter cost, {PEER_LABELS[peer]} (get req/s) | {value} | {note}cost {fmt((1 - r) * 100, 1)}% (negative: faster than without, i.e. noise) |")
         else:
             print(f"| limiter cost, {PEER_LABELS[peer]} (get req/s) | not measured | - |")
+    for mix in ("get", "post1k"):
+        r = med(mix, "tollgate", "rps") / med(mix, "tollgate-nometrics", "rps")
+        if r == r:
+            note = "not valid: ⚠ a tollgate peer failed verification; measured " if marks("tollgate") or marks("tollgate-nometrics") else ""
+            print(f"| metrics cost, tollgate no rules with metrics on vs off ({mix} req/s) | {fmt(r, 2)}x | {note}cost {fmt((1 - r) * 100, 1)}% (negative: faster with metrics, i.e. noise) |")
+        else:
+            print(f"| metrics cost, tollgate no rules with metrics on vs off ({mix} req/s) | not measured | - |")
     print()
 
 

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Side-by-side WAF benchmark: the backend directly, nginx as a plain reverse proxy, nginx + ModSecurity v3
-# + CRS v4 (PL1, blocking), tollgate with no rules, tollgate with the `recommended` profile, and tollgate
-# with its rate limiter (local and Redis), each with ONE worker, measured with wrk in interleaved rounds
-# (round 1: A B C ..., round 2: A B C ...). Prints a markdown table and writes it (with the raw wrk
-# output) to Benchmarks/results/. Loopback only; every process it starts is stopped on exit.
+# + CRS v4 (PL1, blocking), tollgate with no rules (metrics on, and off), tollgate with the `recommended`
+# profile, and tollgate with its rate limiter (local and Redis), each with ONE worker, measured with wrk
+# in interleaved rounds (round 1: A B C ..., round 2: A B C ...). Prints a markdown table and writes it
+# (with the raw wrk output) to Benchmarks/results/. Loopback only; every process it starts is stopped
+# on exit.
 #
 # Usage: Benchmarks/run.sh [--peers LIST] [--mixes LIST] [--rounds 3] [--duration 5] [--connections 32]
-#   peers: direct,nginx,modsec,tollgate,tollgate-crs,tollgate-limit,tollgate-redis (default: all)
+#   peers: direct,nginx,modsec,tollgate,tollgate-nometrics,tollgate-crs,tollgate-limit,tollgate-redis
+#          (default: all; tollgate-nometrics is tollgate's no-rules config with `metrics: {enabled: false}`)
 #   mixes: get,post1k,post8k,post64k,attack,latency,latency-post (default: all but latency-post)
 # Environment: TOLLGATE_BIN=path  use this tollgate binary instead of building a release one
 #              CRS_PATH=dir       CRS v4 checkout (default: ../shared/crs beside the repository)
-#              BASE_PORT=19180    first port; peers use BASE_PORT..BASE_PORT+7 on 127.0.0.1
+#              BASE_PORT=19180    first port; peers use BASE_PORT..BASE_PORT+8 on 127.0.0.1
 #              NO_INSTALL=1       never call apt-get (fail if a tool is missing)
 set -euo pipefail
 
@@ -18,7 +20,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 export PATH="$PATH:/opt/swift/usr/bin:/usr/sbin"
 
-all_peers="direct,nginx,modsec,tollgate,tollgate-crs,tollgate-limit,tollgate-redis"
+all_peers="direct,nginx,modsec,tollgate,tollgate-nometrics,tollgate-crs,tollgate-limit,tollgate-redis"
 peers="$all_peers"
 mixes="get,post1k,post8k,post64k,attack,latency"
 rounds=3
@@ -31,7 +33,7 @@ while (($# > 0)); do
         --rounds) rounds="$2"; shift 2 ;;
         --duration) duration="$2"; shift 2 ;;
         --connections) connections="$2"; shift 2 ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -56,6 +58,7 @@ base_port="${BASE_PORT:-19180}"
 declare -A port=(
     [direct]=$base_port [nginx]=$((base_port + 1)) [modsec]=$((base_port + 2)) [tollgate]=$((base_port + 3))
     [tollgate-crs]=$((base_port + 4)) [tollgate-limit]=$((base_port + 5)) [tollgate-redis]=$((base_port + 6))
+    [tollgate-nometrics]=$((base_port + 8))
 )
 redis_port=$((base_port + 7))
 host_name="shop.example.com"
@@ -279,9 +282,13 @@ CONF
             printf 'limits:\n  mode: enforce\n  store: local\n  per_client: {rate_per_second: 10000000, burst: 10000000}\n' ;;
         tollgate-redis)
             printf 'limits:\n  mode: enforce\n  store: "redis://127.0.0.1:%s"\n  per_client: {rate_per_second: 10000000, burst: 10000000}\n' "$redis_port" ;;
+        tollgate-nometrics)
+            printf 'metrics: {enabled: false}   # the request path records no metric\n' ;;
     esac
 }
-for name in tollgate tollgate-crs tollgate-limit tollgate-redis; do
+# tollgate_build_info{revision} of the peers: the commit benchmarked.
+export TOLLGATE_REVISION="${TOLLGATE_REVISION:-$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
+for name in tollgate tollgate-nometrics tollgate-crs tollgate-limit tollgate-redis; do
     has_peer "$name" || continue
     tollgate_yaml "$name" >"$work/$name.yaml"
     if ! "$tollgate_bin" check --quiet --config "$work/$name.yaml" >"$work/$name.check" 2>&1; then

@@ -21,6 +21,8 @@ public struct TollgateConfiguration: Sendable, Equatable {
     public var adminToken: String?
     /// Where access and audit lines go (`logging:`).
     public var logging: LoggingConfiguration
+    /// Whether Prometheus metrics are recorded and served (`metrics:`).
+    public var metrics: MetricsConfiguration
     /// The file this came from, for messages ("<inline>" when parsed from a string).
     public var sourceFile: String
 
@@ -34,10 +36,12 @@ public struct TollgateConfiguration: Sendable, Equatable {
         limits: LimitsConfiguration? = nil,
         adminToken: String? = nil,
         logging: LoggingConfiguration = LoggingConfiguration(),
+        metrics: MetricsConfiguration = MetricsConfiguration(),
         sourceFile: String = "<inline>"
     ) {
         self.adminToken = adminToken
         self.logging = logging
+        self.metrics = metrics
         self.listen = listen
         self.adminListen = adminListen
         self.workers = workers
@@ -229,5 +233,16 @@ public struct LoggingConfiguration: Sendable, Equatable {
     public init(accessLog: Destination = .stderr, auditLog: Destination = .stderr) {
         self.accessLog = accessLog
         self.auditLog = auditLog
+    }
+}
+
+/// `metrics:` section: the switch for Prometheus metrics.
+public struct MetricsConfiguration: Sendable, Equatable {
+    /// `enabled:` (default true). False: the request path records no metric at all and the admin
+    /// listener answers `/metrics` with 404 (`/healthz` and `/readyz` stay). Changing it needs a restart.
+    public var enabled: Bool
+
+    public init(enabled: Bool = true) {
+        self.enabled = enabled
     }
 }

@@ -304,3 +304,27 @@ struct ExampleTests {
         #expect(configuration.limits != nil)
     }
 }
+
+@Suite("metrics switch")
+struct MetricsSwitchTests {
+    @Test("metrics are on by default; metrics.enabled turns them off or on")
+    func enabled() throws {
+        #expect(try TollgateConfiguration.parse(yaml: "listen: 127.0.0.1:1\n").metrics.enabled)
+        #expect(try !TollgateConfiguration.parse(yaml: "metrics: {enabled: false}\n").metrics.enabled)
+        #expect(try TollgateConfiguration.parse(yaml: "metrics:\n  enabled: true\n").metrics.enabled)
+        #expect(try TollgateConfiguration.parse(yaml: "metrics: {}\n").metrics.enabled)
+    }
+
+    @Test(
+        "invalid metrics sections are refused with their key path",
+        arguments: [
+            ("metrics: {enabled: maybe}\n", ConfigurationIssue.Code.typeMismatch, "metrics.enabled"),
+            ("metrics: {enable: false}\n", .unknownKey, "metrics.enable"),
+            ("metrics: false\n", .typeMismatch, "metrics"),
+        ])
+    func invalid(yaml: String, code: ConfigurationIssue.Code, keyPath: String) throws {
+        let error = try #require(throws: ConfigurationError.self) { try TollgateConfiguration.parse(yaml: yaml) }
+        #expect(error.issues.map(\.code) == [code])
+        #expect(error.issues.map(\.keyPath) == [keyPath])
+    }
+}

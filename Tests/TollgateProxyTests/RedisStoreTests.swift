@@ -259,6 +259,44 @@ struct RedisStoreTests {
         #expect(kinds.count >= 3, "\(kinds)")
     }
 
+    @Test("the admit and settle replies report the function budget's use: reservations, settlement, refusal")
+    func functionBudgetUse() async throws {
+        let server = try RedisServerProcess()
+        defer { server.kill() }
+        let instance = try RedisTestInstance(
+            limits: Self.limits {
+                $0.memoryMB = 1024
+                $0.timeoutSeconds = 1
+                $0.reservation = .timeout
+                $0.perFunctionBudget = BudgetSettings(maxDollars: 0.001, maxGBSeconds: 2.5, windowSeconds: 60)
+            }, port: server.port, clock: ManualStoreClock())
+        defer { instance.stop() }
+        #expect(await instance.waitReady())
+        let counters = instance.backend.counters
+        #expect(counters.storeBudgetUse(of: "*") == nil)
+        let reservation = Cost(durationNanoseconds: 1_000_000_000, memoryMB: 1024, pricing: .lambdaX86)
+        func use(_ picodollars: UInt64, _ microGBSeconds: UInt64) -> Cost {
+            Cost(picodollars: picodollars, microGBSeconds: microGBSeconds)
+        }
+        // Two admissions: each reply reports the use including its own reservation.
+        let first = try #require(await instance.admit(client: "a")?.ticket)
+        #expect(counters.storeBudgetUse(of: "*") == reservation)
+        let second = try #require(await instance.admit(client: "b")?.ticket)
+        #expect(counters.storeBudgetUse(of: "*") == use(2 * reservation.picodollars, 2_000_000))
+        // A third does not fit (2 + 1 > 2.5 GB-s): the refusal reports the use without it.
+        #expect(await instance.admit(client: "c")?.rejection?.kind == .functionBudget)
+        #expect(counters.storeBudgetUse(of: "*") == use(2 * reservation.picodollars, 2_000_000))
+        // Settling one at 250 ms replaces its reservation with the measured cost.
+        await instance.complete(first, upstreamNanoseconds: 250_000_000)
+        let measured = Cost(durationNanoseconds: 250_000_000, memoryMB: 1024, pricing: .lambdaX86)
+        #expect(
+            counters.storeBudgetUse(of: "*")
+                == use(reservation.picodollars + measured.picodollars, 1_000_000 + measured.microGBSeconds))
+        // Never forwarded: nothing is charged for the other.
+        await instance.complete(second, outcome: .notForwarded, upstreamNanoseconds: 0)
+        #expect(counters.storeBudgetUse(of: "*") == measured)
+    }
+
     @Test("a spent budget with degrade_to admits to the cheaper upstream and charges nothing")
     func degradation() async throws {
         let server = try RedisServerProcess()

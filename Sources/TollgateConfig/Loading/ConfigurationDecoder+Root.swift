@@ -4,7 +4,7 @@ import Yams
 extension ConfigurationDecoder {
     static let rootKeys = [
         "listen", "admin_listen", "admin_token", "admin_token_file", "workers", "http", "functions", "rules", "limits",
-        "logging",
+        "logging", "metrics",
     ]
 
     /// Default `listen:` when the key is absent.
@@ -56,9 +56,14 @@ extension ConfigurationDecoder {
         if let node = entries["logging"] {
             logging = decodeLogging(node, "logging")
         }
+        var metrics = MetricsConfiguration()
+        if let node = entries["metrics"] {
+            metrics = decodeMetrics(node, "metrics")
+        }
         return TollgateConfiguration(
             listen: listen, adminListen: adminListen, workers: workers, http: http, functions: functions,
-            rules: rules, limits: limits, adminToken: adminToken, logging: logging, sourceFile: file)
+            rules: rules, limits: limits, adminToken: adminToken, logging: logging, metrics: metrics,
+            sourceFile: file)
     }
 
     /// `admin_token:` or `admin_token_file:` (first line, trimmed); one is required when `admin_listen` is
@@ -134,6 +139,16 @@ extension ConfigurationDecoder {
         if let value = destination("access_log") { logging.accessLog = value }
         if let value = destination("audit_log") { logging.auditLog = value }
         return logging
+    }
+
+    /// `metrics:` enabled: true | false.
+    func decodeMetrics(_ node: Node, _ path: String) -> MetricsConfiguration {
+        var metrics = MetricsConfiguration()
+        guard let entries = mapping(node, path, allowed: ["enabled"]) else { return metrics }
+        if let value = entries["enabled"], let flag = boolean(value, entries.childPath("enabled")) {
+            metrics.enabled = flag
+        }
+        return metrics
     }
 
     /// Online cores, the default for `workers:`.

@@ -439,6 +439,27 @@ public final class Limiter: Sendable {
 
     // MARK: Introspection
 
+    /// What is left of `function`'s own budget (`perFunctionBudget`) in its window at `now`: the limit
+    /// minus the measured cost of settled invocations and the reservations of those in flight, floored
+    /// at zero. Nil when the function has no function budget (or only a unit it does not limit is asked
+    /// for: that member is nil). Takes the limiter's lock once; meant for scrapes, not the request path.
+    public func functionBudgetRemaining(_ function: FunctionID, now: UInt64) -> BudgetRemaining? {
+        let fi = Int(function.index)
+        guard let b = compiled[fi].functionBudget else { return nil }
+        return state.withLock { state in
+            b.window.advance(&state.functionBudgets[fi], base: 0, epoch: &state.functionEpochs[fi], now: now)
+            let storage = state.functionBudgets[fi]
+            func left(_ lane: Int, _ max: UInt64?) -> UInt64? {
+                guard let max else { return nil }
+                let used = b.window.sum(storage, base: 0, lane: lane)
+                return used >= max ? 0 : max - used
+            }
+            return BudgetRemaining(
+                dollars: left(0, b.maxPicodollars).map { Double($0) / 1e12 },
+                gbSeconds: left(1, b.maxMicroGBSeconds).map { Double($0) / 1e6 })
+        }
+    }
+
     public func stats() -> LimiterStats {
         state.withLock { state in
             var functionInFlight: [String: Int] = [:]

@@ -3,14 +3,16 @@
 /// The proxy's admin listener parses the request and calls ``respond(method:target:authorization:)``; this
 /// type does no I/O. `admin_listen` is loopback by default; when a bearer token is configured, `/metrics`
 /// (and, with `protectHealth`, the health endpoints) require `Authorization: Bearer <token>`, compared in
-/// constant time. Only GET and HEAD are served (HEAD answers with an empty body).
+/// constant time. Only GET and HEAD are served (HEAD answers with an empty body). Without a registry
+/// (`metrics: {enabled: false}`), `/metrics` answers 404 `{"error":"metrics_disabled"}`.
 public struct AdminEndpoints: Sendable {
-    public let metrics: TollgateMetrics
+    /// Nil when metrics are disabled.
+    public let metrics: TollgateMetrics?
     public let health: HealthState
     let bearerToken: [UInt8]?
     let protectHealth: Bool
 
-    public init(metrics: TollgateMetrics, health: HealthState, bearerToken: String? = nil, protectHealth: Bool = false)
+    public init(metrics: TollgateMetrics?, health: HealthState, bearerToken: String? = nil, protectHealth: Bool = false)
     {
         self.metrics = metrics
         self.health = health
@@ -29,7 +31,9 @@ public struct AdminEndpoints: Sendable {
             target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
         let needsToken: Bool
         switch path {
-        case "/metrics": needsToken = true
+        case "/metrics":
+            guard metrics != nil else { return .json(status: 404, #"{"error":"metrics_disabled"}"#) }
+            needsToken = true
         case "/healthz", "/readyz": needsToken = protectHealth
         default:
             return .json(status: 404, #"{"error":"not_found"}"#)
@@ -45,7 +49,7 @@ public struct AdminEndpoints: Sendable {
         switch path {
         case "/metrics":
             var body: [UInt8] = []
-            metrics.render(into: &body)
+            metrics?.render(into: &body)
             response = AdminResponse(
                 status: 200, headers: [("Content-Type", TollgateMetrics.contentType), ("Cache-Control", "no-store")],
                 body: body)

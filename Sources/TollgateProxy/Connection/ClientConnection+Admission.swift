@@ -147,8 +147,7 @@ extension ClientConnection {
     }
 
     private func recordAdmission(_ admission: Admission) {
-        guard let observability = worker.observability else { return }
-        let metrics = observability.metrics
+        guard let metrics = worker.observability?.metrics else { return }
         if let shadow = admission.shadowRejection {
             metrics.recordLimiterDecision(kind: shadow.metricKind, decision: .shadowLimited)
             worker.logger.info(
@@ -166,7 +165,7 @@ extension ClientConnection {
     }
 
     private func recordRejection(_ rejection: Rejection) {
-        worker.observability?.metrics.recordLimiterDecision(kind: rejection.kind.metricKind, decision: .limited)
+        worker.observability?.metrics?.recordLimiterDecision(kind: rejection.kind.metricKind, decision: .limited)
     }
 }
 

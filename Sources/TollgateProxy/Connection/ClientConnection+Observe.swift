@@ -26,7 +26,7 @@ extension ClientConnection {
         bytesSent = 0
         logMethod.removeAll(keepingCapacity: true)
         logTarget.removeAll(keepingCapacity: true)
-        worker.observability?.metrics.recordParserRejection(reason: reason)
+        worker.observability?.metrics?.recordParserRejection(reason: reason)
     }
 
     /// Nanoseconds the upstream took (0 when it was not contacted).
@@ -46,23 +46,25 @@ extension ClientConnection {
         if status == 0 && action == .allowed { action = .error }
         settleLimitTicket(status: status)
         guard let observability = worker.observability else { return }
-        let metrics = observability.metrics
         let now = DispatchTime.now().uptimeNanoseconds
         let total = now > requestStartNanoseconds ? now - requestStartNanoseconds : 0
         let upstream = upstreamElapsedNanoseconds(now: now)
-        let function = requestFunction ?? route?.metrics ?? metrics.functions.other
-        let upstreamSeconds: Double? = upstreamStartNanoseconds != 0 ? Double(upstream) / 1e9 : nil
-        metrics.recordRequest(
-            function: function, action: action, status: status, upstreamSeconds: upstreamSeconds,
-            proxySeconds: Double(total > upstream ? total - upstream : 0) / 1e9)
-        if let upstreamErrorKind { metrics.recordUpstreamError(function: function, kind: upstreamErrorKind) }
-        if let summary, summary.evaluated {
-            metrics.recordAnomalyScore(function: function, score: summary.anomalyScore)
+        let function = requestFunction ?? route?.metrics ?? observability.metrics?.functions.other
+        if let metrics = observability.metrics, let function {
+            let upstreamSeconds: Double? = upstreamStartNanoseconds != 0 ? Double(upstream) / 1e9 : nil
+            metrics.recordRequest(
+                function: function, action: action, status: status, upstreamSeconds: upstreamSeconds,
+                proxySeconds: Double(total > upstream ? total - upstream : 0) / 1e9)
+            if let upstreamErrorKind { metrics.recordUpstreamError(function: function, kind: upstreamErrorKind) }
+            if let summary, summary.evaluated {
+                metrics.recordAnomalyScore(function: function, score: summary.anomalyScore)
+            }
         }
         guard let sink = observability.accessLog else { return }
         let key = limitClientKey.isEmpty ? peerIP : limitClientKey
         let record = AccessLogRecord(
-            requestId: String(decoding: requestID, as: UTF8.self), function: function.name,
+            requestId: String(decoding: requestID, as: UTF8.self),
+            function: function?.name ?? route?.functionName ?? otherLabelValue,
             clientKeyHash: observability.hasher.pseudonym(key), method: String(decoding: logMethod, as: UTF8.self),
             path: String(decoding: logTarget, as: UTF8.self), status: status, action: action,
             matchedRuleIds: summary?.matchedRuleIDs ?? [], anomalyScore: summary?.anomalyScore ?? 0,

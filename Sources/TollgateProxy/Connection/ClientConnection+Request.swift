@@ -348,7 +348,7 @@ extension ClientConnection {
                 }
             } catch {
                 requestBody = .chunked(decoder)
-                worker.observability?.metrics.recordParserRejection(reason: error.code.rawValue)
+                worker.observability?.metrics?.recordParserRejection(reason: error.code.rawValue)
                 respondError(error.status, "malformed chunked body", close: true)
                 return 0
             }

@@ -249,7 +249,7 @@ final class Worker: @unchecked Sendable {
         client.sweepIndex = clients.count
         clients.append(client)
         counters.openClients.increment()
-        observability?.metrics.connectionOpened(.client)
+        observability?.metrics?.connectionOpened(.client)
     }
 
     func remove(client: ClientConnection) {
@@ -262,7 +262,7 @@ final class Worker: @unchecked Sendable {
         }
         client.sweepIndex = -1
         counters.openClients.decrement()
-        observability?.metrics.connectionClosed(.client)
+        observability?.metrics?.connectionClosed(.client)
         if clients.count < settings.maxConnections { listener?.resumeIfPaused(now: now) }
     }
 

@@ -34,7 +34,10 @@ public struct GatewayError: Error, Sendable, CustomStringConvertible {
 /// `start`, `reload` and `shutdown` may be called from any thread. A reload composes the new ruleset first:
 /// if it (or the new configuration) is refused, the old configuration AND the old ruleset keep serving.
 public final class Gateway: Sendable {
+    /// The registry (unused and not served when `metricsEnabled` is false).
     public let metrics: TollgateMetrics
+    /// `metrics.enabled` of the configuration the gateway started with (a reload cannot change it).
+    public let metricsEnabled: Bool
     public let health: HealthState
     public let proxy: ProxyServer
     public let admin: AdminListener?
@@ -58,6 +61,7 @@ public final class Gateway: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(GatewayError) {
         self.metrics = metrics
+        self.metricsEnabled = configuration.metrics.enabled
         self.health = HealthState()
         self.logger = logger
         self.environment = environment
@@ -69,16 +73,20 @@ public final class Gateway: Sendable {
         } catch {
             throw GatewayError(.logging, "\(error)")
         }
-        self.observers = RuleObservers(metrics: metrics, auditLog: audit, hasher: hasher)
+        let served = metricsEnabled ? metrics : nil
+        self.observers = RuleObservers(metrics: served, auditLog: audit, hasher: hasher)
         let inspector = try Self.makeInspector(configuration, observers: observers, environment: environment)
+        // Metrics off and no access log: no observability at all (the request path skips it whole).
+        let observability =
+            served == nil && access == nil
+            ? nil : ProxyObservability(metrics: served, accessLog: access, hasher: hasher)
         self.proxy = ProxyServer(
-            configuration: configuration, logger: logger, inspector: inspector,
-            observability: ProxyObservability(metrics: metrics, accessLog: access, hasher: hasher))
+            configuration: configuration, logger: logger, inspector: inspector, observability: observability)
         let health = self.health
         if let address = configuration.adminListen {
             self.admin = AdminListener(
                 address: address,
-                endpoints: AdminEndpoints(metrics: metrics, health: health, bearerToken: configuration.adminToken),
+                endpoints: AdminEndpoints(metrics: served, health: health, bearerToken: configuration.adminToken),
                 logger: logger)
         } else {
             self.admin = nil
@@ -118,7 +126,12 @@ public final class Gateway: Sendable {
             throw GatewayError(.proxy, error.description)
         }
         health.setPoolsUsable(true)
-        if let admin { admin.onScrape = { [weak self] in self?.syncStoreMetrics() } }
+        if let admin, metricsEnabled {
+            admin.onScrape = { [weak self] in
+                self?.syncStoreMetrics()
+                self?.syncBudgetMetrics()
+            }
+        }
     }
 
     /// The bound client port.
@@ -131,6 +144,10 @@ public final class Gateway: Sendable {
     /// Swaps in a new configuration and its ruleset atomically; throws (keeping the old ones) when either
     /// is refused.
     public func reload(_ configuration: TollgateConfiguration) throws(GatewayError) {
+        if configuration.metrics.enabled != metricsEnabled {
+            logger.warning(
+                "metrics.enabled changes need a restart; keeping metrics \(metricsEnabled ? "on" : "off")")
+        }
         let inspector: RuleInspector?
         do {
             inspector = try Self.makeInspector(configuration, observers: observers, environment: environment)
@@ -159,7 +176,8 @@ public final class Gateway: Sendable {
         metrics.recordReload(.config, success: true)
         if configuration.rules != nil { metrics.recordReload(.ruleset, success: true) }
         admin?.update(
-            endpoints: AdminEndpoints(metrics: metrics, health: health, bearerToken: configuration.adminToken))
+            endpoints: AdminEndpoints(
+                metrics: metricsEnabled ? metrics : nil, health: health, bearerToken: configuration.adminToken))
     }
 
     /// Counts a reload whose configuration file did not validate (it never reached `reload`).

@@ -205,8 +205,8 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
         _ reply: RESPValue, plan: FunctionPlan, function: String, clientKey: [UInt8], permitID: [UInt8],
         permitNumber: UInt64, storeNow: UInt64, now: UInt64
     ) -> LimitVerdict? {
-        guard let items = reply.arrayValue, items.count == 12 else { return nil }
-        var v = [Int64](repeating: 0, count: 12)
+        guard let items = reply.arrayValue, items.count == 14 else { return nil }
+        var v = [Int64](repeating: 0, count: 14)
         for (i, item) in items.enumerated() {
             guard let n = item.integerValue else { return nil }
             v[i] = n
@@ -214,6 +214,10 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
         let f = plan.limits
         func ns(_ us: Int64) -> UInt64 { UInt64(max(0, us)) &* 1000 }
         let status = v[0]
+        if let cell = plan.budgetCell, v[12] >= 0, v[13] >= 0 {
+            // Reserved (v[9], v[10]) is 0 unless admitted and charged to the budgets.
+            cell.record(picodollars: v[12] &+ max(0, v[9]), microGBSeconds: v[13] &+ max(0, v[10]))
+        }
         let clientStatus = f.clientRate == nil ? nil : (remaining: Int(max(0, v[3])), resetNanoseconds: ns(v[4]))
         let functionStatus = f.functionRate == nil ? nil : (remaining: Int(max(0, v[5])), resetNanoseconds: ns(v[6]))
         var remaining: BudgetRemaining?
@@ -307,7 +311,11 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
             [self] result in
             switch result {
             case .success(let reply):
-                if reply.integerValue == nil {
+                if let items = reply.arrayValue, items.count == 3, items.allSatisfy({ $0.integerValue != nil }) {
+                    let m = items[1].integerValue ?? -1
+                    let g = items[2].integerValue ?? -1
+                    if m >= 0, g >= 0 { plan.budgetCell?.record(picodollars: m, microGBSeconds: g) }
+                } else {
                     counters.recordError(reply.errorText == nil ? .unexpectedReply : .server)
                 }
             case .failure(let error):
@@ -322,7 +330,10 @@ final class RedisLimitBackend: LimitBackend, @unchecked Sendable {
     private func plan(_ function: String) -> FunctionPlan {
         if let plan = plans[function] { return plan }
         let id = limiter.function(named: function)
-        let plan = FunctionPlan(id: id, limits: limiter.sharedLimits(of: id), prefix: settings.keyPrefix)
+        let limits = limiter.sharedLimits(of: id)
+        let plan = FunctionPlan(
+            id: id, limits: limits, prefix: settings.keyPrefix,
+            budgetCell: limits.functionBudget == nil ? nil : counters.budgetCell(for: limits.name))
         plans[function] = plan
         return plan
     }
@@ -341,11 +352,14 @@ struct FunctionPlan: Sendable {
     let permitTTL: [UInt8]
     /// ARGV 13...28.
     let costAndBudgets: [[UInt8]]
+    /// Where the store's report of the function budget goes (nil: no function budget).
+    let budgetCell: StoreBudgetCell?
     private let functionKeys: (rate: [UInt8], permits: [UInt8], active: [UInt8], budget: [UInt8], average: [UInt8])
     private let clientPrefixes: (rate: [UInt8], permits: [UInt8], budget: [UInt8])
 
-    init(id: FunctionID, limits f: SharedFunctionLimits, prefix: String) {
+    init(id: FunctionID, limits f: SharedFunctionLimits, prefix: String, budgetCell: StoreBudgetCell? = nil) {
         self.id = id
+        self.budgetCell = budgetCell
         self.name = f.name
         self.limits = f
         isUnlimited =

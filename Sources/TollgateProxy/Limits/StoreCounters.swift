@@ -1,4 +1,5 @@
 import Synchronization
+import TollgateLimiter
 
 /// Counters of the shared store a metrics layer reads (relaxed atomics; never labelled by client).
 final class StoreCounters: Sendable {
@@ -28,7 +29,25 @@ final class StoreCounters: Sendable {
         return Double(downNanoseconds.load(ordering: .relaxed) + current) / 1e9
     }
 
+    /// Function budgets as the store last reported them, per function name (see `StoreBudgetCell`).
+    private let budgetCells = Mutex<[String: StoreBudgetCell]>([:])
+
     init() {}
+
+    /// The cell of `function` (created on first use; one per name, shared by every worker).
+    func budgetCell(for function: String) -> StoreBudgetCell {
+        budgetCells.withLock { cells in
+            if let cell = cells[function] { return cell }
+            let cell = StoreBudgetCell()
+            cells[function] = cell
+            return cell
+        }
+    }
+
+    /// The store's last report of `function`'s budget use (nil: no admission of it answered yet).
+    func storeBudgetUse(of function: String) -> Cost? {
+        budgetCells.withLock { $0[function] }?.use
+    }
 
     func recordError(_ code: RedisError.Code) {
         if let i = RedisError.Code.allCases.firstIndex(of: code) { errorCounts.withLock { $0[i] &+= 1 } }
@@ -45,5 +64,28 @@ final class StoreCounters: Sendable {
         let counts = errorCounts.withLock { $0 }
         for (i, code) in RedisError.Code.allCases.enumerated() { out[code.rawValue] = counts[i] }
         return out
+    }
+}
+
+/// What one function's budget window held (settled costs and reservations, this request's included) when
+/// the store last answered an admission of it, from any worker of this instance. Written with relaxed
+/// atomics after each store answer; read at scrape time for `tollgate_function_budget_remaining_*`.
+final class StoreBudgetCell: Sendable {
+    private let picodollars = Atomic<Int64>(-1)
+    private let microGBSeconds = Atomic<Int64>(-1)
+
+    init() {}
+
+    func record(picodollars: Int64, microGBSeconds: Int64) {
+        self.picodollars.store(max(0, picodollars), ordering: .relaxed)
+        self.microGBSeconds.store(max(0, microGBSeconds), ordering: .relaxed)
+    }
+
+    /// Nil until the first answer.
+    var use: Cost? {
+        let m = picodollars.load(ordering: .relaxed)
+        let g = microGBSeconds.load(ordering: .relaxed)
+        guard m >= 0, g >= 0 else { return nil }
+        return Cost(picodollars: UInt64(m), microGBSeconds: UInt64(g))
     }
 }

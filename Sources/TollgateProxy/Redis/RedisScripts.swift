@@ -72,7 +72,9 @@ enum RedisScripts {
     /// mode). Reply: {status (1 admitted, 0 refused, 2 shadow: would refuse), kind (1-based position
     /// in that order, 0 none), retry, client remaining, client reset, function remaining, function reset
     /// (-1: no such rate), client budget money left, GB-s left (-1: none), reserved picodollars,
-    /// reserved micro-GB-s, degraded kind (0 none)}.
+    /// reserved micro-GB-s, degraded kind (0 none), function budget picodollars and micro-GB-s used in
+    /// the window before this request (-1: no function budget)}: the last two, with the reservation,
+    /// feed the `tollgate_function_budget_remaining_*` gauges without another round trip.
     static let admit =
         helpers + """
             local now = tonumber(ARGV[1])
@@ -135,6 +137,7 @@ enum RedisScripts {
             -- 5, 6: budgets (predictive: the expected cost must fit).
             local degraded = 0
             local cb_m, cb_g = -1, -1
+            local fb_used_m, fb_used_g = -1, -1
             local budgets = {}
             local function budget(key, base, kind, degrade_flag)
               local window = tonumber(ARGV[base + 2])
@@ -163,6 +166,7 @@ enum RedisScripts {
                 end
               end
               budgets[#budgets + 1] = {key, cur, width, window}
+              if kind == 6 then fb_used_m, fb_used_g = used_m, used_g end
               if wait >= 0 and fail_kind == 0 then
                 if degrade_flag == '1' then
                   if degraded == 0 then degraded = kind end
@@ -186,7 +190,7 @@ enum RedisScripts {
               local status = 0
               if shadow then status = 2 end
               return {status, fail_kind, math.floor(retry), c_rem, math.floor(c_reset), f_rem, math.floor(f_reset),
-                      cb_m, cb_g, 0, 0, 0}
+                      cb_m, cb_g, 0, 0, 0, fb_used_m, fb_used_g}
             end
 
             -- Commit: every check passed.
@@ -207,7 +211,8 @@ enum RedisScripts {
                 expire_us(b[1], b[4] + b[3])
               end
             end
-            return {1, 0, 0, c_rem, math.floor(c_reset), f_rem, math.floor(f_reset), cb_m, cb_g, res_m, res_g, degraded}
+            return {1, 0, 0, c_rem, math.floor(c_reset), f_rem, math.floor(f_reset), cb_m, cb_g, res_m, res_g, degraded,
+                    fb_used_m, fb_used_g}
             """
 
     /// Settlement. KEYS: 1 function permits, 2 client permits, 3 active clients, 4 client budget,
@@ -219,13 +224,14 @@ enum RedisScripts {
     /// 16 TTL slack.
     ///
     /// A permit that is no longer held (already settled, or expired: its reservation stays as the charge)
-    /// changes nothing. Reply: 1 released, 0 not held.
+    /// changes nothing. Reply: {1 released / 0 not held, function budget picodollars and micro-GB-s used
+    /// in the window after this settlement (-1: not settled there)}, for the remaining-budget gauges.
     static let settle =
         helpers + """
             local now = tonumber(ARGV[1])
             ttl_slack = tonumber(ARGV[16])
             local removed = redis.call('ZREM', KEYS[1], ARGV[2]) + redis.call('ZREM', KEYS[2], ARGV[2])
-            if removed == 0 then return 0 end
+            if removed == 0 then return {0, -1, -1} end
             if redis.call('ZCARD', KEYS[2]) == 0 then redis.call('ZREM', KEYS[3], ARGV[3]) end
             local res_m, res_g = tonumber(ARGV[4]), tonumber(ARGV[5])
             local act_m, act_g = tonumber(ARGV[6]), tonumber(ARGV[7])
@@ -246,6 +252,12 @@ enum RedisScripts {
             end
             settle(KEYS[4], tonumber(ARGV[9]), tonumber(ARGV[10]))
             settle(KEYS[5], tonumber(ARGV[11]), tonumber(ARGV[12]))
+            local fb_used_m, fb_used_g = -1, -1
+            local f_window = tonumber(ARGV[11])
+            if f_window > 0 then
+              local f_buckets = tonumber(ARGV[12])
+              fb_used_m, fb_used_g = budget_read(KEYS[5], math.floor(now / math.max(1, math.floor(f_window / f_buckets))), f_buckets)
+            end
             local sample = tonumber(ARGV[13])
             if sample >= 0 then
               local old = redis.call('HGET', KEYS[6], 'd')
@@ -254,6 +266,6 @@ enum RedisScripts {
               redis.call('HSET', KEYS[6], 'd', int(math.floor(avg + 0.5)))
               expire_us(KEYS[6], tonumber(ARGV[15]))
             end
-            return 1
+            return {1, fb_used_m, fb_used_g}
             """
 }

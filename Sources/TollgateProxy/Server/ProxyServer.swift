@@ -40,7 +40,7 @@ public final class ProxyServer: Sendable {
     /// The router of a configuration, with the function metric handles resolved (and each function's
     /// configured budget limits set).
     private func makeRouter(_ configuration: TollgateConfiguration, limits: ProxyLimits?) throws(ProxyError) -> Router {
-        let table = observability?.metrics.configureFunctions(configuration.functions.map(\.name))
+        let table = observability?.metrics?.configureFunctions(configuration.functions.map(\.name))
         if let table, let metrics = observability?.metrics {
             for function in configuration.functions {
                 let budget = limits?.setup.limits.functions[function.name]?.perFunctionBudget
@@ -202,6 +202,9 @@ public final class ProxyServer: Sendable {
 
     /// Store counters of the Redis limit store (nil without limits).
     var limitStoreCounters: StoreCounters? { state.withLock { $0.limits?.storeCounters } }
+
+    /// The limits now enforced (nil without an enabled `limits:` section).
+    var currentLimits: ProxyLimits? { state.withLock { $0.limits } }
 
     /// Counters summed over the workers (relaxed reads; cheap enough to call per scrape).
     public func statistics() -> ProxyStatistics {

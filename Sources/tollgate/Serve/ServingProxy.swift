@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import TollgateConfig
 import TollgateMetrics
@@ -32,6 +33,8 @@ enum ProxyFactory {
     static func make(configuration: TollgateConfiguration, logger: Logger) throws -> any ServingProxy {
         try Gateway(
             configuration: configuration, logger: logger,
-            metrics: TollgateMetrics(version: TollgateVersion.current))
+            metrics: TollgateMetrics(
+                version: TollgateVersion.current,
+                revision: BuildRevision.from(environment: ProcessInfo.processInfo.environment)))
     }
 }
