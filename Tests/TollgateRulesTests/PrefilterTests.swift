@@ -50,6 +50,16 @@ struct RegexLiteralsTests {
         #expect(result == item.expected, "pattern \(item.pattern)")
     }
 
+    @Test("clauses: every part of a concatenation that needs a literal is its own clause, most selective first")
+    func clauses() throws {
+        let result = try #require(RegexLiterals.requiredClauses("[ ;/]on[a-z]{3,25}\\s*=[^=]"))
+        #expect(result.first == [" on", "/on", ";on"].map { Array($0.utf8) }, "the class before `on` makes three exact strings")
+        #expect(result.count == 2)
+        #expect(result.last == [Array("=".utf8)])
+        #expect(RegexLiterals.requiredClauses("a\\.{2,3}/") == [[Array("a.../".utf8), Array("a../".utf8)]])
+        #expect(RegexLiterals.requiredClauses(".*") == nil)
+    }
+
     @Test("literals are cut to the cap, never empty")
     func capped() throws {
         let long = String(repeating: "abcdefgh", count: 10)
@@ -82,6 +92,52 @@ struct LiteralScannerTests {
         #expect(scan("nothing here") == [0, 0])
         #expect(scan("") == [0, 0])
         #expect(scan("xunion") == [0b100, 1 << 6])
+    }
+}
+
+@Suite("Literal prefilter: engine semantics")
+struct PrefilterEngineTests {
+    @Test("a multiMatch rule still matches when only an intermediate stage contains the pattern")
+    func multiMatchStages() throws {
+        // urlDecode turns %3Cscript into <script; base64Decode then turns it into bytes without it, so only the
+        // middle stage matches.
+        let engine = try TestSupport.engine(
+            """
+            SecRule ARGS "@rx <script" "id:1,phase:2,deny,t:none,t:urlDecode,t:base64Decode,multiMatch"
+            """)
+        #expect(engine.ruleSet.prefilter.bitCount == 1)
+        let tx = TestSupport.run(engine, uri: "/?q=%253Cscript")
+        #expect(tx.verdict == .block(status: 403, ruleID: 1))
+        let benign = TestSupport.run(engine, uri: "/?q=hello")
+        #expect(benign.verdict == .allow)
+    }
+
+    @Test("a keyed target is scanned on its own: a literal in another header does not admit the rule")
+    func keyedTarget() throws {
+        let engine = try TestSupport.engine(
+            """
+            SecRule REQUEST_HEADERS:User-Agent "@rx evilbot" "id:2,phase:1,deny"
+            """)
+        let tx = TestSupport.run(engine, headers: [("Host", "localhost"), ("User-Agent", "evilbot/1.0")])
+        #expect(tx.verdict == .block(status: 403, ruleID: 2))
+        let other = TestSupport.run(
+            engine, headers: [("Host", "localhost"), ("X-Note", "evilbot"), ("User-Agent", "ok")])
+        #expect(other.verdict == .allow)
+        #expect(other.matchedRules.isEmpty)
+    }
+
+    @Test("a rule over TX or a negated operator is never skipped by the prefilter")
+    func ineligible() throws {
+        let engine = try TestSupport.engine(
+            """
+            SecAction "id:4,phase:1,pass,nolog,setvar:tx.note=abcdef"
+            SecRule TX:note "@rx cde" "id:5,phase:2,pass,log"
+            SecRule ARGS "!@rx ^[a-z]+$" "id:3,phase:2,deny"
+            """)
+        #expect(engine.ruleSet.prefilter.bitCount == 0)
+        let tx = TestSupport.run(engine, uri: "/?a=ABC")
+        #expect(TestSupport.ids(tx).contains(5))
+        #expect(tx.verdict == .block(status: 403, ruleID: 3))
     }
 }
 

@@ -22,7 +22,7 @@ extension Transaction {
                 i += 1
                 continue
             }
-            if rule.prefilterBit >= 0 && !prefilterAdmits(rule) {
+            if rule.prefilterWord >= 0 && !prefilterAdmits(rule) {
                 // Cannot match: the same state as an evaluation without a match.
                 if !visibleMatchedVars.isEmpty { visibleMatchedVars = [] }
                 i += 1

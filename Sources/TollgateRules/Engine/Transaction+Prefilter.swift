@@ -7,8 +7,8 @@ extension Transaction {
         for i in prefilterDone.indices { prefilterDone[i] = false }
     }
 
-    /// Whether `rule` (covered by the prefilter) may match: some literal it requires occurs in a value of one
-    /// of its targets. `false` means it cannot match and need not run.
+    /// Whether `rule` (covered by the prefilter) may match: for some target (and chain stage), every clause of
+    /// its pattern has a literal in the target's values. `false` means it cannot match and need not run.
     func prefilterAdmits(_ rule: CompiledRule) -> Bool {
         let prefilter = ruleSet.prefilter
         let words = prefilter.words
@@ -20,13 +20,13 @@ extension Transaction {
             state = PrefilterState(bits: prefilter.pairs.count * words, scratch: words)
             prefilterState = state
         }
-        let word = rule.prefilterBit >> 6
-        let mask = UInt64(1) << UInt64(rule.prefilterBit & 63)
+        let word = rule.prefilterWord
+        let mask = rule.prefilterMask
         for pair in rule.prefilterPairs {
             if !prefilterDone[pair] {
                 computePrefilterGroup(prefilter.pairs[pair].group, prefilter: prefilter, state: state)
             }
-            if state.bits[pair &* words &+ word] & mask != 0 { return true }
+            if state.bits[pair &* words &+ word] & mask == mask { return true }
         }
         return false
     }
@@ -51,26 +51,30 @@ extension Transaction {
         prefilter.pairChains.withUnsafeBufferPointer { chains in
             prefilter.chainTriggers.withUnsafeBufferPointer { triggers in
                 prefilter.chainMasks.withUnsafeBufferPointer { masks in
-                    group.pairs.withUnsafeBufferPointer { pairs in
-                        forEachValue(of: group.target, exclusions: []) { variable, _, value, slot in
-                            var rawScanned = false
-                            let present = value.withUnsafeBufferPointer { ByteSet($0) }
-                            for pairIndex in pairs {
-                                let chain = chains[pairIndex]
-                                let out = bits + pairIndex &* words
-                                if triggers[chain].isDisjoint(with: present) {
-                                    if !rawScanned {
-                                        rawScanned = true
-                                        for w in 0..<words { scratch[w] = 0 }
-                                        value.withUnsafeBufferPointer { global.scan($0, into: scratch) }
+                    prefilter.scanners.withUnsafeBufferPointer { scanners in
+                        group.pairs.withUnsafeBufferPointer { pairs in
+                            forEachValue(of: group.target, exclusions: []) { _, _, value, _ in
+                                var rawScanned = false
+                                let present = value.withUnsafeBufferPointer { ByteSet($0) }
+                                for pairIndex in pairs {
+                                    let chain = chains[pairIndex]
+                                    let out = bits + pairIndex &* words
+                                    if triggers[chain].isDisjoint(with: present) {
+                                        if !rawScanned {
+                                            rawScanned = true
+                                            for w in 0..<words { scratch[w] = 0 }
+                                            value.withUnsafeBufferPointer { global.scan($0, into: scratch) }
+                                        }
+                                        let maskBase = chain &* words
+                                        for w in 0..<words { out[w] |= scratch[w] & masks[maskBase &+ w] }
+                                    } else if let scanner = scanners[chain] {
+                                        // Applied directly, not through the transaction's cache: most values come out unchanged
+                                        // (no allocation), and the prefilter's chains include multiMatch prefixes the
+                                        // rules never ask the cache for.
+                                        var stage = value
+                                        for step in prefilter.chainSteps[chain] { stage = step.apply(stage) }
+                                        stage.withUnsafeBufferPointer { scanner.scan($0, into: out) }
                                     }
-                                    let maskBase = chain &* words
-                                    for w in 0..<words { out[w] |= scratch[w] & masks[maskBase &+ w] }
-                                } else if let scanner = prefilter.scanners[chain] {
-                                    let stage = transformed(
-                                        value, variable: variable, slot: slot,
-                                        transformations: prefilter.pairs[pairIndex].transformations, chainID: chain)
-                                    stage.withUnsafeBufferPointer { scanner.scan($0, into: out) }
                                 }
                             }
                         }

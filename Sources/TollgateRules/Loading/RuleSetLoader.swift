@@ -85,7 +85,7 @@ public struct RuleSetLoader {
         }
         var phases: [[PhaseEntry]] = Array(repeating: [], count: 6)
         var count = 0
-        var prefilter = RulePrefilter.Builder(enabled: literalPrefilter)
+        var prefilter = RulePrefilter.Builder(enabled: literalPrefilter, chainIDs: chainIDs)
         for entry in entries {
             switch entry {
             case .rule(let rule):
@@ -99,7 +99,7 @@ public struct RuleSetLoader {
         var ruleSet = RuleSet(
             phases: phases, defaultActions: defaultActions, settings: settings, ruleCount: count,
             transformationChainCount: chainIDs.count)
-        ruleSet.prefilter = prefilter.build(chainCount: chainIDs.count)
+        ruleSet.prefilter = prefilter.build()
         return ruleSet
     }
 

@@ -49,13 +49,16 @@ package final class CompiledRule: Sendable {
     package let multiMatch: Bool
     package let tags: Set<String>
     package let messageText: String?
-    /// The rule's bit in the ruleset's literal prefilter, or -1 when the prefilter does not cover it.
-    package let prefilterBit: Int
+    /// The word of the rule's bits in the ruleset's literal prefilter, or -1 when the prefilter does not cover it.
+    package let prefilterWord: Int
+    /// The rule's bits within that word (one per required clause).
+    package let prefilterMask: UInt64
     /// The prefilter pairs (chain, variable) the rule reads; empty when not covered.
     package let prefilterPairs: [Int]
 
     package init(_ rule: Rule, prefilter: RulePrefilter.Slot? = nil) {
-        prefilterBit = prefilter?.bit ?? -1
+        prefilterWord = prefilter?.word ?? -1
+        prefilterMask = prefilter?.mask ?? 0
         prefilterPairs = prefilter?.pairs ?? []
         tags = Set(rule.actions.tags)
         messageText = rule.actions.message?.text

@@ -5,8 +5,10 @@
 /// pattern ending there or at a state on its failure path, so matching walks each byte once, allocates
 /// nothing, and touches the output only at accepting states.
 ///
-/// The tables live in buffers allocated once and never written after `init` (hence `@unchecked Sendable`).
-final class LiteralScanner: @unchecked Sendable {
+/// The tables live in buffers allocated once and never written after `init`; the value is a handful of
+/// pointers, so copying it costs no reference counting in the per-value loop. The owner (`RulePrefilter`)
+/// frees them with `deallocate()` (hence `@unchecked Sendable`).
+struct LiteralScanner: @unchecked Sendable {
     /// Words per rule bit set.
     let words: Int
     /// Number of automaton states (for tests and diagnostics).
@@ -29,7 +31,8 @@ final class LiteralScanner: @unchecked Sendable {
         return buffer
     }
 
-    deinit {
+    /// Frees the tables; call once, from the owner's `deinit`.
+    func deallocate() {
         edgeStart.deallocate()
         edgeCount.deallocate()
         edgeBytes.deallocate()

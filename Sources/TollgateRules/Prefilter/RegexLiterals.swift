@@ -19,29 +19,60 @@ package enum RegexLiterals {
     /// Longest exact string kept while combining.
     static let exactLengthLimit = 64
 
+    /// Most clauses kept per pattern (each costs the rule a bit).
+    static let clauseLimit = 3
+
     /// The literals (lowercased, non-empty) one of which every match of `pattern` contains, or `nil` when no
-    /// useful condition can be derived.
+    /// useful condition can be derived (the most selective clause of `requiredClauses`).
     package static func requiredLiterals(_ pattern: String) -> [[UInt8]]? {
+        requiredClauses(pattern)?.first
+    }
+
+    /// Clauses that every match of `pattern` satisfies all of: each clause is a set of literals (lowercased,
+    /// non-empty) one of which the match contains. Most selective first, at most `clauseLimit`; `nil` when no
+    /// useful condition can be derived.
+    package static func requiredClauses(_ pattern: String) -> [[[UInt8]]]? {
         var parser = Parser(Array(pattern.utf8))
         guard let info = parser.parseAll() else { return nil }
-        guard let set = info.requirement, !set.isEmpty else { return nil }
-        return set.map { Array($0.prefix(literalCap)) }.sorted { $0.lexicographicallyPrecedes($1) }
+        var clauses = info.allClauses.filter { !$0.isEmpty && !$0.contains([]) }
+        guard !clauses.isEmpty else { return nil }
+        clauses.sort { score($0) != score($1) ? score($0) > score($1) : $0.count < $1.count }
+        var out: [[[UInt8]]] = []
+        var seen = Set<Set<[UInt8]>>()
+        for clause in clauses where out.count < clauseLimit {
+            let cut = Set(clause.map { Array($0.prefix(literalCap)) })
+            guard seen.insert(cut).inserted else { continue }
+            out.append(cut.sorted { $0.lexicographicallyPrecedes($1) })
+        }
+        return out
     }
 
     /// What is known about the strings a node matches.
     struct Info {
         /// The exact (lowercased) strings the node matches, when finite and small; `nil` otherwise.
         var exact: Set<[UInt8]>?
-        /// When `exact` is nil: literals one of which every match contains; `nil` for no condition.
-        var required: Set<[UInt8]>?
+        /// When `exact` is nil: clauses every match satisfies all of (each: one of its literals occurs).
+        var clauses: [Set<[UInt8]>]
 
-        static let anything = Info(exact: nil, required: nil)
-        static let empty = Info(exact: [[]], required: nil)
+        static let anything = Info(exact: nil, clauses: [])
+        static let empty = Info(exact: [[]], clauses: [])
 
-        /// The condition as a requirement: exact strings count as literals unless one is empty.
+        init(exact: Set<[UInt8]>?, clauses: [Set<[UInt8]>] = []) {
+            self.exact = exact
+            self.clauses = clauses
+        }
+
+        /// Every clause, with the exact strings as one (unless one of them is empty).
+        var allClauses: [Set<[UInt8]>] {
+            if let exact { return exact.contains([]) ? [] : [exact] }
+            return clauses
+        }
+
+        /// The most selective single clause, or nil.
         var requirement: Set<[UInt8]>? {
-            if let exact { return exact.contains([]) ? nil : exact }
-            return required
+            var best: Set<[UInt8]>?
+            for clause in allClauses { best = better(best, clause) }
+            return best
         }
     }
 
@@ -63,31 +94,33 @@ package enum RegexLiterals {
     }
 
     static func concatenate(_ items: [Info]) -> Info {
-        var best: Set<[UInt8]>?
-        var run: Set<[UInt8]>? = [[]]
+        var clauses: [Set<[UInt8]>] = []
+        var run: Set<[UInt8]> = [[]]
         var allExact = true
+        func closeRun() {
+            if !run.contains([]) { clauses.append(run) }
+        }
         for item in items {
             if let exact = item.exact {
                 // Exact strings are never cut (a cut string followed by more text is no longer in the match):
-                // a run that grows too long or too wide ends and becomes a requirement instead.
-                if let current = run, current.count * exact.count <= exactLimit,
-                    let product = product(current, exact)
-                {
+                // a run that grows too long or too wide ends and becomes a clause instead.
+                if run.count * exact.count <= exactLimit, let product = product(run, exact) {
                     run = product
                 } else {
                     allExact = false
-                    best = better(best, run)
+                    closeRun()
                     run = exact
                 }
             } else {
                 allExact = false
-                best = better(best, run)
-                best = better(best, item.required)
+                closeRun()
+                clauses += item.clauses
                 run = [[]]
             }
         }
-        if allExact { return Info(exact: run, required: nil) }
-        return Info(exact: nil, required: better(best, run))
+        if allExact { return Info(exact: run) }
+        closeRun()
+        return Info(exact: nil, clauses: clauses)
     }
 
     /// Every `left + right`, or nil when a string would exceed the exact length limit.
@@ -112,26 +145,35 @@ package enum RegexLiterals {
                 break
             }
         }
-        if let exact { return Info(exact: exact, required: nil) }
+        if let exact { return Info(exact: exact) }
         var required = Set<[UInt8]>()
         for branch in branches {
             guard let r = branch.requirement else { return .anything }
             required.formUnion(r)
         }
-        return Info(exact: nil, required: required)
+        return Info(exact: nil, clauses: [required])
     }
 
     static func repeated(_ item: Info, min: Int, max: Int?) -> Info {
         if min == 0 {
             if max == 1, let exact = item.exact, exact.count < exactLimit {
-                return Info(exact: exact.union([[]]), required: nil)
+                return Info(exact: exact.union([[]]))
             }
             return .anything
         }
-        if let max, max == min, min <= 4, let exact = item.exact {
-            return concatenate(Array(repeating: Info(exact: exact, required: nil), count: min))
+        if let max, max <= 4, let exact = item.exact {
+            // x{2,3}: the union of x repeated 2 and 3 times, while small.
+            var union = Set<[UInt8]>()
+            for count in min...max {
+                let repeated = concatenate(Array(repeating: Info(exact: exact), count: count))
+                guard let strings = repeated.exact, union.count + strings.count <= exactLimit else {
+                    return Info(exact: nil, clauses: item.allClauses)
+                }
+                union.formUnion(strings)
+            }
+            return Info(exact: union)
         }
-        return Info(exact: nil, required: item.requirement)
+        return Info(exact: nil, clauses: item.allClauses)
     }
 
     /// A recursive-descent reader of the PCRE2 syntax CRS uses; `nil` from any method means "give up".
@@ -240,7 +282,7 @@ package enum RegexLiterals {
             byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? Int(byte - UInt8(ascii: "0")) : nil
         }
 
-        static func literal(_ byte: UInt8) -> Info { Info(exact: [[ByteSearch.lower(byte)]], required: nil) }
+        static func literal(_ byte: UInt8) -> Info { Info(exact: [[ByteSearch.lower(byte)]]) }
 
         mutating func parseAtom() -> Info? {
             guard let byte = peek() else { return nil }
@@ -394,8 +436,8 @@ package enum RegexLiterals {
                 }
                 members.insert(ByteSearch.lower(low))
             }
-            if negated || large || members.count > 8 || members.isEmpty { return .anything }
-            return Info(exact: Set(members.map { [$0] }), required: nil)
+            if negated || large || members.count > 16 || members.isEmpty { return .anything }
+            return Info(exact: Set(members.map { [$0] }))
         }
 
         /// An escape inside a class: `.some(byte)` for one byte, `.some(nil)` for a multi-byte class such as

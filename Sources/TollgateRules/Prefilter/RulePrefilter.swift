@@ -20,7 +20,7 @@ package final class RulePrefilter: Sendable {
         /// The variable group (all pairs of one variable are computed in one pass over its values).
         package let group: Int
         package let transformations: [Transformation]
-        /// Key-less for collections; the rule's own target for XML (its key is an XPath expression).
+        /// Key-less for a whole collection; the rule's own target when keyed (a header name, an XPath).
         package let target: VariableTarget
     }
 
@@ -44,6 +44,8 @@ package final class RulePrefilter: Sendable {
     package let words: Int
     /// `pairs[i].chainID`, flat (read per value without copying a `Pair`).
     let pairChains: [Int]
+    /// Per chain id: its transformations.
+    let chainSteps: [[Transformation]]
 
     init(
         pairs: [Pair], groups: [Group], scanners: [LiteralScanner?], globalScanner: LiteralScanner?,
@@ -58,15 +60,25 @@ package final class RulePrefilter: Sendable {
         self.bitCount = bitCount
         self.words = words
         pairChains = pairs.map(\.chainID)
+        var steps = [[Transformation]](repeating: [], count: scanners.count)
+        for pair in pairs where pair.chainID < steps.count { steps[pair.chainID] = pair.transformations }
+        chainSteps = steps
+    }
+
+    deinit {
+        for scanner in scanners { scanner?.deallocate() }
+        globalScanner?.deallocate()
     }
 
     static let empty = RulePrefilter(
         pairs: [], groups: [], scanners: [], globalScanner: nil, chainMasks: [], chainTriggers: [], bitCount: 0,
         words: 0)
 
-    /// What a rule keeps: its bit and the pairs to test.
+    /// What a rule keeps: its bits (one per clause, all in one word) and the pairs to test. The rule may match
+    /// only if, in some pair, every one of its bits is set.
     package struct Slot: Sendable {
-        package let bit: Int
+        package let word: Int
+        package let mask: UInt64
         package let pairs: [Int]
     }
 
@@ -93,67 +105,105 @@ package final class RulePrefilter: Sendable {
         var literals: [Int: [(literal: [UInt8], bit: Int)]] = [:]
         var bitCount = 0
         let enabled: Bool
+        /// Transformation chain ids: the loader's, plus the prefixes of `multiMatch` rules' chains.
+        var chainIDs: [String: Int]
+        var chainCount: Int { chainIDs.count }
 
-        init(enabled: Bool = true) { self.enabled = enabled }
+        init(enabled: Bool = true, chainIDs: [String: Int]) {
+            self.enabled = enabled
+            self.chainIDs = chainIDs
+        }
 
-        /// Assigns a bit to `rule` if it is eligible; returns its slot.
+        mutating func internChain(_ chain: [Transformation]) -> Int {
+            let key = chain.map(\.rawValue).joined(separator: ",")
+            if let id = chainIDs[key] { return id }
+            let id = chainIDs.count
+            chainIDs[key] = id
+            return id
+        }
+
+        /// Assigns bits to `rule` if it is eligible; returns its slot.
         mutating func add(_ rule: Rule) -> Slot? {
-            guard enabled, let op = rule.op, !op.negated, !rule.actions.multiMatch else { return nil }
-            let required: [[UInt8]]?
+            guard enabled, let op = rule.op, !op.negated else { return nil }
+            let clauses: [[[UInt8]]]?
             if let rx = op.implementation as? RxOperator {
-                required = RegexLiterals.requiredLiterals(rx.pattern)
+                clauses = RegexLiterals.requiredClauses(rx.pattern)
             } else if let pm = op.implementation as? PmOperator {
-                required = pm.phrases.isEmpty || pm.phrases.contains(where: \.isEmpty) ? nil : pm.phrases
+                clauses = pm.phrases.isEmpty || pm.phrases.contains(where: \.isEmpty) ? nil : [pm.phrases]
             } else {
-                required = nil
+                clauses = nil
             }
-            guard let required, !required.isEmpty else { return nil }
+            guard let clauses, !clauses.isEmpty, clauses.count <= 64 else { return nil }
             let included = rule.targets.filter { !$0.exclude }
             guard !included.isEmpty else { return nil }
             for target in included where target.count || !RulePrefilter.isPhaseStable(target.variable) {
                 return nil
             }
-            var ids: [Int] = []
-            for target in included {
-                let keyText = target.variable == .xml ? target.text : ""
-                let key = "\(rule.transformationChainID)|\(target.variable.rawValue)|\(keyText)"
-                let id: Int
-                if let existing = pairIDs[key] {
-                    id = existing
-                } else {
-                    id = pairs.count
-                    pairIDs[key] = id
-                    let groupKey = "\(target.variable.rawValue)|\(keyText)"
-                    let group: Int
-                    if let existing = groupIDs[groupKey] {
-                        group = existing
-                    } else {
-                        group = groupTargets.count
-                        groupIDs[groupKey] = group
-                        groupTargets.append(
-                            target.variable == .xml
-                                ? target
-                                : VariableTarget(
-                                    variable: target.variable, key: nil, count: false, exclude: false,
-                                    text: target.variable.rawValue))
-                        groupPairs.append([])
-                    }
-                    groupPairs[group].append(id)
-                    chains[rule.transformationChainID] = rule.transformations
-                    pairs.append(
-                        Pair(
-                            chainID: rule.transformationChainID, group: group, transformations: rule.transformations,
-                            target: groupTargets[group]))
+            // The chains whose output the operator sees: the rule's own, or with multiMatch every stage (the raw
+            // value and each prefix of the chain).
+            var stages: [(id: Int, steps: [Transformation])] = []
+            if rule.actions.multiMatch && !rule.transformations.isEmpty {
+                for length in 0...rule.transformations.count {
+                    let steps = Array(rule.transformations.prefix(length))
+                    stages.append((internChain(steps), steps))
                 }
-                if !ids.contains(id) { ids.append(id) }
+            } else {
+                stages.append((rule.transformationChainID, rule.transformations))
             }
-            let bit = bitCount
-            bitCount += 1
-            for literal in required { literals[rule.transformationChainID, default: []].append((literal, bit)) }
-            return Slot(bit: bit, pairs: ids)
+            // The rule's bits, all in one word.
+            if bitCount % 64 + clauses.count > 64 { bitCount = (bitCount / 64 + 1) * 64 }
+            let first = bitCount
+            bitCount += clauses.count
+            var ids: [Int] = []
+            for stage in stages {
+                for (index, clause) in clauses.enumerated() {
+                    for literal in clause { literals[stage.id, default: []].append((literal, first + index)) }
+                }
+                for target in included {
+                    let id = pair(chainID: stage.id, steps: stage.steps, target: target)
+                    if !ids.contains(id) { ids.append(id) }
+                }
+            }
+            var mask: UInt64 = 0
+            for index in 0..<clauses.count { mask |= 1 << UInt64((first + index) & 63) }
+            return Slot(word: first >> 6, mask: mask, pairs: ids)
         }
 
-        func build(chainCount: Int) -> RulePrefilter {
+        /// The pair of (chain, target variable), created on first use.
+        mutating func pair(chainID: Int, steps: [Transformation], target: VariableTarget) -> Int {
+            // A keyed target (REQUEST_HEADERS:User-Agent, XML:/*) is its own group: only its values are scanned.
+            let keyText = target.hasKey ? target.text : ""
+            let key = "\(chainID)|\(target.variable.rawValue)|\(keyText)"
+            let id: Int
+            if let existing = pairIDs[key] {
+                id = existing
+            } else {
+                id = pairs.count
+                pairIDs[key] = id
+                let groupKey = "\(target.variable.rawValue)|\(keyText)"
+                let group: Int
+                if let existing = groupIDs[groupKey] {
+                    group = existing
+                } else {
+                    group = groupTargets.count
+                    groupIDs[groupKey] = group
+                    groupTargets.append(
+                        target.hasKey
+                            ? target
+                            : VariableTarget(
+                                variable: target.variable, key: nil, count: false, exclude: false,
+                                text: target.variable.rawValue))
+                    groupPairs.append([])
+                }
+                groupPairs[group].append(id)
+                chains[chainID] = steps
+                pairs.append(
+                    Pair(chainID: chainID, group: group, transformations: steps, target: groupTargets[group]))
+            }
+            return id
+        }
+
+        func build() -> RulePrefilter {
             guard bitCount > 0 else { return .empty }
             let words = (bitCount + 63) / 64
             var scanners: [LiteralScanner?] = Array(repeating: nil, count: chainCount)
