@@ -53,7 +53,8 @@ struct RegexLiteralsTests {
     @Test("clauses: every part of a concatenation that needs a literal is its own clause, most selective first")
     func clauses() throws {
         let result = try #require(RegexLiterals.requiredClauses("[ ;/]on[a-z]{3,25}\\s*=[^=]"))
-        #expect(result.first == [" on", "/on", ";on"].map { Array($0.utf8) }, "the class before `on` makes three exact strings")
+        // The class before `on` makes three exact strings.
+        #expect(result.first == [" on", "/on", ";on"].map { Array($0.utf8) })
         #expect(result.count == 2)
         #expect(result.last == [Array("=".utf8)])
         #expect(RegexLiterals.requiredClauses("a\\.{2,3}/") == [[Array("a.../".utf8), Array("a../".utf8)]])
