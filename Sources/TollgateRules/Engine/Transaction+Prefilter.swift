@@ -31,18 +31,21 @@ extension Transaction {
         return false
     }
 
-    /// Visits every value of a variable once and fills the bit sets of all its pairs: a value that none of a
-    /// chain's trigger bytes occurs in is the same for that chain (up to case), so one scan of the raw value
-    /// with the all-chains scanner, masked per chain, serves all such chains; other chains transform the value
-    /// (through the transaction's cache) and scan it with their own scanner.
+    /// Visits every value of a variable once and fills the bit sets of all its pairs.
+    ///
+    /// A value that none of a chain's trigger bytes occurs in is the same for that chain (up to case), so one
+    /// scan of the raw value with the all-chains scanner, masked per chain, serves all such chains. Other chains
+    /// run only the steps whose exact triggers occur in the current stage; the stages reached are memoized per
+    /// value by the sequence of steps applied, so chains that differ only in steps that change nothing share
+    /// one transformation and one scan (a user agent goes through the whitespace steps once, not once per
+    /// decoding chain in front of them).
     private func computePrefilterGroup(_ index: Int, prefilter: RulePrefilter, state: PrefilterState) {
         let group = prefilter.groups[index]
         let words = prefilter.words
         prefilterComputed = true
         // The transaction's bit sets live in memory it owns (allocated once, freed with it), so the per-value
-        // loop below works through plain pointers and retains nothing.
+        // loop below works through plain pointers.
         let bits = state.bits
-        let scratch = state.scratch
         for pair in group.pairs {
             prefilterDone[pair] = true
             for w in 0..<words { bits[pair &* words &+ w] = 0 }
@@ -51,30 +54,25 @@ extension Transaction {
         prefilter.pairChains.withUnsafeBufferPointer { chains in
             prefilter.chainTriggers.withUnsafeBufferPointer { triggers in
                 prefilter.chainMasks.withUnsafeBufferPointer { masks in
-                    prefilter.scanners.withUnsafeBufferPointer { scanners in
+                    prefilter.stepTriggers.withUnsafeBufferPointer { stepTriggers in
                         group.pairs.withUnsafeBufferPointer { pairs in
                             forEachValue(of: group.target, exclusions: []) { _, _, value, _ in
-                                var rawScanned = false
                                 let present = value.withUnsafeBufferPointer { ByteSet($0) }
+                                state.beginValue()
                                 for pairIndex in pairs {
                                     let chain = chains[pairIndex]
                                     let out = bits + pairIndex &* words
+                                    var found: UnsafeMutablePointer<UInt64>
                                     if triggers[chain].isDisjoint(with: present) {
-                                        if !rawScanned {
-                                            rawScanned = true
-                                            for w in 0..<words { scratch[w] = 0 }
-                                            value.withUnsafeBufferPointer { global.scan($0, into: scratch) }
-                                        }
-                                        let maskBase = chain &* words
-                                        for w in 0..<words { out[w] |= scratch[w] & masks[maskBase &+ w] }
-                                    } else if let scanner = scanners[chain] {
-                                        // Applied directly, not through the transaction's cache: most values come out unchanged
-                                        // (no allocation), and the prefilter's chains include multiMatch prefixes the
-                                        // rules never ask the cache for.
-                                        var stage = value
-                                        for step in prefilter.chainSteps[chain] { stage = step.apply(stage) }
-                                        stage.withUnsafeBufferPointer { scanner.scan($0, into: out) }
+                                        found = state.rawBits(value, scanner: global, words: words)
+                                    } else {
+                                        found = stage(
+                                            of: value, present: present, codes: prefilter.chainCodes[chain],
+                                            steps: prefilter.chainSteps[chain], stepTriggers: stepTriggers,
+                                            state: state, scanner: global, words: words)
                                     }
+                                    let maskBase = chain &* words
+                                    for w in 0..<words { out[w] |= found[w] & masks[maskBase &+ w] }
                                 }
                             }
                         }
@@ -83,22 +81,117 @@ extension Transaction {
             }
         }
     }
+
+    /// The scanned bits of `value` after the steps of one chain whose exact triggers occur (memoized per value).
+    private func stage(
+        of value: [UInt8], present: ByteSet, codes: [UInt8], steps: [Transformation],
+        stepTriggers: UnsafeBufferPointer<ByteSet>, state: PrefilterState, scanner: LiteralScanner, words: Int
+    ) -> UnsafeMutablePointer<UInt64> {
+        var key: UInt64 = 0
+        var current = value
+        var set = present
+        var entry = -1
+        for (position, code) in codes.enumerated() {
+            guard !stepTriggers[Int(code)].isDisjoint(with: set) else { continue }
+            // Keys hold up to ten 6-bit codes; a longer effective chain is computed without the memo.
+            let memoizable = key < (1 << 54)
+            let nextKey = memoizable ? key << 6 | UInt64(code) : UInt64.max
+            if memoizable, let hit = state.memoIndex(nextKey) {
+                entry = hit
+                current = state.memoOutputs[hit]
+                set = state.memoSets[hit]
+            } else {
+                current = steps[position].apply(current)
+                set = current.withUnsafeBufferPointer { ByteSet($0) }
+                entry = state.memoize(nextKey, output: current, set: set)
+            }
+            key = nextKey
+        }
+        if entry < 0 { return state.rawBits(value, scanner: scanner, words: words) }
+        return state.scannedBits(entry, scanner: scanner, words: words)
+    }
 }
 
-/// The prefilter's per-transaction bit sets, in memory allocated once and freed with the transaction.
+/// The prefilter's per-transaction bit sets, in memory allocated once and freed with the transaction, and the
+/// per-value memo of transformed stages.
 final class PrefilterState {
     let bits: UnsafeMutablePointer<UInt64>
-    let scratch: UnsafeMutablePointer<UInt64>
+    /// Scanned bits: slot 0 for the raw value, slot 1 + i for memo entry i.
+    private var scanned: UnsafeMutablePointer<UInt64>
+    private var scannedCapacity: Int
+    private let words: Int
+    private var rawDone = false
+    private(set) var memoKeys: [UInt64] = []
+    private(set) var memoOutputs: [[UInt8]] = []
+    private(set) var memoSets: [ByteSet] = []
+    private var memoScanned: [Bool] = []
 
-    init(bits count: Int, scratch scratchCount: Int) {
+    init(bits count: Int, scratch words: Int) {
+        self.words = max(words, 1)
         bits = UnsafeMutablePointer<UInt64>.allocate(capacity: max(count, 1))
         bits.initialize(repeating: 0, count: max(count, 1))
-        scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: max(scratchCount, 1))
-        scratch.initialize(repeating: 0, count: max(scratchCount, 1))
+        scannedCapacity = 8
+        scanned = UnsafeMutablePointer<UInt64>.allocate(capacity: scannedCapacity * self.words)
+        scanned.initialize(repeating: 0, count: scannedCapacity * self.words)
     }
 
     deinit {
         bits.deallocate()
-        scratch.deallocate()
+        scanned.deallocate()
+    }
+
+    /// Forgets the memo (a new value).
+    func beginValue() {
+        rawDone = false
+        if !memoKeys.isEmpty {
+            memoKeys.removeAll(keepingCapacity: true)
+            memoOutputs.removeAll(keepingCapacity: true)
+            memoSets.removeAll(keepingCapacity: true)
+            memoScanned.removeAll(keepingCapacity: true)
+        }
+    }
+
+    func memoIndex(_ key: UInt64) -> Int? {
+        guard key != UInt64.max else { return nil }
+        for i in memoKeys.indices where memoKeys[i] == key { return i }
+        return nil
+    }
+
+    func memoize(_ key: UInt64, output: [UInt8], set: ByteSet) -> Int {
+        memoKeys.append(key)
+        memoOutputs.append(output)
+        memoSets.append(set)
+        memoScanned.append(false)
+        let needed = memoKeys.count + 1
+        if needed > scannedCapacity {
+            let grown = UnsafeMutablePointer<UInt64>.allocate(capacity: needed * 2 * words)
+            grown.initialize(repeating: 0, count: needed * 2 * words)
+            grown.update(from: scanned, count: scannedCapacity * words)
+            scanned.deallocate()
+            scanned = grown
+            scannedCapacity = needed * 2
+        }
+        return memoKeys.count - 1
+    }
+
+    /// The bits of the raw value, scanned on first use per value.
+    func rawBits(_ value: [UInt8], scanner: LiteralScanner, words: Int) -> UnsafeMutablePointer<UInt64> {
+        if !rawDone {
+            rawDone = true
+            for w in 0..<words { scanned[w] = 0 }
+            value.withUnsafeBufferPointer { scanner.scan($0, into: scanned) }
+        }
+        return scanned
+    }
+
+    /// The bits of memo entry `index`, scanned on first use.
+    func scannedBits(_ index: Int, scanner: LiteralScanner, words: Int) -> UnsafeMutablePointer<UInt64> {
+        let slot = scanned + (index + 1) * words
+        if !memoScanned[index] {
+            memoScanned[index] = true
+            for w in 0..<words { slot[w] = 0 }
+            memoOutputs[index].withUnsafeBufferPointer { scanner.scan($0, into: slot) }
+        }
+        return slot
     }
 }

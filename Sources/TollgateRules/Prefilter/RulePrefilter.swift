@@ -32,9 +32,8 @@ package final class RulePrefilter: Sendable {
 
     package let pairs: [Pair]
     package let groups: [Group]
-    /// Scanner per transformation chain id (nil for chains without eligible rules).
-    let scanners: [LiteralScanner?]
-    /// All literals of all chains (for values no transformation of a chain changes).
+    /// The literals of every eligible rule, for every chain: a scan reports the bits of all rules whose
+    /// literal occurs, and each chain keeps those of its own rules (`chainMasks`).
     let globalScanner: LiteralScanner?
     /// Per chain: the bits of its rules (`words` words each).
     let chainMasks: [UInt64]
@@ -46,32 +45,36 @@ package final class RulePrefilter: Sendable {
     let pairChains: [Int]
     /// Per chain id: its transformations.
     let chainSteps: [[Transformation]]
+    /// Per chain id: its transformations as codes (1 + the case's index in `Transformation.allCases`).
+    let chainCodes: [[UInt8]]
+    /// Per transformation code: `exactTriggers`.
+    let stepTriggers: [ByteSet]
 
     init(
-        pairs: [Pair], groups: [Group], scanners: [LiteralScanner?], globalScanner: LiteralScanner?,
+        pairs: [Pair], groups: [Group], chainCount: Int, globalScanner: LiteralScanner?,
         chainMasks: [UInt64], chainTriggers: [ByteSet], bitCount: Int, words: Int
     ) {
         self.pairs = pairs
         self.groups = groups
-        self.scanners = scanners
         self.globalScanner = globalScanner
         self.chainMasks = chainMasks
         self.chainTriggers = chainTriggers
         self.bitCount = bitCount
         self.words = words
         pairChains = pairs.map(\.chainID)
-        var steps = [[Transformation]](repeating: [], count: scanners.count)
+        var steps = [[Transformation]](repeating: [], count: chainCount)
         for pair in pairs where pair.chainID < steps.count { steps[pair.chainID] = pair.transformations }
         chainSteps = steps
+        chainCodes = steps.map { chain in chain.map { UInt8(Transformation.allCases.firstIndex(of: $0) ?? 0) + 1 } }
+        stepTriggers = [ByteSet()] + Transformation.allCases.map(\.exactTriggers)
     }
 
     deinit {
-        for scanner in scanners { scanner?.deallocate() }
         globalScanner?.deallocate()
     }
 
     static let empty = RulePrefilter(
-        pairs: [], groups: [], scanners: [], globalScanner: nil, chainMasks: [], chainTriggers: [], bitCount: 0,
+        pairs: [], groups: [], chainCount: 0, globalScanner: nil, chainMasks: [], chainTriggers: [], bitCount: 0,
         words: 0)
 
     /// What a rule keeps: its bits (one per clause, all in one word) and the pairs to test. The rule may match
@@ -206,11 +209,9 @@ package final class RulePrefilter: Sendable {
         func build() -> RulePrefilter {
             guard bitCount > 0 else { return .empty }
             let words = (bitCount + 63) / 64
-            var scanners: [LiteralScanner?] = Array(repeating: nil, count: chainCount)
             var masks = [UInt64](repeating: 0, count: chainCount * words)
             var all: [(literal: [UInt8], bit: Int)] = []
             for (chain, list) in literals where chain < chainCount {
-                scanners[chain] = LiteralScanner(patterns: list, words: words)
                 for (_, bit) in list { masks[chain * words + bit >> 6] |= 1 << UInt64(bit & 63) }
                 all += list
             }
@@ -222,7 +223,7 @@ package final class RulePrefilter: Sendable {
             }
             let groups = groupTargets.indices.map { Group(target: groupTargets[$0], pairs: groupPairs[$0]) }
             return RulePrefilter(
-                pairs: pairs, groups: groups, scanners: scanners,
+                pairs: pairs, groups: groups, chainCount: chainCount,
                 globalScanner: LiteralScanner(patterns: all, words: words),
                 chainMasks: masks, chainTriggers: triggers, bitCount: bitCount, words: words)
         }
@@ -286,6 +287,22 @@ package struct ByteSet: Sendable {
 }
 
 extension Transformation {
+    /// Bytes without which this transformation returns its input exactly (`prefilterTriggers` plus the letters
+    /// of case-changing steps): a step may be skipped on a value only when none of these occur in it, because
+    /// later steps may treat letters differently by case (e.g. entity names, escape sequences).
+    var exactTriggers: ByteSet {
+        var set = prefilterTriggers
+        switch self {
+        case .lowercase, .cmdLine:
+            for b in UInt8(ascii: "A")...UInt8(ascii: "Z") { set.insert(b) }
+        case .uppercase:
+            for b in UInt8(ascii: "a")...UInt8(ascii: "z") { set.insert(b) }
+        default:
+            break
+        }
+        return set
+    }
+
     /// Bytes whose presence may make this transformation's output differ from its input other than in ASCII
     /// case (the prefilter scans case-insensitively). Without any of them in a value the transformation is the
     /// identity for the prefilter, so a chain of such steps can be skipped. Unlisted transformations: all bytes.
