@@ -22,6 +22,16 @@ struct ResponseRedactionTests {
         #expect(String(decoding: out, as: UTF8.self) == #"{"aws_secret_access_key": "[REDACTED]"}"#)
     }
 
+    @Test("more matches than maximumMasks: no redaction (the response blocks)")
+    func tooManyMatches() throws {
+        let regex = try Regex("k[0-9]")
+        let many = Array(String(repeating: "k1 ", count: ResponseRedaction.maximumMasks + 1).utf8)
+        #expect(ResponseRedaction.redact(many, regex) == nil)
+        let enough = Array(String(repeating: "k1 ", count: ResponseRedaction.maximumMasks).utf8)
+        let out = try #require(ResponseRedaction.redact(enough, regex))
+        #expect(out == Array(String(repeating: "[REDACTED] ", count: ResponseRedaction.maximumMasks).utf8))
+    }
+
     @Test("no match leaves the body as it was")
     func noMatch() throws {
         let regex = try Regex("AKIA[A-Z2-7]{16}")

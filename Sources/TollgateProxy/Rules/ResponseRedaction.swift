@@ -25,14 +25,22 @@ public enum ResponseRedaction {
         return nil
     }
 
+    /// Most spans one pattern masks in one response: each match copies the rest of the body, so the work
+    /// is bounded; a response with more is blocked instead.
+    public static let maximumMasks = 256
+
     /// `body` with every match of `regex` replaced by `mask`; nil when a match could not be decided
-    /// (a PCRE2 limit), which must not be taken for "nothing to mask".
+    /// (a PCRE2 limit), which must not be taken for "nothing to mask", or when there are more than
+    /// `maximumMasks` matches.
     public static func redact(_ body: [UInt8], _ regex: Regex, mask: [UInt8] = mask) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(body.count)
         var start = 0
+        var masks = 0
         var groups: [Range<Int>?] = []
         while start < body.count {
+            masks += 1
+            if masks > maximumMasks + 1 { return nil }
             let subject = Array(body[start...])
             switch regex.firstMatch(in: subject, maxGroups: 1, groups: &groups) {
             case .noMatch:
