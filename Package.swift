@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "TollgateProxy",
             dependencies: [
-                "CTollgateSystem", "TollgateHTTP", "TollgateConfig", "TollgateRules", "TollgateLimiter",
+                "CTollgateSystem", "TollgateHTTP", "TollgateConfig", "TollgateRules", "TollgateRegex", "TollgateLimiter",
                 "TollgateMetrics", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -39,6 +39,7 @@ def main():
     ap.add_argument("--config", required=True)
     ap.add_argument("--tollgate", default=".build/debug/tollgate")
     ap.add_argument("--block-id", type=int, default=4759920)
+    ap.add_argument("--show-missed", action="store_true", help="list the ids (RULE-TEST) of the tests not blocked")
     args = ap.parse_args()
     levels = rule_levels(args.crs)
     index = {}
@@ -69,6 +70,9 @@ def main():
     for line in proc.stdout.splitlines():
         m = re.match(r"^(PASS|FAIL) (\d+-\d+)\b", line)
         if m and m.group(2) in index:
+            if args.show_missed and m.group(1) == "FAIL":
+                fam, pl = index[m.group(2)]
+                print(f"MISSED {m.group(2)} (family {fam}, PL{pl})")
             fam, pl = index[m.group(2)]
             for key in [(fam, pl), (fam, "all"), ("ALL", pl), ("ALL", "all")]:
                 cells[key][0] += m.group(1) == "PASS"

@@ -268,11 +268,65 @@ def run_ftw(args):
     return results
 
 
-def show_misses(results):
+def rule_ids(args):
+    """Every rule id in Rulesets/ and, with --crs, in CRS's rules (what a test can report)."""
+    ids = set()
+    folders = [os.path.join(REPO, "Rulesets")] + ([os.path.join(os.path.abspath(args.crs), "rules")] if args.crs else [])
+    for folder in folders:
+        for root, _, names in os.walk(folder):
+            for name in names:
+                if name.endswith(".conf"):
+                    with open(os.path.join(root, name), encoding="utf-8", errors="replace") as f:
+                        ids.update(int(m) for m in re.findall(r"\bid:(\d+)", f.read()))
+    return sorted(ids)
+
+
+def explain_ftw(args, results):
+    """Runs the blocked benign values once more, each as a test that forbids every known rule id, and
+    reads the ids the runner reports as unexpected: the rules that matched (non-scoring rules included)."""
+    blocked = [r for r in results if r[0] == "benign" and r[3]]
+    if not blocked:
+        return {}
+    wanted = {(r[1], r[2], r[5]) for r in blocked}
+    ids = ", ".join(str(i) for i in rule_ids(args))
+    cases = [c for c in all_cases("/") if c[0] == "benign" and (c[1], c[2], c[7]) in wanted]
+    explained = {}
+    with tempfile.TemporaryDirectory(prefix="tollgate-explain-") as tmp:
+        lines = ["---", "meta:", '  author: "detection benchmark"', "rule_id: 1", "tests:"]
+        for n, (_, _, _, method, path, headers, body, _) in enumerate(cases, 1):
+            lines += [f"  - test_id: {n}", "    stages:", "      - input:",
+                      '          dest_addr: "127.0.0.1"', "          port: 80",
+                      f"          method: {yaml_str(method)}", f"          uri: {yaml_str(path)}",
+                      '          version: "HTTP/1.1"', "          headers:",
+                      '            Host: "localhost"', '            User-Agent: "tollgate-detection-benchmark/1.0"',
+                      '            Accept: "*/*"']
+            for k, v in headers.items():
+                lines.append(f"            {k}: {yaml_str(v)}")
+            if body is not None:
+                lines.append(f"          data: {yaml_str(body)}")
+            lines += ["        output:", "          log:", f"            no_expect_ids: [{ids}]"]
+        with open(os.path.join(tmp, "1.yaml"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        proc = subprocess.run([args.tollgate, "ftw", "--config", args.config, tmp],
+                              capture_output=True, text=True, timeout=args.max_seconds)
+    for line in proc.stdout.splitlines():
+        m = re.match(r"^FAIL 1-(\d+): unexpected ids \[([\d, ]*)\]", line)
+        if m:
+            case = cases[int(m.group(1)) - 1]
+            explained[(case[1], case[2], case[7])] = [int(x) for x in m.group(2).split(",") if x.strip()]
+    return explained
+
+
+def show_misses(results, explained=None):
+    """Lists missed attacks and blocked benign values; with `explained` (from explain_ftw), the ids of
+    the rules that matched each blocked benign value."""
     for kind, category, placement, blocked, _, value in results:
         if (kind == "attacks" and not blocked) or (kind == "benign" and blocked):
             tag = "MISS" if kind == "attacks" else "FP  "
-            print(f"{tag} {category:20s} {placement:9s} {value!r}")
+            rules = ""
+            if explained is not None and kind == "benign":
+                rules = " rules " + ",".join(str(i) for i in explained.get((category, placement, value), []))
+            print(f"{tag} {category:20s} {placement:9s} {value!r}{rules}")
 
 
 # ---------------------------------------------------------------------------------------- table
@@ -327,7 +381,8 @@ def main():
     f.add_argument("--block-id", type=int, default=4759920,
                    help="id of the blocking-evaluation rule (4759920 embedded, 949110 with CRS)")
     f.add_argument("--max-seconds", type=float, default=900.0, help="timeout for the ftw run (default 900)")
-    f.add_argument("--show-misses", action="store_true", help="list missed attacks and blocked benign values")
+    f.add_argument("--show-misses", action="store_true",
+                   help="list missed attacks and blocked benign values (with the ids of the rules that matched them)")
     f.add_argument("--label", default="", help="title for the table")
     f.add_argument("--only", choices=["attacks", "benign"], help="send only this half of the corpus")
     args = parser.parse_args()
@@ -346,7 +401,7 @@ def main():
             args.block_id = 949110
         results = run_ftw(args)
         if args.show_misses:
-            show_misses(results)
+            show_misses(results, explain_ftw(args, results))
         print_table(results, args.label or f"target: tollgate ftw --config {args.config} (blocked = rule {args.block_id} matched)")
 
 

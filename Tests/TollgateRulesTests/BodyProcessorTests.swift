@@ -1,5 +1,6 @@
 import Testing
-import TollgateRules
+
+@testable import TollgateRules
 
 @Suite("Body processors")
 struct BodyProcessorTests {
@@ -23,17 +24,66 @@ struct BodyProcessorTests {
         #expect(TestSupport.ids(Self.post(engine, "application/x-www-form-urlencoded", "a=x+y%26&b=2")) == [1])
     }
 
-    @Test("JSON arguments are named json.a.b; array elements keep the array's name")
+    @Test("JSON arguments are named json.a.b; array elements json.a.array_<index>; the array name holds the count")
     func json() throws {
         let engine = try TestSupport.engine(
             Self.base + """
 
                 SecRule ARGS:json.user.name "@streq bob" "id:1,phase:2,pass,log"
-                SecRule ARGS:json.tags "@streq two" "id:2,phase:2,pass,log"
+                SecRule ARGS:json.tags.array_1 "@streq two" "id:2,phase:2,pass,log"
                 SecRule ARGS_NAMES "@streq json.n" "id:3,phase:2,pass,log"
+                SecRule ARGS:json.tags "@eq 2" "id:4,phase:2,pass,log"
+                SecRule ARGS:json.tags "@streq one" "id:5,phase:2,pass,log"
                 """)
         let tx = Self.post(engine, "application/json", #"{"user":{"name":"bob"},"tags":["one","two"],"n":null}"#)
-        #expect(TestSupport.ids(tx) == [1, 2, 3])
+        #expect(TestSupport.ids(tx) == [1, 2, 3, 4])
+    }
+
+    /// Names and values a JSON body flattens to, in document order.
+    static func flatten(_ json: String) throws -> [String] {
+        let limits = BodyLimits(arguments: 1000, depth: 64, files: 10)
+        return try JSONBodyProcessor.parse(Array(json.utf8), limits: limits).map {
+            String(decoding: $0.key, as: UTF8.self) + "=" + String(decoding: $0.value, as: UTF8.self)
+        }
+    }
+
+    @Test(
+        "array elements are indexed from 0 at every level (ModSecurity v3); each array's name carries its count (Coraza)",
+        arguments: [
+            (#"{"a":[1,2]}"#, ["json.a=2", "json.a.array_0=1", "json.a.array_1=2"]),
+            (#"[1,"x"]"#, ["json=2", "json.array_0=1", "json.array_1=x"]),
+            (
+                #"{"a":[{"b":1},{"b":2,"c":[true]}]}"#,
+                [
+                    "json.a=2", "json.a.array_0.b=1", "json.a.array_1.b=2", "json.a.array_1.c=1",
+                    "json.a.array_1.c.array_0=true",
+                ]
+            ),
+            (
+                #"{"m":[[1,2],[],[3]]}"#,
+                [
+                    "json.m=3", "json.m.array_0=2", "json.m.array_0.array_0=1", "json.m.array_0.array_1=2",
+                    "json.m.array_1=0", "json.m.array_2=1", "json.m.array_2.array_0=3",
+                ]
+            ),
+            (#"{"e":[],"o":{},"n":[null]}"#, ["json.e=0", "json.n=1", "json.n.array_0="]),
+            (#""s""#, ["json=s"]),
+        ])
+    func jsonArrayNames(json: String, expected: [String]) throws {
+        #expect(try Self.flatten(json) == expected)
+    }
+
+    @Test(
+        "an array of n elements: its name holds n, the last element is .array_<n-1>, there is no .array_<n>",
+        arguments: [1, 9, 10, 11, 500, 501])
+    func jsonArrayLength(n: Int) throws {
+        let body = "{\"a\":[" + Array(repeating: "0", count: n).joined(separator: ",") + "]}"
+        let arguments = try Self.flatten(body)
+        let names = arguments.map { String($0.prefix { $0 != "=" }) }
+        #expect(arguments.first == "json.a=\(n)")
+        #expect(names.count == n + 1)
+        #expect(names.last == "json.a.array_\(n - 1)")
+        #expect(!names.contains("json.a.array_\(n)"))
     }
 
     @Test("malformed JSON sets REQBODY_ERROR")

@@ -331,7 +331,8 @@ extension ClientConnection {
         responseFinalInspected = true
         if let transaction,
             case .block(let status) = transaction.inspectResponseBody(
-                UnsafeRawBufferPointer(start: nil, count: 0), isFinal: true)
+                UnsafeRawBufferPointer(start: nil, count: 0), isFinal: true),
+            !replaceHeldResponse(transaction)
         {
             worker.counters.blocked.increment()
             action = .blocked
@@ -346,6 +347,17 @@ extension ClientConnection {
         heldResponse.removeAll(keepingCapacity: true)
         guard held.withUnsafeBytes({ writeToClient($0) }) else { return }
         responseComplete()
+    }
+
+    /// Swaps a blocked held response (head then body) for the inspector's replacement, if it offers one (e.g.
+    /// with leaked secrets redacted). False: answer the block.
+    private func replaceHeldResponse(_ transaction: any InspectionTransaction) -> Bool {
+        guard heldResponse.count >= responseHead.count,
+            let replacement = transaction.replacementForBlockedResponse(
+                head: responseHead, body: heldResponse[responseHead.count...])
+        else { return false }
+        heldResponse = replacement
+        return true
     }
 
     /// Shows response body bytes to the inspector (up to the inspection limit). False when it blocked: the

@@ -71,6 +71,10 @@ public protocol InspectionTransaction: AnyObject {
     /// the final `inspectResponseBody` call, so a phase-4 block becomes a clean error answer. The proxy holds
     /// only bodies of known length within `http.inspection_buffer_bytes`; others stream (a block then aborts).
     var holdsResponseBody: Bool { get }
+    /// A held response (see `holdsResponseBody`) whose final `inspectResponseBody` answered `.block`: a
+    /// replacement for it, head and body as the client gets them, that may be sent instead (e.g. with leaked
+    /// secrets masked and Content-Length adjusted); nil: answer the block.
+    func replacementForBlockedResponse(head: [UInt8], body: ArraySlice<UInt8>) -> [UInt8]?
     /// Logging phase: the exchange ended with `status` (0 when the connection was aborted).
     func finish(status: Int)
     /// What the inspection found so far (for the access log and metrics); read just before `finish`.
@@ -101,6 +105,9 @@ extension InspectionTransaction {
 
     /// Default: response bodies are not inspected.
     public func inspectResponseBody(_ chunk: UnsafeRawBufferPointer, isFinal: Bool) -> InspectionVerdict { .allow }
+
+    /// Default: a blocked response is never replaced.
+    public func replacementForBlockedResponse(head: [UInt8], body: ArraySlice<UInt8>) -> [UInt8]? { nil }
 }
 
 /// The default inspector: inspects nothing.

@@ -34,6 +34,8 @@ public final class RuleInspector: RequestInspector {
     let observers: RuleObservers
     /// Rule-match counters of this ruleset (resolved at load).
     let ruleMetrics: RuleMetricsTable?
+    /// Redaction patterns of the ruleset's `tollgate-redact/` tags, compiled on first use.
+    let redactionPatterns = RedactionPatterns()
 
     /// - Parameters:
     ///   - ruleSet: the compiled ruleset (see `RulesetComposer`).
@@ -90,6 +92,8 @@ final class RuleTransaction: InspectionTransaction {
     var responseBody: [UInt8] = []
     var bufferResponse = false
     var finished = false
+    /// The blocked response was sent with its secrets redacted instead.
+    var redacted = false
 
     init(inspector: RuleInspector, transaction: Transaction, request: InspectedRequest) {
         self.inspector = inspector
@@ -133,6 +137,12 @@ final class RuleTransaction: InspectionTransaction {
         return Self.map(transaction.processResponseBody(responseBody))
     }
 
+    func replacementForBlockedResponse(head: [UInt8], body: ArraySlice<UInt8>) -> [UInt8]? {
+        guard let replacement = redactedResponse(head: head, body: body) else { return nil }
+        redacted = true
+        return replacement
+    }
+
     var summary: InspectionSummary {
         InspectionSummary(
             evaluated: true, matchedRuleIDs: transaction.matchedRules.filter(\.logged).map(\.id),
@@ -166,7 +176,7 @@ final class RuleTransaction: InspectionTransaction {
             clientKeyHash: observers.hasher.pseudonym(request.clientAddress),
             method: String(decoding: request.method, as: UTF8.self),
             path: String(decoding: request.target.prefix(2048), as: UTF8.self), status: status,
-            action: blocked ? RequestAction.blocked : RequestAction.allowed,
+            action: blocked && !redacted ? RequestAction.blocked : RequestAction.allowed,
             anomalyScore: transaction.anomalyScores.inbound, matches: matches)
         sink.write(record.render(redactor: observers.redactor))
     }

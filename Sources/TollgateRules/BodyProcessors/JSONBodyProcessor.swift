@@ -1,5 +1,13 @@
-/// Flattens a JSON body into arguments named like ModSecurity: `json.a.b` for objects; array elements
-/// take the array's name (`{"a":[1,2]}` gives `json.a=1`, `json.a=2`); the root is `json`. Scalars become values (`true`, `false`, numbers as written, `null` as empty).
+/// Flattens a JSON body into arguments. Object members are named `json.a.b`; array elements
+/// `<array name>.array_<index>` as ModSecurity v3 names them (`{"a":[1,{"b":2}]}` gives
+/// `json.a.array_0=1`, `json.a.array_1.b=2`; a root array gives `json.array_0`, nested arrays
+/// `json.m.array_0.array_1`). Every array also produces one argument under its own name whose value
+/// is its element count, as Coraza does (`json.a=2` above, before its elements; `json=2` for a root
+/// array; `0` for an empty one). So rules can bound array lengths (an element named `...array_N`
+/// exists exactly when the array has more than N elements; `ARGS:json.a "@gt 100"`), and rules that
+/// look for a field by name (`ARGS_NAMES "@rx __in$"`) see array fields too. The root is `json`.
+/// Scalars become values (`true`, `false`, numbers as written, `null` as empty). Every argument,
+/// the count arguments included, counts against `SecArgumentsLimit`.
 struct JSONBodyProcessor {
     let input: [UInt8]
     let limits: BodyLimits
@@ -10,6 +18,9 @@ struct JSONBodyProcessor {
         self.input = input
         self.limits = limits
     }
+
+    /// What separates an array's name from an element's index (ModSecurity v3's naming).
+    static let arrayMarker = Array(".array_".utf8)
 
     static func parse(_ input: [UInt8], limits: BodyLimits) throws(BodyProcessorError) -> [Entry] {
         var p = JSONBodyProcessor(input, limits: limits)
@@ -76,15 +87,19 @@ struct JSONBodyProcessor {
                 throw BodyProcessorError(.depthLimit, "JSON: nesting deeper than \(limits.depth)")
             }
             index += 1
+            // The count argument comes first (document order); its value is set when the array ends.
+            let countSlot = output.count
+            try emit(name, Array("0".utf8))
             skipBlanks()
             if index < input.count, input[index] == UInt8(ascii: "]") {
                 index += 1
                 return
             }
             var n = 0
+            let prefix = name + Self.arrayMarker
             while true {
                 skipBlanks()
-                try value(name: name, depth: depth + 1)
+                try value(name: prefix + Array(String(n).utf8), depth: depth + 1)
                 n += 1
                 skipBlanks()
                 guard index < input.count else { throw BodyProcessorError(.syntax, "JSON: unterminated array") }
@@ -94,6 +109,7 @@ struct JSONBodyProcessor {
                 }
                 if input[index] == UInt8(ascii: "]") {
                     index += 1
+                    output[countSlot].value = Array(String(n).utf8)
                     return
                 }
                 throw BodyProcessorError(.syntax, "JSON: expected ',' or ']' at offset \(index)")
