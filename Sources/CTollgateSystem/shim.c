@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -181,3 +182,5 @@ int tollgate_open_fd_count(void) {
     closedir(directory);
     return count - 1;  // the directory stream's own descriptor
 }
+
+int tollgate_malloc_trim(void) { return malloc_trim(0); }

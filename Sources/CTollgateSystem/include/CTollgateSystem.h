@@ -62,5 +62,7 @@ void tollgate_ignore_signal(int signal);
 void tollgate_block_signal(int signal);
 /// Count of open descriptors in /proc/self/fd (tests use it to find leaks), or -1.
 int tollgate_open_fd_count(void);
+/// malloc_trim(0): returns free heap pages to the system (glibc); 1 when memory was released.
+int tollgate_malloc_trim(void);
 
 #endif

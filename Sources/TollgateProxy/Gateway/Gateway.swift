@@ -1,4 +1,5 @@
 import Dispatch
+import CTollgateSystem
 import Foundation
 import Logging
 import Synchronization
@@ -114,7 +115,15 @@ public final class Gateway: Sendable {
             throw GatewayError(.ruleset, error.description, ruleset: error)
         }
         guard let ruleSet else { return nil }
-        return RuleInspector(ruleSet: ruleSet, rules: rules, observers: observers)
+        let inspector = RuleInspector(ruleSet: ruleSet, rules: rules, observers: observers)
+        releaseLoadGarbage()
+        return inspector
+    }
+
+    /// Returns the heap the ruleset compiler freed (its temporary tries and parse trees, several MiB with CRS)
+    /// to the system, so resident memory reflects the loaded rules rather than the peak of loading them.
+    static func releaseLoadGarbage() {
+        _ = tollgate_malloc_trim()
     }
 
     /// Starts the proxy and the admin listener.
