@@ -1,5 +1,5 @@
-import Dispatch
 import CTollgateSystem
+import Dispatch
 import Foundation
 import Logging
 import Synchronization
