@@ -17,11 +17,24 @@ let setup = """
 
     """
 
+// ENGINE_QUICK_PROFILE=recommended: Tollgate's recommended profile (CRS + exclusions + our rules), composed
+// as the proxy does (Rulesets/profiles/recommended.conf with ${crs_path} and ${crs_setup} filled in).
+let profile = ProcessInfo.processInfo.environment["ENGINE_QUICK_PROFILE"] ?? "crs"
 var loader = RuleSetLoader()
 do {
-    try loader.load(text: setup, file: "<bench-setup>")
-    try loader.load(file: crs + "/crs-setup.conf.example")
-    try loader.load(files: [crs + "/rules/*.conf"])
+    if profile == "recommended" {
+        let template = "Rulesets/profiles/recommended.conf"
+        let absolute = URL(fileURLWithPath: crs).standardizedFileURL.path
+        let text = try String(contentsOfFile: template, encoding: .utf8)
+            .replacingOccurrences(of: "${crs_setup}", with: absolute + "/crs-setup.conf.example")
+            .replacingOccurrences(of: "${crs_path}", with: absolute)
+        try loader.load(text: "SecAction \"id:4759000,phase:1,pass,nolog,setvar:'tx.blocking_paranoia_level=1'\"\n")
+        try loader.load(text: text, file: template)
+    } else {
+        try loader.load(text: setup, file: "<bench-setup>")
+        try loader.load(file: crs + "/crs-setup.conf.example")
+        try loader.load(files: [crs + "/rules/*.conf"])
+    }
 } catch {
     print("load failed: \(error)")
     exit(1)
@@ -43,6 +56,25 @@ let browserHeaders: [HeaderField] = [
 ]
 let getRequest = RequestInput(
     method: "GET", target: "/products/list?category=books&page=2&sort=price", headers: browserHeaders)
+// The benchmark's GET mix (Benchmarks/mixes/get.lua): an API path, an SDK's headers, a bearer token, cookies.
+let apiRequest = RequestInput(
+    method: "GET", target: "/api/search?q=wireless+headphones&category=audio&min_price=50&max_price=200",
+    headers: [
+        HeaderField("Host", "shop.example.com"),
+        HeaderField(
+            "User-Agent",
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"),
+        HeaderField("Accept", "application/json, text/plain, */*"),
+        HeaderField("Accept-Language", "en-GB,en;q=0.9,de;q=0.8"),
+        HeaderField("Accept-Encoding", "gzip, deflate, br"),
+        HeaderField(
+            "Authorization",
+            "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTQyIiwiaWF0IjoxNzAwMDAwMDAwfQ.c2lnbmF0dXJlLW5vdC1yZWFs"
+        ),
+        HeaderField("Cookie", "session=3f9a7c1e5b; theme=dark; consent=analytics%3Dfalse"),
+        HeaderField("Referer", "https://shop.example.com/products/1042"),
+        HeaderField("X-Client-Version", "web-4.12.0"),
+    ])
 
 var json = "{\"order\":{\"id\":12345,\"customer\":\"Jane Doe\",\"email\":\"jane.doe@example.com\",\"items\":["
 var i = 0
@@ -65,6 +97,13 @@ let postRequest = RequestInput(
 
 func runGET() -> Bool {
     let t = engine.transaction(for: getRequest)
+    _ = t.processRequestHeaders()
+    let v = t.processRequestBody([])
+    t.processLogging()
+    return v == .allow && t.anomalyScores.inbound == 0
+}
+func runAPI() -> Bool {
+    let t = engine.transaction(for: apiRequest)
     _ = t.processRequestHeaders()
     let v = t.processRequestBody([])
     t.processLogging()
@@ -98,10 +137,13 @@ func measure(_ name: String, _ body: () -> Bool) {
         n += 20
     }
     let elapsed = cpuSeconds() - start
-    print("\(name): \(Int(Double(n) / elapsed)) evaluations per CPU-second (\(n) in \(String(format: "%.2f", elapsed)) s CPU)")
+    print(
+        "\(name): \(Int(Double(n) / elapsed)) evaluations per CPU-second (\(n) in \(String(format: "%.2f", elapsed)) s CPU)"
+    )
 }
 
 print("JSON body: \(body.count) bytes")
 let which = CommandLine.arguments.count > 3 ? CommandLine.arguments[3] : "both"
-if which != "post" { measure("GET ", runGET) }
-if which != "get" { measure("POST", runPOST) }
+if which == "both" || which == "get" || which == "all" { measure("GET ", runGET) }
+if which == "api" || which == "all" { measure("API ", runAPI) }
+if which == "both" || which == "post" || which == "all" { measure("POST", runPOST) }

@@ -61,6 +61,19 @@ struct RegexLiteralsTests {
         #expect(RegexLiterals.requiredClauses(".*") == nil)
     }
 
+    @Test("a literal run joins how the next part starts; x{2,} requires x twice; alternation keeps clauses")
+    func joinsAndRepeats() throws {
+        let joined = try #require(RegexLiterals.requiredClauses("(?i)%(?:c0|u[0-9a-f]{4})"))
+        let expected = Set(["%c0"] + Array("0123456789abcdef").map { "%u\($0)" })
+        #expect(Set(joined[0].map { String(decoding: $0, as: UTF8.self) }) == expected)
+        #expect(RegexLiterals.requiredLiterals("/\\.{2,}/") == [Array("/..".utf8)])
+        // Each branch has two clauses; the alternation keeps an AND of two unions, not only the weakest.
+        let branches = try #require(RegexLiterals.requiredClauses("(?:select\\s+[a-z]+\\s+from|union\\s+all)"))
+        #expect(branches.count == 2)
+        #expect(branches.contains([Array("select".utf8), Array("union".utf8)]))
+        #expect(branches.contains([Array("all".utf8), Array("from".utf8)]))
+    }
+
     @Test("literals are cut to the cap, never empty")
     func capped() throws {
         let long = String(repeating: "abcdefgh", count: 10)

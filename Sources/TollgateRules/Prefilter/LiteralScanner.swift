@@ -21,9 +21,19 @@ struct LiteralScanner: @unchecked Sendable {
     private let failure: UnsafeMutableBufferPointer<Int32>
     /// Dense transitions of the root.
     private let rootNext: UnsafeMutableBufferPointer<Int32>
-    /// Per state: the index of its output bit set in `outputs` (in words), or -1 when it accepts nothing.
+    /// Per state: where its output starts in `outputWords`/`outputMasks`, or -1 when it accepts nothing. An
+    /// output lists only its non-zero words, (word, mask) pairs ended by word -1, and states with the same
+    /// output share it.
     private let outputIndex: UnsafeMutableBufferPointer<Int32>
-    private let outputs: UnsafeMutableBufferPointer<UInt64>
+    private let outputWords: UnsafeMutableBufferPointer<Int32>
+    private let outputMasks: UnsafeMutableBufferPointer<UInt64>
+    /// Per state: the index of its dense row (complete transitions, failure links resolved), or -1.
+    private let denseIndex: UnsafeMutableBufferPointer<Int32>
+    /// 256 next states per dense row: the states with the most edges (the hot ones near the root) step in
+    /// one load instead of a search and a walk of failure links.
+    private let denseRows: UnsafeMutableBufferPointer<Int32>
+    /// Most dense rows (1 KiB each).
+    static let denseRowLimit = 1024
 
     private static func copy<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
         let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
@@ -40,7 +50,10 @@ struct LiteralScanner: @unchecked Sendable {
         failure.deallocate()
         rootNext.deallocate()
         outputIndex.deallocate()
-        outputs.deallocate()
+        outputWords.deallocate()
+        outputMasks.deallocate()
+        denseIndex.deallocate()
+        denseRows.deallocate()
     }
 
     /// - Parameters:
@@ -93,7 +106,9 @@ struct LiteralScanner: @unchecked Sendable {
         }
         // Outputs in breadth-first order, so a state's failure target is complete before the state.
         var outIndex = [Int32](repeating: -1, count: stateCount)
-        var out: [UInt64] = []
+        var outWords: [Int32] = []
+        var outMasks: [UInt64] = []
+        var shared: [[UInt64]: Int32] = [:]
         var merged = [[UInt64]](repeating: [], count: stateCount)
         for state in order {
             var set = merged[Int(fail[state])]
@@ -103,8 +118,19 @@ struct LiteralScanner: @unchecked Sendable {
             }
             merged[state] = set
             if !set.isEmpty {
-                outIndex[state] = Int32(out.count)
-                out.append(contentsOf: set)
+                if let start = shared[set] {
+                    outIndex[state] = start
+                } else {
+                    let start = Int32(outWords.count)
+                    for (word, mask) in set.enumerated() where mask != 0 {
+                        outWords.append(Int32(word))
+                        outMasks.append(mask)
+                    }
+                    outWords.append(-1)
+                    outMasks.append(0)
+                    shared[set] = start
+                    outIndex[state] = start
+                }
             }
         }
         var starts = [Int32](repeating: 0, count: stateCount)
@@ -130,7 +156,38 @@ struct LiteralScanner: @unchecked Sendable {
         failure = Self.copy(fail)
         rootNext = Self.copy(root)
         outputIndex = Self.copy(outIndex)
-        outputs = Self.copy(out)
+        outputWords = Self.copy(outWords)
+        outputMasks = Self.copy(outMasks)
+        // Dense rows for the states with the most edges (ties: the shallower first, in breadth-first order).
+        var rank = Array(1..<stateCount)
+        var depthOrder = [Int](repeating: 0, count: stateCount)
+        for (position, state) in order.enumerated() { depthOrder[state] = position }
+        rank.sort { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : depthOrder[$0] < depthOrder[$1] }
+        let chosen = rank.prefix(Self.denseRowLimit).filter { counts[$0] >= 4 }
+        var dense = [Int32](repeating: -1, count: stateCount)
+        for (row, state) in chosen.enumerated() { dense[state] = Int32(row) }
+        var rows = [Int32](repeating: 0, count: max(chosen.count, 1) * 256)
+        for (row, state) in chosen.enumerated() {
+            for byte in 0..<256 {
+                // The goto function with failure links resolved, as the sparse walk computes it.
+                var current = Int32(state)
+                var next: Int32 = 0
+                while true {
+                    if current == 0 {
+                        next = root[byte]
+                        break
+                    }
+                    if let child = children[Int(current)][UInt8(byte)] {
+                        next = child
+                        break
+                    }
+                    current = fail[Int(current)]
+                }
+                rows[row * 256 + byte] = next
+            }
+        }
+        denseIndex = Self.copy(dense)
+        denseRows = Self.copy(rows)
     }
 
     /// ORs into `into[0 ..< words]` the bits of every rule with a literal in `input`.
@@ -138,35 +195,53 @@ struct LiteralScanner: @unchecked Sendable {
         var state: Int32 = 0
         for raw in input {
             let byte = ByteSearch.lower(raw)
-            // Follow failure links until an edge on `byte` exists (or the root).
-            while true {
-                if state == 0 {
-                    state = rootNext[Int(byte)]
-                    break
-                }
-                let start = Int(edgeStart[Int(state)])
-                let end = start + Int(edgeCount[Int(state)])
-                var found: Int32 = -1
-                var i = start
-                while i < end {
-                    let b = edgeBytes[i]
-                    if b == byte {
-                        found = edgeTargets[i]
-                        break
-                    }
-                    if b > byte { break }
-                    i += 1
-                }
-                if found >= 0 {
-                    state = found
-                    break
-                }
-                state = failure[Int(state)]
+            let row = denseIndex[Int(state)]
+            if row >= 0 {
+                state = denseRows[Int(row) &* 256 &+ Int(byte)]
+            } else {
+                state = step(state, byte)
             }
-            let o = Int(outputIndex[Int(state)])
+            var o = Int(outputIndex[Int(state)])
             if o >= 0 {
-                for w in 0..<words { into[w] |= outputs[o + w] }
+                while true {
+                    let word = outputWords[o]
+                    if word < 0 { break }
+                    into[Int(word)] |= outputMasks[o]
+                    o &+= 1
+                }
             }
         }
+    }
+
+    /// The next state on `byte` from a state without a dense row: its edges, else its failure links.
+    @inline(__always)
+    private func step(_ from: Int32, _ byte: UInt8) -> Int32 {
+        var state = from
+        // Follow failure links until an edge on `byte` exists (or the root).
+        while true {
+            if state == 0 {
+                state = rootNext[Int(byte)]
+                break
+            }
+            let start = Int(edgeStart[Int(state)])
+            let end = start + Int(edgeCount[Int(state)])
+            var found: Int32 = -1
+            var i = start
+            while i < end {
+                let b = edgeBytes[i]
+                if b == byte {
+                    found = edgeTargets[i]
+                    break
+                }
+                if b > byte { break }
+                i += 1
+            }
+            if found >= 0 {
+                state = found
+                break
+            }
+            state = failure[Int(state)]
+        }
+        return state
     }
 }

@@ -53,13 +53,23 @@ package enum RegexLiterals {
         var exact: Set<[UInt8]>?
         /// When `exact` is nil: clauses every match satisfies all of (each: one of its literals occurs).
         var clauses: [Set<[UInt8]>]
+        /// When `exact` is nil: strings one of which every match starts with (nil when unknown).
+        var prefixes: Set<[UInt8]>?
 
         static let anything = Info(exact: nil, clauses: [])
         static let empty = Info(exact: [[]], clauses: [])
 
-        init(exact: Set<[UInt8]>?, clauses: [Set<[UInt8]>] = []) {
+        init(exact: Set<[UInt8]>?, clauses: [Set<[UInt8]>] = [], prefixes: Set<[UInt8]>? = nil) {
             self.exact = exact
             self.clauses = clauses
+            self.prefixes = prefixes.flatMap { $0.isEmpty || $0.contains([]) ? nil : $0 }
+        }
+
+        /// Strings one of which every match starts with: the exact strings, or `prefixes`; nil when unknown
+        /// or when the node can match the empty string.
+        var starts: Set<[UInt8]>? {
+            if let exact { return exact.isEmpty || exact.contains([]) ? nil : exact }
+            return prefixes
         }
 
         /// Every clause, with the exact strings as one (unless one of them is empty).
@@ -100,6 +110,19 @@ package enum RegexLiterals {
         func closeRun() {
             if !run.contains([]) { clauses.append(run) }
         }
+        // What every match of the concatenation starts with: exact items extend it, the first other item
+        // with known starts ends it.
+        var starts: Set<[UInt8]> = [[]]
+        for item in items {
+            if let exact = item.exact, starts.count * exact.count <= exactLimit, let next = product(starts, exact) {
+                starts = next
+                continue
+            }
+            if let first = item.starts, starts.count * first.count <= exactLimit, let next = product(starts, first) {
+                starts = next
+            }
+            break
+        }
         for item in items {
             if let exact = item.exact {
                 // Exact strings are never cut (a cut string followed by more text is no longer in the match):
@@ -113,14 +136,21 @@ package enum RegexLiterals {
                 }
             } else {
                 allExact = false
-                closeRun()
+                // The run followed by how the next item starts is a longer required literal than the run.
+                if !run.contains([]), let first = item.starts, run.count * first.count <= exactLimit,
+                    let joined = product(run, first)
+                {
+                    clauses.append(joined)
+                } else {
+                    closeRun()
+                }
                 clauses += item.clauses
                 run = [[]]
             }
         }
         if allExact { return Info(exact: run) }
         closeRun()
-        return Info(exact: nil, clauses: clauses)
+        return Info(exact: nil, clauses: clauses, prefixes: starts)
     }
 
     /// Every `left + right`, or nil when a string would exceed the exact length limit.
@@ -146,12 +176,29 @@ package enum RegexLiterals {
             }
         }
         if let exact { return Info(exact: exact) }
-        var required = Set<[UInt8]>()
+        var starts: Set<[UInt8]>? = []
         for branch in branches {
-            guard let r = branch.requirement else { return .anything }
-            required.formUnion(r)
+            if let s = branch.starts, let current = starts, current.count + s.count <= exactLimit {
+                starts = current.union(s)
+            } else {
+                starts = nil
+            }
         }
-        return Info(exact: nil, clauses: [required])
+        // Any choice of one clause per branch, united, is a clause of the alternation: the k-th clause takes
+        // each branch's k-th most selective (or its last), so branches with several clauses keep them.
+        var lists: [[Set<[UInt8]>]] = []
+        for branch in branches {
+            let sorted = branch.allClauses.filter { !$0.contains([]) }.sorted { score($0) > score($1) }
+            guard !sorted.isEmpty else { return Info(exact: nil, clauses: [], prefixes: starts) }
+            lists.append(sorted)
+        }
+        var clauses: [Set<[UInt8]>] = []
+        for k in 0..<clauseLimit {
+            var union = Set<[UInt8]>()
+            for list in lists { union.formUnion(list[min(k, list.count - 1)]) }
+            if !clauses.contains(union) { clauses.append(union) }
+        }
+        return Info(exact: nil, clauses: clauses, prefixes: starts)
     }
 
     static func repeated(_ item: Info, min: Int, max: Int?) -> Info {
@@ -167,13 +214,20 @@ package enum RegexLiterals {
             for count in min...max {
                 let repeated = concatenate(Array(repeating: Info(exact: exact), count: count))
                 guard let strings = repeated.exact, union.count + strings.count <= exactLimit else {
-                    return Info(exact: nil, clauses: item.allClauses)
+                    return Info(exact: nil, clauses: item.allClauses, prefixes: item.starts)
                 }
                 union.formUnion(strings)
             }
             return Info(exact: union)
         }
-        return Info(exact: nil, clauses: item.allClauses)
+        if let exact = item.exact, min >= 2, min <= 4 {
+            // x{2,}: x repeated twice is required (and starts every match).
+            let required = concatenate(Array(repeating: Info(exact: exact), count: min))
+            if let strings = required.exact, !strings.contains([]) {
+                return Info(exact: nil, clauses: [strings], prefixes: strings)
+            }
+        }
+        return Info(exact: nil, clauses: item.allClauses, prefixes: item.starts)
     }
 
     /// A recursive-descent reader of the PCRE2 syntax CRS uses; `nil` from any method means "give up".
