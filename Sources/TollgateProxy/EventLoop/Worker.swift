@@ -212,13 +212,23 @@ final class Worker: @unchecked Sendable {
 
     // MARK: Events
 
+    /// How long the read source's handler waits in `epoll_pwait2` for more readiness after a batch before
+    /// it returns to Dispatch. Returning costs a re-arm of the source and, for the next batch, a wake-up of
+    /// libdispatch's manager thread that then wakes a pool thread (two context switches); waiting here costs
+    /// at most one. Short, so that the queue's other work (the 100 ms tick, reloads) waits little.
+    static let lingerMicroseconds = 200
+    /// Longest one handler invocation keeps processing batches before it yields the queue (nanoseconds).
+    static let handlerBudgetNanoseconds: UInt64 = 2_000_000
+
     private func drainEvents() {
-        now = MonotonicClock.milliseconds()
-        var rounds = 0
-        while rounds < 8 {
-            rounds += 1
-            let count = Int(tollgate_epoll_wait(epollFD, eventMasks, eventData, Int32(Self.batchSize), 0))
+        let started = DispatchTime.now().uptimeNanoseconds
+        // The source fired: the first wait only collects what is ready.
+        var timeout = 0
+        while true {
+            let count = Int(tollgate_epoll_wait_us(epollFD, eventMasks, eventData, Int32(Self.batchSize), timeout))
             if count <= 0 { return }
+            let batchStart = DispatchTime.now().uptimeNanoseconds
+            now = batchStart / 1_000_000
             for position in 0..<count {
                 let data = eventData[position]
                 let slot = Int(UInt32(truncatingIfNeeded: data))
@@ -228,7 +238,8 @@ final class Worker: @unchecked Sendable {
                 }
                 handler.handleEvent(eventMasks[position])
             }
-            if count < Self.batchSize { return }
+            if stopped || batchStart &- started >= Self.handlerBudgetNanoseconds { return }
+            timeout = count == Self.batchSize ? 0 : Self.lingerMicroseconds
         }
     }
 
