@@ -1,6 +1,7 @@
 import CTollgateSystem
 import Dispatch
 import Logging
+import Synchronization
 import TollgateConfig
 import TollgateHTTP
 
@@ -68,6 +69,9 @@ final class Worker: @unchecked Sendable {
     /// Set (on the calling thread, before the queue block runs) once `start` was called: from then on the
     /// read source owns the epoll descriptor and closes it when cancelled.
     private var started = false
+    /// Blocks submitted with `async(_:)` that have not run yet: the event handler stops lingering when one is
+    /// waiting, so a reload or a drain is never held up behind a stream of readiness.
+    private let pendingWork = Atomic<Int>(0)
 
     init(
         index: Int, configuration: TollgateConfiguration, router: Router, inspector: (any RequestInspector)?,
@@ -106,6 +110,17 @@ final class Worker: @unchecked Sendable {
         #if DEBUG
             dispatchPrecondition(condition: .onQueue(queue))
         #endif
+    }
+
+    /// Runs `work` on the worker queue after the current event handler (which stops waiting for more readiness
+    /// as soon as it sees the block). Use this, not `queue.async`, for anything whose effect must not be
+    /// delayed by traffic (reloads, draining, stopping).
+    func async(_ work: @escaping @Sendable () -> Void) {
+        pendingWork.add(1, ordering: .releasing)
+        queue.async { [self] in
+            pendingWork.subtract(1, ordering: .relaxed)
+            work()
+        }
     }
 
     // MARK: Start and stop
@@ -217,7 +232,8 @@ final class Worker: @unchecked Sendable {
     /// libdispatch's manager thread that then wakes a pool thread (two context switches); waiting here costs
     /// at most one. Short, so that the queue's other work (the 100 ms tick, reloads) waits little.
     static let lingerMicroseconds = 200
-    /// Longest one handler invocation keeps processing batches before it yields the queue (nanoseconds).
+    /// Longest one handler invocation keeps processing batches before it yields the queue (nanoseconds); it also
+    /// returns as soon as a block from `async(_:)` is waiting.
     static let handlerBudgetNanoseconds: UInt64 = 2_000_000
 
     private func drainEvents() {
@@ -238,7 +254,11 @@ final class Worker: @unchecked Sendable {
                 }
                 handler.handleEvent(eventMasks[position])
             }
-            if stopped || batchStart &- started >= Self.handlerBudgetNanoseconds { return }
+            if stopped || batchStart &- started >= Self.handlerBudgetNanoseconds
+                || pendingWork.load(ordering: .acquiring) > 0
+            {
+                return
+            }
             timeout = count == Self.batchSize ? 0 : Self.lingerMicroseconds
         }
     }
