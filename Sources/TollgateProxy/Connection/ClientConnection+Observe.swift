@@ -50,11 +50,29 @@ extension ClientConnection {
         let now = DispatchTime.now().uptimeNanoseconds
         let total = now > requestStartNanoseconds ? now - requestStartNanoseconds : 0
         let upstream = upstreamElapsedNanoseconds(now: now)
-        let function = requestFunction ?? route?.metrics ?? metrics.functions.other
         let upstreamSeconds: Double? = upstreamStartNanoseconds != 0 ? Double(upstream) / 1e9 : nil
+        let proxySeconds = Double(total > upstream ? total - upstream : 0) / 1e9
+        // The handles are used in place (borrowed from the route), never copied into a variable.
+        if let routeMetrics = (requestRoute ?? route)?.metrics {
+            record(
+                metrics, function: routeMetrics, summary: summary, status: status, total: total, upstream: upstream,
+                upstreamSeconds: upstreamSeconds, proxySeconds: proxySeconds, observability: observability)
+        } else {
+            record(
+                metrics, function: metrics.functions.other, summary: summary, status: status, total: total,
+                upstream: upstream, upstreamSeconds: upstreamSeconds, proxySeconds: proxySeconds,
+                observability: observability)
+        }
+    }
+
+    private func record(
+        _ metrics: TollgateMetrics, function: FunctionMetrics, summary: InspectionSummary?, status: Int,
+        total: UInt64, upstream: UInt64, upstreamSeconds: Double?, proxySeconds: Double,
+        observability: ProxyObservability
+    ) {
         metrics.recordRequest(
             function: function, action: action, status: status, upstreamSeconds: upstreamSeconds,
-            proxySeconds: Double(total > upstream ? total - upstream : 0) / 1e9)
+            proxySeconds: proxySeconds)
         if let upstreamErrorKind { metrics.recordUpstreamError(function: function, kind: upstreamErrorKind) }
         if let summary, summary.evaluated {
             metrics.recordAnomalyScore(function: function, score: summary.anomalyScore)

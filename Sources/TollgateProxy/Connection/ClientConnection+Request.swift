@@ -45,7 +45,7 @@ extension ClientConnection {
             found = route
         }
         route = found
-        requestFunction = found.metrics
+        requestRoute = found
         pool = worker.routing.pool(for: found)
         maxBody = found.maxBodyBytes
         if let length = head.contentLength, length > maxBody {
@@ -162,7 +162,7 @@ extension ClientConnection {
         upstreamErrorKind = nil
         upstreamStartNanoseconds = 0
         upstreamEndNanoseconds = 0
-        requestFunction = nil
+        requestRoute = nil
         limitClientKey.removeAll(keepingCapacity: true)
         responseExtraHeaders.removeAll(keepingCapacity: true)
         pendingInspection = nil

@@ -110,7 +110,9 @@ final class ClientConnection: EventHandler {
     var upstreamEndNanoseconds: UInt64 = 0
     var action = RequestAction.allowed
     var upstreamErrorKind: UpstreamErrorKind?
-    var requestFunction: FunctionMetrics?
+    /// The route the request's metrics are recorded under (kept as the class reference: copying the
+    /// function's metric handles, a struct of many references, costs a retain and a release per handle).
+    var requestRoute: Router.Route?
     var limitTicket: LimitTicket?
     var limitBackend: (any LimitBackend)?
     var limitClientKey: [UInt8] = []
