@@ -10,7 +10,7 @@ extension ClientConnection {
         requestActive = true
         requestStartNanoseconds = DispatchTime.now().uptimeNanoseconds
         bytesSent = 0
-        if worker.observability?.accessLog != nil {
+        if worker.hasAccessLog {
             logMethod.removeAll(keepingCapacity: true)
             logMethod.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[method]))
             logTarget.removeAll(keepingCapacity: true)
@@ -26,7 +26,7 @@ extension ClientConnection {
         bytesSent = 0
         logMethod.removeAll(keepingCapacity: true)
         logTarget.removeAll(keepingCapacity: true)
-        worker.observability?.metrics.recordParserRejection(reason: reason)
+        worker.metrics?.recordParserRejection(reason: reason)
     }
 
     /// Nanoseconds the upstream took (0 when it was not contacted).
@@ -45,30 +45,27 @@ extension ClientConnection {
         requestActive = false
         if status == 0 && action == .allowed { action = .error }
         settleLimitTicket(status: status)
-        guard let observability = worker.observability else { return }
-        let metrics = observability.metrics
+        guard let metrics = worker.metrics else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         let total = now > requestStartNanoseconds ? now - requestStartNanoseconds : 0
         let upstream = upstreamElapsedNanoseconds(now: now)
         let upstreamSeconds: Double? = upstreamStartNanoseconds != 0 ? Double(upstream) / 1e9 : nil
         let proxySeconds = Double(total > upstream ? total - upstream : 0) / 1e9
-        // The handles are used in place (borrowed from the route), never copied into a variable.
+        // The handles are read from the route at the end (the connection stores no copy of them).
         if let routeMetrics = (requestRoute ?? route)?.metrics {
             record(
                 metrics, function: routeMetrics, summary: summary, status: status, total: total, upstream: upstream,
-                upstreamSeconds: upstreamSeconds, proxySeconds: proxySeconds, observability: observability)
+                upstreamSeconds: upstreamSeconds, proxySeconds: proxySeconds)
         } else {
             record(
                 metrics, function: metrics.functions.other, summary: summary, status: status, total: total,
-                upstream: upstream, upstreamSeconds: upstreamSeconds, proxySeconds: proxySeconds,
-                observability: observability)
+                upstream: upstream, upstreamSeconds: upstreamSeconds, proxySeconds: proxySeconds)
         }
     }
 
     private func record(
         _ metrics: TollgateMetrics, function: FunctionMetrics, summary: InspectionSummary?, status: Int,
-        total: UInt64, upstream: UInt64, upstreamSeconds: Double?, proxySeconds: Double,
-        observability: ProxyObservability
+        total: UInt64, upstream: UInt64, upstreamSeconds: Double?, proxySeconds: Double
     ) {
         metrics.recordRequest(
             function: function, action: action, status: status, upstreamSeconds: upstreamSeconds,
@@ -77,7 +74,9 @@ extension ClientConnection {
         if let summary, summary.evaluated {
             metrics.recordAnomalyScore(function: function, score: summary.anomalyScore)
         }
-        guard let sink = observability.accessLog else { return }
+        guard worker.hasAccessLog, let observability = worker.observability, let sink = observability.accessLog else {
+            return
+        }
         let key = limitClientKey.isEmpty ? peerIP : limitClientKey
         let record = AccessLogRecord(
             requestId: String(decoding: requestID, as: UTF8.self), function: function.name,

@@ -356,7 +356,7 @@ extension ClientConnection {
                 }
             } catch {
                 requestBody = .chunked(decoder)
-                worker.observability?.metrics.recordParserRejection(reason: error.code.rawValue)
+                worker.metrics?.recordParserRejection(reason: error.code.rawValue)
                 respondError(error.status, "malformed chunked body", close: true)
                 return 0
             }

@@ -4,6 +4,7 @@ import Logging
 import Synchronization
 import TollgateConfig
 import TollgateHTTP
+import TollgateMetrics
 
 /// Anything registered with a worker's epoll descriptor.
 protocol EventHandler: AnyObject {
@@ -62,6 +63,10 @@ final class Worker: @unchecked Sendable {
     private(set) var inspector: (any RequestInspector)?
     /// Metrics and access log (nil: none).
     let observability: ProxyObservability?
+    /// `observability?.metrics`, kept apart: reading the struct copies (retains) every reference in it.
+    let metrics: TollgateMetrics?
+    /// True when `observability` has an access log.
+    let hasAccessLog: Bool
     /// Rate limits, concurrency caps and budgets (nil: none).
     private(set) var limits: WorkerLimits?
     private(set) var isDraining = false
@@ -78,6 +83,8 @@ final class Worker: @unchecked Sendable {
         logger: Logger, observability: ProxyObservability? = nil
     ) throws(ProxyError) {
         self.observability = observability
+        self.metrics = observability?.metrics
+        self.hasAccessLog = observability?.accessLog != nil
         self.index = index
         self.queue = DispatchQueue(label: "tollgate.worker.\(index)")
         var logger = logger
@@ -280,7 +287,7 @@ final class Worker: @unchecked Sendable {
         client.sweepIndex = clients.count
         clients.append(client)
         counters.openClients.increment()
-        observability?.metrics.connectionOpened(.client)
+        metrics?.connectionOpened(.client)
     }
 
     func remove(client: ClientConnection) {
@@ -293,7 +300,7 @@ final class Worker: @unchecked Sendable {
         }
         client.sweepIndex = -1
         counters.openClients.decrement()
-        observability?.metrics.connectionClosed(.client)
+        metrics?.connectionClosed(.client)
         if clients.count < settings.maxConnections { listener?.resumeIfPaused(now: now) }
     }
 
