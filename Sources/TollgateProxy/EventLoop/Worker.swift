@@ -250,6 +250,9 @@ final class Worker: @unchecked Sendable {
         while true {
             let count = Int(tollgate_epoll_wait_us(epollFD, eventMasks, eventData, Int32(Self.batchSize), timeout))
             if count <= 0 { return }
+            // A block from `async(_:)` (a reload, a drain) goes first: epoll is level-triggered, so readiness left
+            // unhandled here is reported again when the source fires after the block.
+            if pendingWork.load(ordering: .acquiring) > 0 { return }
             let batchStart = DispatchTime.now().uptimeNanoseconds
             now = batchStart / 1_000_000
             for position in 0..<count {
@@ -261,11 +264,7 @@ final class Worker: @unchecked Sendable {
                 }
                 handler.handleEvent(eventMasks[position])
             }
-            if stopped || batchStart &- started >= Self.handlerBudgetNanoseconds
-                || pendingWork.load(ordering: .acquiring) > 0
-            {
-                return
-            }
+            if stopped || batchStart &- started >= Self.handlerBudgetNanoseconds { return }
             timeout = count == Self.batchSize ? 0 : Self.lingerMicroseconds
         }
     }
