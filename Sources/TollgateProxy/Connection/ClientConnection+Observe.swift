@@ -51,11 +51,14 @@ extension ClientConnection {
         let upstream = upstreamElapsedNanoseconds(now: now)
         let upstreamSeconds: Double? = upstreamStartNanoseconds != 0 ? Double(upstream) / 1e9 : nil
         let proxySeconds = Double(total > upstream ? total - upstream : 0) / 1e9
-        // The handles are read from the route at the end (the connection stores no copy of them).
-        if let routeMetrics = (requestRoute ?? route)?.metrics {
+        // The handles are passed straight from the route's constant property (checked non-nil just before):
+        // binding them to a name (if let) or `unsafelyUnwrapped` copies the struct, a retain and a release for
+        // each of its references.
+        let recorded = requestRoute ?? route
+        if let recorded, recorded.metrics != nil {
             record(
-                metrics, function: routeMetrics, summary: summary, status: status, total: total, upstream: upstream,
-                upstreamSeconds: upstreamSeconds, proxySeconds: proxySeconds)
+                metrics, function: recorded.metrics!, summary: summary, status: status, total: total,
+                upstream: upstream, upstreamSeconds: upstreamSeconds, proxySeconds: proxySeconds)
         } else {
             record(
                 metrics, function: metrics.functions.other, summary: summary, status: status, total: total,
