@@ -214,3 +214,12 @@ private func withBytes<T>(_ text: String, _ body: (UnsafeRawBufferPointer) -> T)
         #expect(!bytes.withUnsafeBytes { RequestHead.scanFields($0, count: 1, into: &fields) })
     }
 }
+
+@Suite struct ByteClassTests {
+    @Test func tokenSetIsRFC9110Tchar() {
+        let tchar = Set(Array("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8))
+        for byte in 0...255 {
+            #expect(ByteClass.isToken(UInt8(byte)) == tchar.contains(UInt8(byte)), "byte \(byte)")
+        }
+    }
+}
