@@ -1,3 +1,4 @@
+import Glibc
 import TollgateConfig
 import TollgateHTTP
 
@@ -89,17 +90,22 @@ extension RequestHead {
         _ bytes: UnsafeRawBufferPointer, count: Int, into fields: inout ContiguousArray<HeaderField>
     ) -> Bool {
         let end = bytes.count
-        guard let requestLineEnd = RequestHeadParser.lineEnd(bytes, from: 0, end: end) else { return false }
+        guard let base = bytes.baseAddress else { return count == 0 }
+        /// Index of the CR of the next CRLF at or after `from` (memchr: the head is already validated, so
+        /// there is no bare CR or LF to stop at).
+        func crlf(from start: Int) -> Int? {
+            guard start < end, let found = memchr(base + start, 0x0D, end - start) else { return nil }
+            let index = base.distance(to: UnsafeRawPointer(found))
+            return index + 1 < end && bytes[index + 1] == 0x0A ? index : nil
+        }
+        guard let requestLineEnd = crlf(from: 0) else { return false }
         var position = requestLineEnd + 2
         for _ in 0..<count {
-            var colon = position
-            while colon < end && bytes[colon] != UInt8(ascii: ":") {
-                if bytes[colon] == 0x0D || bytes[colon] == 0x0A { return false }
-                colon += 1
-            }
-            guard colon > position, colon < end,
-                let lineEnd = RequestHeadParser.lineEnd(bytes, from: colon, end: end)
+            guard let lineEnd = crlf(from: position), lineEnd > position,
+                let found = memchr(base + position, Int32(UInt8(ascii: ":")), lineEnd - position)
             else { return false }
+            let colon = base.distance(to: UnsafeRawPointer(found))
+            guard colon > position else { return false }
             var lower = colon + 1
             var upper = lineEnd
             while lower < upper && (bytes[lower] == 0x20 || bytes[lower] == 0x09) { lower += 1 }
