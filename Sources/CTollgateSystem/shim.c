@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int tollgate_epoll_create(void) {
@@ -33,6 +34,27 @@ int tollgate_epoll_wait(int epfd, uint32_t *events, uint64_t *data, int max_even
         count = epoll_wait(epfd, batch, max_events, timeout_ms);
     } while (count < 0 && errno == EINTR);
     if (count < 0) return -errno;
+    for (int i = 0; i < count; i++) {
+        events[i] = batch[i].events;
+        data[i] = batch[i].data.u64;
+    }
+    return count;
+}
+
+int tollgate_epoll_wait_us(int epfd, uint32_t *events, uint64_t *data, int max_events, long timeout_us) {
+    if (timeout_us <= 0) return tollgate_epoll_wait(epfd, events, data, max_events, 0);
+    struct epoll_event batch[128];
+    if (max_events > 128) max_events = 128;
+    struct timespec timeout = { .tv_sec = timeout_us / 1000000, .tv_nsec = (timeout_us % 1000000) * 1000 };
+    int count;
+    do {
+        count = epoll_pwait2(epfd, batch, max_events, &timeout, NULL);
+    } while (count < 0 && errno == EINTR);
+    if (count < 0) {
+        // Kernels before 5.11 lack epoll_pwait2: poll once instead of waiting.
+        if (errno == ENOSYS) return tollgate_epoll_wait(epfd, events, data, max_events, 0);
+        return -errno;
+    }
     for (int i = 0; i < count; i++) {
         events[i] = batch[i].events;
         data[i] = batch[i].data.u64;

@@ -30,6 +30,9 @@ int tollgate_epoll_create(void);
 int tollgate_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data);
 /// `epoll_wait` unpacked into two arrays (the kernel struct is packed on x86-64); count or -errno.
 int tollgate_epoll_wait(int epfd, uint32_t *events, uint64_t *data, int max_events, int timeout_ms);
+/// Like `tollgate_epoll_wait` with a timeout in microseconds (`epoll_pwait2`; 0 polls once). On a kernel
+/// without `epoll_pwait2` it polls once instead of waiting.
+int tollgate_epoll_wait_us(int epfd, uint32_t *events, uint64_t *data, int max_events, long timeout_us);
 
 /// Resolves `host` (IP literal or name) and `port` into `out`; 0 or a getaddrinfo error code (EAI_*).
 int tollgate_resolve(const char *host, int port, tollgate_address *out);

@@ -131,7 +131,7 @@ extension ClientConnection {
         }
         let reserved = ticket.admission.reserved
         backend.complete(ticket, outcome: outcome, upstreamNanoseconds: upstreamNanoseconds, now: now)
-        if let metrics = worker.observability?.metrics, let function = requestFunction {
+        if let metrics = worker.observability?.metrics, let function = requestRoute?.metrics {
             let seconds = Double(upstreamNanoseconds ?? 0) / 1e9
             let forwarded = upstreamStartNanoseconds != 0
             let plan = route.flatMap { worker.limits?.limits.plan($0.index) }
@@ -158,7 +158,7 @@ extension ClientConnection {
         } else if let index = route?.index, let plan = worker.limits?.limits.plan(index) {
             for kind in plan.admittedKinds { metrics.recordLimiterDecision(kind: kind, decision: .admitted) }
         }
-        if let function = requestFunction {
+        if let function = requestRoute?.metrics {
             metrics.recordReservation(
                 function: function, usd: admission.reserved.dollars, gbSeconds: admission.reserved.gbSeconds)
         }

@@ -10,7 +10,7 @@ extension ClientConnection {
         requestActive = true
         requestStartNanoseconds = DispatchTime.now().uptimeNanoseconds
         bytesSent = 0
-        if worker.observability?.accessLog != nil {
+        if worker.hasAccessLog {
             logMethod.removeAll(keepingCapacity: true)
             logMethod.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[method]))
             logTarget.removeAll(keepingCapacity: true)
@@ -26,7 +26,7 @@ extension ClientConnection {
         bytesSent = 0
         logMethod.removeAll(keepingCapacity: true)
         logTarget.removeAll(keepingCapacity: true)
-        worker.observability?.metrics?.recordParserRejection(reason: reason)
+        worker.metrics?.recordParserRejection(reason: reason)
     }
 
     /// Nanoseconds the upstream took (0 when it was not contacted).
@@ -45,26 +45,36 @@ extension ClientConnection {
         requestActive = false
         if status == 0 && action == .allowed { action = .error }
         settleLimitTicket(status: status)
-        guard let observability = worker.observability else { return }
+        let metrics = worker.metrics
+        guard metrics != nil || worker.hasAccessLog else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         let total = now > requestStartNanoseconds ? now - requestStartNanoseconds : 0
         let upstream = upstreamElapsedNanoseconds(now: now)
-        let function = requestFunction ?? route?.metrics ?? observability.metrics?.functions.other
-        if let metrics = observability.metrics, let function {
+        let recorded = requestRoute ?? route
+        if let metrics {
             let upstreamSeconds: Double? = upstreamStartNanoseconds != 0 ? Double(upstream) / 1e9 : nil
-            metrics.recordRequest(
-                function: function, action: action, status: status, upstreamSeconds: upstreamSeconds,
-                proxySeconds: Double(total > upstream ? total - upstream : 0) / 1e9)
-            if let upstreamErrorKind { metrics.recordUpstreamError(function: function, kind: upstreamErrorKind) }
-            if let summary, summary.evaluated {
-                metrics.recordAnomalyScore(function: function, score: summary.anomalyScore)
+            let proxySeconds = Double(total > upstream ? total - upstream : 0) / 1e9
+            // The handles are passed straight from the route's constant property (checked non-nil just before):
+            // binding them to a name (if let) or `unsafelyUnwrapped` copies the struct, a retain and a release
+            // for each of its references.
+            if let recorded, recorded.metrics != nil {
+                record(
+                    metrics, function: recorded.metrics!, summary: summary, status: status,
+                    upstreamSeconds: upstreamSeconds, proxySeconds: proxySeconds)
+            } else {
+                record(
+                    metrics, function: metrics.functions.other, summary: summary, status: status,
+                    upstreamSeconds: upstreamSeconds, proxySeconds: proxySeconds)
             }
         }
-        guard let sink = observability.accessLog else { return }
+        // The access log is written with metrics on or off (`metrics: {enabled: false}`).
+        guard worker.hasAccessLog, let observability = worker.observability, let sink = observability.accessLog else {
+            return
+        }
         let key = limitClientKey.isEmpty ? peerIP : limitClientKey
         let record = AccessLogRecord(
             requestId: String(decoding: requestID, as: UTF8.self),
-            function: function?.name ?? route?.functionName ?? otherLabelValue,
+            function: recorded?.functionName ?? otherLabelValue,
             clientKeyHash: observability.hasher.pseudonym(key), method: String(decoding: logMethod, as: UTF8.self),
             path: String(decoding: logTarget, as: UTF8.self), status: status, action: action,
             matchedRuleIds: summary?.matchedRuleIDs ?? [], anomalyScore: summary?.anomalyScore ?? 0,
@@ -74,6 +84,19 @@ extension ClientConnection {
         var line: [UInt8] = []
         record.render(into: &line)
         sink.write(line)
+    }
+
+    private func record(
+        _ metrics: TollgateMetrics, function: FunctionMetrics, summary: InspectionSummary?, status: Int,
+        upstreamSeconds: Double?, proxySeconds: Double
+    ) {
+        metrics.recordRequest(
+            function: function, action: action, status: status, upstreamSeconds: upstreamSeconds,
+            proxySeconds: proxySeconds)
+        if let upstreamErrorKind { metrics.recordUpstreamError(function: function, kind: upstreamErrorKind) }
+        if let summary, summary.evaluated {
+            metrics.recordAnomalyScore(function: function, score: summary.anomalyScore)
+        }
     }
 
     /// Classifies an upstream failure for `tollgate_upstream_errors_total`.

@@ -45,7 +45,7 @@ extension ClientConnection {
             found = route
         }
         route = found
-        requestFunction = found.metrics
+        requestRoute = found
         pool = worker.routing.pool(for: found)
         maxBody = found.maxBodyBytes
         if let length = head.contentLength, length > maxBody {
@@ -162,7 +162,7 @@ extension ClientConnection {
         upstreamErrorKind = nil
         upstreamStartNanoseconds = 0
         upstreamEndNanoseconds = 0
-        requestFunction = nil
+        requestRoute = nil
         limitClientKey.removeAll(keepingCapacity: true)
         responseExtraHeaders.removeAll(keepingCapacity: true)
         pendingInspection = nil
@@ -185,19 +185,26 @@ extension ClientConnection {
 
     // MARK: The forwarded head
 
-    private func append(_ literal: StaticString) {
-        forwardHead.append(
+    private static func append(_ literal: StaticString, to out: inout [UInt8]) {
+        out.append(
             contentsOf: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
-    private func append(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) {
-        forwardHead.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range]))
+    private static func append(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range]))
     }
 
     /// The request head as the upstream gets it: path rewritten, hop-by-hop fields removed, framing made
     /// explicit, `X-Forwarded-For`, `Forwarded` and `X-Request-Id` added.
     private func buildForwardHead(_ head: RequestHead, _ bytes: UnsafeRawBufferPointer, route: Router.Route) {
+        // Built in a local array moved out of (and back into) the property: appends to a class property pay a
+        // dynamic exclusivity check each, and `worker` (unowned) a strong retain per access.
+        var forwardHead: [UInt8] = []
+        swap(&forwardHead, &self.forwardHead)
         forwardHead.removeAll(keepingCapacity: true)
+        let fields = worker.fields
+        func append(_ literal: StaticString) { Self.append(literal, to: &forwardHead) }
+        func append(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) { Self.append(bytes, range, to: &forwardHead) }
         append(bytes, head.method)
         append(" ")
         forwardBasePath = forwardHead.count..<(forwardHead.count + route.basePath.count)
@@ -215,7 +222,7 @@ extension ClientConnection {
         }
         append(" HTTP/1.1\r\n")
         for index in 0..<head.fieldCount {
-            let field = worker.fields[index]
+            let field = fields[index]
             if KnownHeader.classify(bytes, field.name).isDroppedWhenForwarding { continue }
             if head.hasConnectionOptions && isListedInConnection(field.name, head, bytes) { continue }
             append(bytes, field.name)
@@ -225,7 +232,7 @@ extension ClientConnection {
         }
         if let length = head.contentLength {
             append("Content-Length: ")
-            appendDecimal(length)
+            Self.appendDecimal(length, to: &forwardHead)
             append("\r\n")
         } else if head.chunked {
             append("Transfer-Encoding: chunked\r\n")
@@ -258,9 +265,10 @@ extension ClientConnection {
         append("\r\nX-Request-Id: ")
         forwardHead.append(contentsOf: requestID)
         append("\r\n\r\n")
+        swap(&forwardHead, &self.forwardHead)
     }
 
-    private func appendDecimal(_ value: Int) {
+    private static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
         var digits:
             (
                 UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
@@ -274,7 +282,7 @@ extension ClientConnection {
                 raw[position] = UInt8(remaining % 10) + 0x30
                 remaining /= 10
             } while remaining > 0
-            forwardHead.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[position...]))
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[position...]))
         }
     }
 
@@ -348,7 +356,7 @@ extension ClientConnection {
                 }
             } catch {
                 requestBody = .chunked(decoder)
-                worker.observability?.metrics?.recordParserRejection(reason: error.code.rawValue)
+                worker.metrics?.recordParserRejection(reason: error.code.rawValue)
                 respondError(error.status, "malformed chunked body", close: true)
                 return 0
             }

@@ -158,20 +158,26 @@ extension ClientConnection {
         }
     }
 
-    private func appendHead(_ literal: StaticString) {
-        responseHead.append(
-            contentsOf: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    private static func appendHead(_ literal: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// The response head as the client gets it: HTTP/1.1 status line, hop-by-hop fields removed, framing and
     /// connection handling the proxy's own.
     private func buildClientHead(_ head: ResponseHead, _ bytes: UnsafeRawBufferPointer, final: Bool) {
+        // Built in a local array moved out of (and back into) the property: appends to a class property pay a
+        // dynamic exclusivity check each.
+        var responseHead: [UInt8] = []
+        swap(&responseHead, &self.responseHead)
+        defer { swap(&responseHead, &self.responseHead) }
         responseHead.removeAll(keepingCapacity: true)
+        func appendHead(_ literal: StaticString) { Self.appendHead(literal, to: &responseHead) }
         appendHead("HTTP/1.1 ")
         responseHead.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[head.statusText]))
         appendHead("\r\n")
+        let fields = worker.fields
         for index in 0..<head.fieldCount {
-            let field = worker.fields[index]
+            let field = fields[index]
             switch KnownHeader.classify(bytes, field.name) {
             case .connection, .keepAlive, .proxyConnection, .te, .trailer, .transferEncoding, .upgrade:
                 continue

@@ -44,7 +44,10 @@ final class ClientConnection: EventHandler {
     /// Above this many queued bytes the other side stops being read.
     static let highWaterMark = 64 * 1024
 
-    unowned let worker: Worker
+    /// Strong on purpose: every use of an `unowned` reference pays an atomic retain and release, and the
+    /// worker drops its references to the connection when it closes (`Worker.remove`, `Worker.close`), so the
+    /// cycle lasts only while the connection is open (when the worker is alive anyway).
+    let worker: Worker
     var registration = Registration()
     let peerIP: [UInt8]
     var sweepIndex = -1
@@ -110,7 +113,9 @@ final class ClientConnection: EventHandler {
     var upstreamEndNanoseconds: UInt64 = 0
     var action = RequestAction.allowed
     var upstreamErrorKind: UpstreamErrorKind?
-    var requestFunction: FunctionMetrics?
+    /// The route the request's metrics are recorded under (kept as the class reference: copying the
+    /// function's metric handles, a struct of many references, costs a retain and a release per handle).
+    var requestRoute: Router.Route?
     var limitTicket: LimitTicket?
     var limitBackend: (any LimitBackend)?
     var limitClientKey: [UInt8] = []

@@ -1,8 +1,10 @@
 import CTollgateSystem
 import Dispatch
 import Logging
+import Synchronization
 import TollgateConfig
 import TollgateHTTP
+import TollgateMetrics
 
 /// Anything registered with a worker's epoll descriptor.
 protocol EventHandler: AnyObject {
@@ -61,6 +63,10 @@ final class Worker: @unchecked Sendable {
     private(set) var inspector: (any RequestInspector)?
     /// Metrics and access log (nil: none).
     let observability: ProxyObservability?
+    /// `observability?.metrics`, kept apart: reading the struct copies (retains) every reference in it.
+    let metrics: TollgateMetrics?
+    /// True when `observability` has an access log.
+    let hasAccessLog: Bool
     /// Rate limits, concurrency caps and budgets (nil: none).
     private(set) var limits: WorkerLimits?
     private(set) var isDraining = false
@@ -68,12 +74,17 @@ final class Worker: @unchecked Sendable {
     /// Set (on the calling thread, before the queue block runs) once `start` was called: from then on the
     /// read source owns the epoll descriptor and closes it when cancelled.
     private var started = false
+    /// Blocks submitted with `async(_:)` that have not run yet: the event handler stops lingering when one is
+    /// waiting, so a reload or a drain is never held up behind a stream of readiness.
+    private let pendingWork = Atomic<Int>(0)
 
     init(
         index: Int, configuration: TollgateConfiguration, router: Router, inspector: (any RequestInspector)?,
         logger: Logger, observability: ProxyObservability? = nil
     ) throws(ProxyError) {
         self.observability = observability
+        self.metrics = observability?.metrics
+        self.hasAccessLog = observability?.accessLog != nil
         self.index = index
         self.queue = DispatchQueue(label: "tollgate.worker.\(index)")
         var logger = logger
@@ -106,6 +117,17 @@ final class Worker: @unchecked Sendable {
         #if DEBUG
             dispatchPrecondition(condition: .onQueue(queue))
         #endif
+    }
+
+    /// Runs `work` on the worker queue after the current event handler (which stops waiting for more readiness
+    /// as soon as it sees the block). Use this, not `queue.async`, for anything whose effect must not be
+    /// delayed by traffic (reloads, draining, stopping).
+    func async(_ work: @escaping @Sendable () -> Void) {
+        pendingWork.add(1, ordering: .releasing)
+        queue.async { [self] in
+            pendingWork.subtract(1, ordering: .relaxed)
+            work()
+        }
     }
 
     // MARK: Start and stop
@@ -212,13 +234,27 @@ final class Worker: @unchecked Sendable {
 
     // MARK: Events
 
+    /// How long the read source's handler waits in `epoll_pwait2` for more readiness after a batch before
+    /// it returns to Dispatch. Returning costs a re-arm of the source and, for the next batch, a wake-up of
+    /// libdispatch's manager thread that then wakes a pool thread (two context switches); waiting here costs
+    /// at most one. Short, so that the queue's other work (the 100 ms tick, reloads) waits little.
+    static let lingerMicroseconds = 200
+    /// Longest one handler invocation keeps processing batches before it yields the queue (nanoseconds); it also
+    /// returns as soon as a block from `async(_:)` is waiting.
+    static let handlerBudgetNanoseconds: UInt64 = 2_000_000
+
     private func drainEvents() {
-        now = MonotonicClock.milliseconds()
-        var rounds = 0
-        while rounds < 8 {
-            rounds += 1
-            let count = Int(tollgate_epoll_wait(epollFD, eventMasks, eventData, Int32(Self.batchSize), 0))
+        let started = DispatchTime.now().uptimeNanoseconds
+        // The source fired: the first wait only collects what is ready.
+        var timeout = 0
+        while true {
+            let count = Int(tollgate_epoll_wait_us(epollFD, eventMasks, eventData, Int32(Self.batchSize), timeout))
             if count <= 0 { return }
+            // A block from `async(_:)` (a reload, a drain) goes first: epoll is level-triggered, so readiness left
+            // unhandled here is reported again when the source fires after the block.
+            if pendingWork.load(ordering: .acquiring) > 0 { return }
+            let batchStart = DispatchTime.now().uptimeNanoseconds
+            now = batchStart / 1_000_000
             for position in 0..<count {
                 let data = eventData[position]
                 let slot = Int(UInt32(truncatingIfNeeded: data))
@@ -228,7 +264,8 @@ final class Worker: @unchecked Sendable {
                 }
                 handler.handleEvent(eventMasks[position])
             }
-            if count < Self.batchSize { return }
+            if stopped || batchStart &- started >= Self.handlerBudgetNanoseconds { return }
+            timeout = count == Self.batchSize ? 0 : Self.lingerMicroseconds
         }
     }
 
@@ -249,7 +286,7 @@ final class Worker: @unchecked Sendable {
         client.sweepIndex = clients.count
         clients.append(client)
         counters.openClients.increment()
-        observability?.metrics?.connectionOpened(.client)
+        metrics?.connectionOpened(.client)
     }
 
     func remove(client: ClientConnection) {
@@ -262,7 +299,7 @@ final class Worker: @unchecked Sendable {
         }
         client.sweepIndex = -1
         counters.openClients.decrement()
-        observability?.metrics?.connectionClosed(.client)
+        metrics?.connectionClosed(.client)
         if clients.count < settings.maxConnections { listener?.resumeIfPaused(now: now) }
     }
 

@@ -84,7 +84,7 @@ struct ChunkScanner {
             case .trailerStart:
                 if byte == 0x0D {
                     state = .finalLF
-                } else if byte == 0x0A || byte == 0x20 || byte == 0x09 || !ByteClass.token[Int(byte)] {
+                } else if byte == 0x0A || byte == 0x20 || byte == 0x09 || !ByteClass.isToken(byte) {
                     return (.error, position)
                 } else {
                     state = .trailerLine

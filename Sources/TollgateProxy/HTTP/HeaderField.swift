@@ -56,14 +56,14 @@ enum KnownHeader: UInt8 {
 
 /// Byte classes used by the parsers (RFC 9110 5.6.2 token characters).
 enum ByteClass {
-    static let token: [Bool] = {
-        var table = [Bool](repeating: false, count: 256)
-        for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(byte)] = true }
-        for byte in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(byte)] = true }
-        for byte in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(byte)] = true }
-        for byte in "!#$%&'*+-.^_`|~".utf8 { table[Int(byte)] = true }
-        return table
-    }()
+    /// tchar (RFC 9110 5.6.2): DIGIT, ALPHA and ``!#$%&'*+-.^_`|~``, as a 128-bit set (no table behind a
+    /// lazily initialized global: that costs a `swift_once` call per byte).
+    @inline(__always)
+    static func isToken(_ byte: UInt8) -> Bool {
+        if byte < 64 { return (0x03FF_6CFA_0000_0000 as UInt64) >> UInt64(byte) & 1 != 0 }
+        if byte < 128 { return (0x57FF_FFFF_C7FF_FFFE as UInt64) >> UInt64(byte - 64) & 1 != 0 }
+        return false
+    }
 
     /// Field-value bytes (RFC 9110 5.5): VCHAR, obs-text, SP, HTAB; no CR, LF, NUL or other controls.
     @inline(__always)

@@ -51,7 +51,7 @@ enum ResponseHeadParser {
         while position < end - 2 {
             guard let fieldEnd = RequestHeadParser.lineEnd(bytes, from: position, end: end) else { return nil }
             var cursor = position
-            while cursor < fieldEnd && ByteClass.token[Int(bytes[cursor])] { cursor += 1 }
+            while cursor < fieldEnd && ByteClass.isToken(bytes[cursor]) { cursor += 1 }
             guard cursor > position, cursor < fieldEnd, bytes[cursor] == UInt8(ascii: ":") else { return nil }
             let name = position..<cursor
             cursor += 1

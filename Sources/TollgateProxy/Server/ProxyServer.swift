@@ -84,7 +84,7 @@ public final class ProxyServer: Sendable {
                 throw error
             }
             for (worker, fd) in zip(workers, descriptors) {
-                worker.queue.async { worker.apply(limits: limits) }
+                worker.async { worker.apply(limits: limits) }
                 worker.start(listenerFD: fd)
             }
             state.limits = limits
@@ -143,7 +143,7 @@ public final class ProxyServer: Sendable {
             return (state.workers, state.inspector, limits, router)
         }
         for worker in workers {
-            worker.queue.async {
+            worker.async {
                 worker.apply(router: router, settings: configuration.http, inspector: inspector)
                 worker.apply(limits: limits)
             }
@@ -163,7 +163,7 @@ public final class ProxyServer: Sendable {
         }
         for worker in workers {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                worker.queue.async {
+                worker.async {
                     worker.stop()
                     continuation.resume()
                 }
@@ -195,7 +195,7 @@ public final class ProxyServer: Sendable {
         }
         if !workers.isEmpty {
             logger.info("draining", metadata: ["grace": "\(gracePeriod)"])
-            for worker in workers { worker.queue.async { worker.beginDraining() } }
+            for worker in workers { worker.async { worker.beginDraining() } }
         }
         return workers
     }

@@ -57,7 +57,7 @@ final class UpstreamPool {
         }
         total += 1
         worker.counters.openUpstreams.increment()
-        worker.observability?.metrics?.connectionOpened(.upstream)
+        worker.metrics?.connectionOpened(.upstream)
         return .connection(connection)
     }
 
@@ -112,7 +112,7 @@ final class UpstreamPool {
         connection.close()
         total -= 1
         worker.counters.openUpstreams.decrement()
-        worker.observability?.metrics?.connectionClosed(.upstream)
+        worker.metrics?.connectionClosed(.upstream)
     }
 
     /// An idle connection became readable or hung up: the upstream closed it (or sent garbage).
