@@ -190,7 +190,8 @@ private func withBytes<T>(_ text: String, _ body: (UnsafeRawBufferPointer) -> T)
         for index in 0..<headers.count {
             let name = headers.nameBytes(at: index)
             let value = headers.valueBytes(at: index)
-            expected.append(HeaderField(name: name.startIndex..<name.endIndex, value: value.startIndex..<value.endIndex))
+            expected.append(
+                HeaderField(name: name.startIndex..<name.endIndex, value: value.startIndex..<value.endIndex))
         }
         var scanned = ContiguousArray<HeaderField>()
         let ok = parsed.rawBytes.withUnsafeBytes {

@@ -204,7 +204,9 @@ extension ClientConnection {
         forwardHead.removeAll(keepingCapacity: true)
         let fields = worker.fields
         func append(_ literal: StaticString) { Self.append(literal, to: &forwardHead) }
-        func append(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) { Self.append(bytes, range, to: &forwardHead) }
+        func append(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) {
+            Self.append(bytes, range, to: &forwardHead)
+        }
         append(bytes, head.method)
         append(" ")
         forwardBasePath = forwardHead.count..<(forwardHead.count + route.basePath.count)
