@@ -195,14 +195,16 @@ def main():
         value = f"{fmt(r, 2)}x of tollgate no rules" if r == r else r
         if value == value:
             note = f"not valid: ⚠ {peer} failed verification; measured " if marks(peer) else ""
-            print(f"| limiter cost, {PEER_LABELS[peer]} (get req/s) | {value} | {note}cost {fmt((1 - r) * 100, 1)}% (negative: faster than without, i.e. noise) |")
+            noise = " (negative: faster than without, i.e. noise)" if r > 1 else ""
+            print(f"| limiter cost, {PEER_LABELS[peer]} (get req/s) | {value} | {note}cost {fmt((1 - r) * 100, 1)}%{noise} |")
         else:
             print(f"| limiter cost, {PEER_LABELS[peer]} (get req/s) | not measured | - |")
     for mix in ("get", "post1k"):
         r = med(mix, "tollgate", "rps") / med(mix, "tollgate-nometrics", "rps")
         if r == r:
             note = "not valid: ⚠ a tollgate peer failed verification; measured " if marks("tollgate") or marks("tollgate-nometrics") else ""
-            print(f"| metrics cost, tollgate no rules with metrics on vs off ({mix} req/s) | {fmt(r, 2)}x | {note}cost {fmt((1 - r) * 100, 1)}% (negative: faster with metrics, i.e. noise) |")
+            noise = " (negative: faster with metrics, i.e. noise)" if r > 1 else ""
+            print(f"| metrics cost, tollgate no rules with metrics on vs off ({mix} req/s) | {fmt(r, 2)}x | {note}cost {fmt((1 - r) * 100, 1)}%{noise} |")
         else:
             print(f"| metrics cost, tollgate no rules with metrics on vs off ({mix} req/s) | not measured | - |")
     print()
