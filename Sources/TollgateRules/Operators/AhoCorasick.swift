@@ -19,9 +19,8 @@ struct AhoCorasick: Sendable {
     let matchesEverything: Bool
 
     init(patterns: [[UInt8]]) {
-        // Build the trie with dictionary edges, then flatten.
-        var children: [[UInt8: Int32]] = [[:]]
-        var terminal: [Bool] = [false]
+        var trie = AutomatonTrie()
+        var terminalStates: [Int] = []
         var distinct = Set<[UInt8]>()
         var sawEmpty = false
         for pattern in patterns {
@@ -29,76 +28,25 @@ struct AhoCorasick: Sendable {
                 sawEmpty = true
                 continue
             }
-            let lowered = pattern.map(ByteSearch.lower)
-            guard distinct.insert(lowered).inserted else { continue }
-            var state = 0
-            for byte in lowered {
-                if let next = children[state][byte] {
-                    state = Int(next)
-                } else {
-                    children.append([:])
-                    terminal.append(false)
-                    let next = Int32(children.count - 1)
-                    children[state][byte] = next
-                    state = Int(next)
-                }
-            }
-            terminal[state] = true
+            guard distinct.insert(pattern.map(ByteSearch.lower)).inserted else { continue }
+            terminalStates.append(trie.insert(pattern))
         }
         patternCount = distinct.count
         matchesEverything = sawEmpty
-
-        // Breadth-first failure links.
-        let stateCount = children.count
-        var fail = [Int32](repeating: 0, count: stateCount)
-        var accept = terminal
-        var queue: [Int] = []
-        queue.reserveCapacity(stateCount)
-        for (_, child) in children[0] { queue.append(Int(child)) }
-        var head = 0
-        while head < queue.count {
-            let state = queue[head]
-            head += 1
-            for (byte, child) in children[state] {
-                var f = Int(fail[state])
-                while true {
-                    if let next = children[f][byte], Int(next) != Int(child) {
-                        fail[Int(child)] = next
-                        break
-                    }
-                    if f == 0 {
-                        fail[Int(child)] = 0
-                        break
-                    }
-                    f = Int(fail[f])
-                }
-                if accept[Int(fail[Int(child)])] { accept[Int(child)] = true }
-                queue.append(Int(child))
-            }
-        }
-
-        var starts = [Int32](repeating: 0, count: stateCount)
-        var counts = [Int32](repeating: 0, count: stateCount)
-        var bytes: [UInt8] = []
-        var targets: [Int32] = []
-        for state in 0..<stateCount {
-            starts[state] = Int32(bytes.count)
-            let sorted = children[state].sorted { $0.key < $1.key }
-            counts[state] = Int32(sorted.count)
-            for (byte, target) in sorted {
-                bytes.append(byte)
-                targets.append(target)
-            }
-        }
-        var root = [Int32](repeating: 0, count: 256)
-        for (byte, target) in children[0] { root[Int(byte)] = target }
-        edgeStart = starts
-        edgeCount = counts
-        edgeBytes = bytes
-        edgeTargets = targets
-        failure = fail
+        trie.linkFailures()
+        // A state accepts when a pattern ends there or at a state on its failure path (breadth-first order:
+        // the failure target is complete first).
+        var accept = [Bool](repeating: false, count: trie.stateCount)
+        for state in terminalStates { accept[state] = true }
+        for state in trie.order where accept[Int(trie.failure[state])] { accept[state] = true }
+        let edges = trie.flattenedEdges()
+        edgeStart = edges.starts
+        edgeCount = edges.counts
+        edgeBytes = edges.bytes
+        edgeTargets = edges.targets
+        failure = trie.failure
         accepting = accept
-        rootNext = root
+        rootNext = trie.rootTable()
     }
 
     /// Returns whether any pattern occurs in `input` (ASCII case-insensitively).

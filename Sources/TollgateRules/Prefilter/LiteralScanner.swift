@@ -11,8 +11,6 @@
 struct LiteralScanner: @unchecked Sendable {
     /// Words per rule bit set.
     let words: Int
-    /// Number of automaton states (for tests and diagnostics).
-    let stateCount: Int
     /// Per state: first index into `edgeBytes`/`edgeTargets` and the number of edges.
     private let edgeStart: UnsafeMutableBufferPointer<Int32>
     private let edgeCount: UnsafeMutableBufferPointer<Int32>
@@ -61,49 +59,15 @@ struct LiteralScanner: @unchecked Sendable {
     ///   - words: words per bit set (`(bits + 63) / 64`).
     init(patterns: [(literal: [UInt8], bit: Int)], words: Int) {
         self.words = words
-        var children: [[UInt8: Int32]] = [[:]]
-        var bits: [[Int]] = [[]]
-        for (literal, bit) in patterns where !literal.isEmpty {
-            var state = 0
-            for raw in literal {
-                let byte = ByteSearch.lower(raw)
-                if let next = children[state][byte] {
-                    state = Int(next)
-                } else {
-                    children.append([:])
-                    bits.append([])
-                    let next = Int32(children.count - 1)
-                    children[state][byte] = next
-                    state = Int(next)
-                }
-            }
-            bits[state].append(bit)
-        }
-        let stateCount = children.count
-        var fail = [Int32](repeating: 0, count: stateCount)
-        var order: [Int] = []
-        order.reserveCapacity(stateCount)
-        for (_, child) in children[0] { order.append(Int(child)) }
-        var head = 0
-        while head < order.count {
-            let state = order[head]
-            head += 1
-            for (byte, child) in children[state] {
-                var f = Int(fail[state])
-                while true {
-                    if let next = children[f][byte], Int(next) != Int(child) {
-                        fail[Int(child)] = next
-                        break
-                    }
-                    if f == 0 {
-                        fail[Int(child)] = 0
-                        break
-                    }
-                    f = Int(fail[f])
-                }
-                order.append(Int(child))
-            }
-        }
+        var trie = AutomatonTrie()
+        var ends: [(state: Int, bit: Int)] = []
+        for (literal, bit) in patterns where !literal.isEmpty { ends.append((trie.insert(literal), bit)) }
+        trie.linkFailures()
+        let stateCount = trie.stateCount
+        let fail = trie.failure
+        let order = trie.order
+        var bits = [[Int]](repeating: [], count: stateCount)
+        for (state, bit) in ends { bits[state].append(bit) }
         // Outputs in breadth-first order, so a state's failure target is complete before the state.
         var outIndex = [Int32](repeating: -1, count: stateCount)
         var outWords: [Int32] = []
@@ -133,22 +97,8 @@ struct LiteralScanner: @unchecked Sendable {
                 }
             }
         }
-        var starts = [Int32](repeating: 0, count: stateCount)
-        var counts = [Int32](repeating: 0, count: stateCount)
-        var edgeBytes: [UInt8] = []
-        var edgeTargets: [Int32] = []
-        for state in 0..<stateCount {
-            starts[state] = Int32(edgeBytes.count)
-            let sorted = children[state].sorted { $0.key < $1.key }
-            counts[state] = Int32(sorted.count)
-            for (byte, target) in sorted {
-                edgeBytes.append(byte)
-                edgeTargets.append(target)
-            }
-        }
-        var root = [Int32](repeating: 0, count: 256)
-        for (byte, target) in children[0] { root[Int(byte)] = target }
-        self.stateCount = stateCount
+        let (starts, counts, edgeBytes, edgeTargets) = trie.flattenedEdges()
+        let root = trie.rootTable()
         edgeStart = Self.copy(starts)
         edgeCount = Self.copy(counts)
         self.edgeBytes = Self.copy(edgeBytes)
@@ -177,7 +127,7 @@ struct LiteralScanner: @unchecked Sendable {
                         next = root[byte]
                         break
                     }
-                    if let child = children[Int(current)][UInt8(byte)] {
+                    if let child = trie.children[Int(current)][UInt8(byte)] {
                         next = child
                         break
                     }

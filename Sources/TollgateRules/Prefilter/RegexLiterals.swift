@@ -78,22 +78,6 @@ package enum RegexLiterals {
             return clauses
         }
 
-        /// The most selective single clause, or nil.
-        var requirement: Set<[UInt8]>? {
-            var best: Set<[UInt8]>?
-            for clause in allClauses { best = better(best, clause) }
-            return best
-        }
-    }
-
-    /// Picks the more selective of two requirements (`nil` is no condition at all).
-    static func better(_ a: Set<[UInt8]>?, _ b: Set<[UInt8]>?) -> Set<[UInt8]>? {
-        guard let a, !a.contains([]) else { return b.flatMap { $0.contains([]) ? nil : $0 } }
-        guard let b, !b.contains([]) else { return a }
-        let scoreA = score(a)
-        let scoreB = score(b)
-        if scoreA != scoreB { return scoreA > scoreB ? a : b }
-        return a.count <= b.count ? a : b
     }
 
     /// Selectivity: the shortest literal's length (capped), so that `{"select"}` beats `{"s", "x"}`.
@@ -513,27 +497,19 @@ package enum RegexLiterals {
         }
 
         /// Escapes that stand for one byte (`index` at the byte after the backslash); advances past them.
+        /// `\n \r \t \f \e \a`: the byte each stands for.
+        static let controlEscapes: [UInt8: UInt8] = [
+            UInt8(ascii: "n"): 0x0A, UInt8(ascii: "r"): 0x0D, UInt8(ascii: "t"): 0x09, UInt8(ascii: "f"): 0x0C,
+            UInt8(ascii: "e"): 0x1B, UInt8(ascii: "a"): 0x07,
+        ]
+
         mutating func simpleEscape() -> UInt8? {
             guard let byte = peek() else { return nil }
+            if let control = Self.controlEscapes[byte] {
+                index += 1
+                return control
+            }
             switch byte {
-            case UInt8(ascii: "n"):
-                index += 1
-                return 0x0A
-            case UInt8(ascii: "r"):
-                index += 1
-                return 0x0D
-            case UInt8(ascii: "t"):
-                index += 1
-                return 0x09
-            case UInt8(ascii: "f"):
-                index += 1
-                return 0x0C
-            case UInt8(ascii: "e"):
-                index += 1
-                return 0x1B
-            case UInt8(ascii: "a"):
-                index += 1
-                return 0x07
             case UInt8(ascii: "x"):
                 index += 1
                 if peek() == UInt8(ascii: "{") {
