@@ -8,27 +8,81 @@ struct Entry {
     }
 }
 
-/// Bytes as a dictionary key, hashed in one pass over the buffer (not byte by byte).
-struct ByteKey: Hashable {
-    let bytes: [UInt8]
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-    func hash(into hasher: inout Hasher) {
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-    }
-}
-
 /// An ordered, case-insensitive keyed store (TX and the persistent collections, per request).
-/// Entries keep the key as first written; lookups go through an index of lowercase keys.
+/// Entries keep the key as first written; lookups go through an open-addressing table of lowercase-key hashes
+/// (one pass over the key, no `Hasher` per lookup: CRS reads and writes TX a few hundred times per request).
 struct KeyedStore {
     private(set) var entries: [Entry] = []
-    private var index: [ByteKey: Int] = [:]
+    /// Per entry: the lowercase key and its hash.
+    private var lowerKeys: [[UInt8]] = []
+    private var hashes: [UInt64] = []
+    /// Slots: 0 empty, otherwise an index into `entries` plus one. The count is a power of two, at most half full.
+    private var table: [Int32] = []
+
+    /// Per process: an attacker who chooses keys (header names end up in TX keys) cannot aim at one slot.
+    private static let seed: UInt64 = UInt64.random(in: 1...UInt64.max)
+
+    /// A hash of the bytes, eight at a time.
+    static func hash(_ key: [UInt8]) -> UInt64 {
+        key.withUnsafeBytes { raw in
+            var h = seed ^ (UInt64(raw.count) &* 0x9E37_79B9_7F4A_7C15)
+            var i = 0
+            let n = raw.count
+            while i + 8 <= n {
+                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                h = (h ^ word) &* 0xBF58_476D_1CE4_E5B9
+                h ^= h >> 29
+                i += 8
+            }
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < n {
+                tail |= UInt64(raw[i]) << shift
+                shift += 8
+                i += 1
+            }
+            h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+            h ^= h >> 31
+            return h
+        }
+    }
 
     subscript(key: String) -> [UInt8]? {
         self[lowercased: Array(key.utf8).asciiLowercased()]
     }
 
     subscript(lowercased key: [UInt8]) -> [UInt8]? {
-        index[ByteKey(key)].map { entries[$0].value }
+        guard let i = find(key, hash: Self.hash(key)) else { return nil }
+        return entries[i].value
+    }
+
+    /// The entry index of a lowercase key.
+    private func find(_ key: [UInt8], hash: UInt64) -> Int? {
+        guard !table.isEmpty else { return nil }
+        return table.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
+            var p = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let s = Int(slots[p])
+                if s == 0 { return nil }
+                if hashes[s - 1] == hash && lowerKeys[s - 1] == key { return s - 1 }
+                p = (p + 1) & mask
+            }
+        }
+    }
+
+    private mutating func insertSlot(_ index: Int, hash: UInt64) {
+        let mask = table.count - 1
+        var p = Int(truncatingIfNeeded: hash) & mask
+        while table[p] != 0 { p = (p + 1) & mask }
+        table[p] = Int32(index + 1)
+    }
+
+    private mutating func rebuild(capacity: Int) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        table = Array(repeating: 0, count: size)
+        for i in hashes.indices { insertSlot(i, hash: hashes[i]) }
     }
 
     mutating func set(_ key: String, _ value: [UInt8]) {
@@ -38,19 +92,28 @@ struct KeyedStore {
 
     /// `set` with the key as bytes and its lowercase form precomputed (setvar with a constant key).
     mutating func set(bytes: [UInt8], lowercased lower: [UInt8], _ value: [UInt8]) {
-        if let i = index[ByteKey(lower)] {
+        let hash = Self.hash(lower)
+        if let i = find(lower, hash: hash) {
             entries[i].value = value
+            return
+        }
+        entries.append(Entry(bytes, value))
+        lowerKeys.append(lower)
+        hashes.append(hash)
+        if entries.count * 2 > table.count {
+            rebuild(capacity: max(entries.count * 2, 64))
         } else {
-            index[ByteKey(lower)] = entries.count
-            entries.append(Entry(bytes, value))
+            insertSlot(entries.count - 1, hash: hash)
         }
     }
 
     /// `remove` with the lowercase key precomputed.
     mutating func remove(lowercased lower: [UInt8]) {
-        guard let i = index.removeValue(forKey: ByteKey(lower)) else { return }
+        guard let i = find(lower, hash: Self.hash(lower)) else { return }
         entries.remove(at: i)
-        for (k, v) in index where v > i { index[k] = v - 1 }
+        lowerKeys.remove(at: i)
+        hashes.remove(at: i)
+        rebuild(capacity: max(entries.count, 32))
     }
 
     mutating func remove(_ key: String) {
@@ -87,6 +150,18 @@ extension Array where Element == UInt8 {
             let la = (a >= 65 && a <= 90) ? a + 32 : a
             let lb = (b >= 65 && b <= 90) ? b + 32 : b
             if la != lb { return false }
+        }
+        return true
+    }
+
+    /// Whether the bytes start with `prefix` (ASCII letters compared case-insensitively when asked; `prefix` is
+    /// then lowercase).
+    func hasPrefix(_ prefix: [UInt8], ignoringCase: Bool) -> Bool {
+        guard count >= prefix.count else { return false }
+        for i in prefix.indices {
+            var a = self[i]
+            if ignoringCase && a >= 65 && a <= 90 { a += 32 }
+            if a != prefix[i] { return false }
         }
         return true
     }

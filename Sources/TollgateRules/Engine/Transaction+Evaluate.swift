@@ -123,6 +123,7 @@ extension Transaction {
 
     /// Evaluates one link; on each matching value sets MATCHED_VAR*, captures and runs setvar (as ModSecurity v3).
     func evaluateLink(_ link: CompiledRule, top: CompiledRule) -> Bool {
+        if let fast = link.txCompare, removedTargets.isEmpty { return evaluateTXCompare(fast, link) }
         guard let matcher = link.matcher else {
             for s in link.actions.setVars { apply(s) }
             return true
@@ -188,6 +189,42 @@ extension Transaction {
         }
         if !newMatched.isEmpty || !visibleMatchedVars.isEmpty { visibleMatchedVars = newMatched }
         return any
+    }
+
+    /// `evaluateLink` for a numeric comparison of one TX value: the same outcome and MATCHED_VAR* state as the
+    /// visitor path, without it.
+    private func evaluateTXCompare(_ fast: TXCompare, _ link: CompiledRule) -> Bool {
+        let stored = stores[.tx]?[lowercased: fast.key]
+        let value: [UInt8]
+        if fast.count {
+            value = stored == nil ? Self.zeroBytes : Self.oneBytes
+        } else if let stored {
+            value = stored
+        } else {
+            // No value to inspect: no match.
+            if !visibleMatchedVars.isEmpty { visibleMatchedVars = [] }
+            return false
+        }
+        let left = ByteSearch.parseInteger(value)
+        let right = fast.macro.map { ByteSearch.parseInteger(expand($0)) } ?? fast.constant
+        var matched: Bool
+        switch fast.comparison {
+        case .eq: matched = left == right
+        case .ge: matched = left >= right
+        case .gt: matched = left > right
+        case .le: matched = left <= right
+        case .lt: matched = left < right
+        }
+        if link.negated { matched.toggle() }
+        guard matched else {
+            if !visibleMatchedVars.isEmpty { visibleMatchedVars = [] }
+            return false
+        }
+        matchedVar = value
+        matchedVarName = fast.name
+        visibleMatchedVars = [(fast.name, value)]
+        for s in link.actions.setVars { apply(s) }
+        return true
     }
 
     /// The value after the rule's transformation chain, cached per request by (chain, input).

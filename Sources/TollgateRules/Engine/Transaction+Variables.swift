@@ -20,6 +20,9 @@ extension Transaction {
         if let k = target.literalKey {
             return variable.caseInsensitiveKeys ? key.equalsIgnoringCase(k) : key == k
         }
+        if let prefix = target.keyPrefix {
+            return key.hasPrefix(prefix, ignoringCase: variable.caseInsensitiveKeys)
+        }
         if let matcher = target.keyMatcher {
             var context = OperatorContext()
             return matcher.evaluate(key, context: &context) == .match

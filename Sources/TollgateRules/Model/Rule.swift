@@ -55,6 +55,9 @@ package final class CompiledRule: Sendable {
     package let prefilterMask: UInt64
     /// The prefilter pairs (chain, variable) the rule reads; empty when not covered.
     package let prefilterPairs: [Int]
+    /// Set when the link only compares one `TX:key` (or `&TX:key`) with a number: CRS's paranoia-level gates,
+    /// initialisation checks and score thresholds, evaluated without the value visitor.
+    let txCompare: TXCompare?
 
     package init(_ rule: Rule, prefilter: RulePrefilter.Slot? = nil) {
         prefilterWord = prefilter?.word ?? -1
@@ -76,5 +79,38 @@ package final class CompiledRule: Sendable {
         file = rule.file
         line = rule.line
         id = rule.id
+        txCompare = TXCompare(rule, targets: targets, exclusions: exclusions)
+    }
+}
+
+/// A numeric comparison of one TX value (see `CompiledRule.txCompare`).
+struct TXCompare: Sendable {
+    /// The lowercase key.
+    let key: [UInt8]
+    /// `&TX:key`: 1 when the key is set, 0 when not.
+    let count: Bool
+    let comparison: NumericCompareOperator.Comparison
+    /// The right-hand side: a constant, or macros expanded per evaluation.
+    let constant: Int64
+    let macro: MacroString?
+    /// MATCHED_VAR_NAME on a match.
+    let name: [UInt8]
+
+    init?(_ rule: Rule, targets: [VariableTarget], exclusions: [VariableTarget]) {
+        guard targets.count == 1, exclusions.isEmpty, rule.transformations.isEmpty, !rule.actions.capture,
+            let target = targets.first, target.variable == .tx, let key = target.literalKey,
+            let numeric = rule.op?.implementation as? NumericCompareOperator
+        else { return nil }
+        if numeric.argument.hasMacros {
+            guard let macro = try? MacroString(parsing: numeric.argument.text) else { return nil }
+            self.macro = macro
+        } else {
+            macro = nil
+        }
+        self.key = key
+        count = target.count
+        comparison = numeric.comparison
+        constant = numeric.constant
+        name = TargetValue(variable: .tx, key: target.count ? nil : key, value: []).name
     }
 }

@@ -20,23 +20,21 @@ package struct MacroStringBox: Sendable, Equatable {
     package static func == (a: Self, b: Self) -> Bool { a.macro.text == b.macro.text }
 }
 
-/// `setvar:` operation.
-package struct SetVarAction: Sendable {
+/// `setvar:` operation. A class: the rule loop passes it by reference (one retain, not one per field).
+package final class SetVarAction: Sendable {
     package enum Operation: Sendable {
         case set(MacroString)
         case add(MacroString)
         case subtract(MacroString)
         case delete
     }
-    package var collection: Variable
+    package let collection: Variable
     /// Key with macros (e.g. `header_name_920450_%{tx.0}`).
-    package var key: MacroString {
-        didSet { (keyBytes, keyLowercased) = Self.constantKey(key) }
-    }
-    package var operation: Operation
+    package let key: MacroString
+    package let operation: Operation
     /// For a constant key: its bytes and lowercase form, computed at load (no String work per setvar).
-    package private(set) var keyBytes: [UInt8]?
-    package private(set) var keyLowercased: [UInt8]?
+    package let keyBytes: [UInt8]?
+    package let keyLowercased: [UInt8]?
 
     package init(collection: Variable, key: MacroString, operation: Operation) {
         self.collection = collection

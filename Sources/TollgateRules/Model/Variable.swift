@@ -157,6 +157,9 @@ package final class VariableTarget: Sendable {
     /// The key selector split out at load so the rule loop never copies the enum (hot path).
     package let literalKey: [UInt8]?
     package let keyMatcher: (any RuleOperator)?
+    /// A key regex that is `^` and plain literal characters (CRS's `TX:/^header_name_920450_/`): matched as a
+    /// prefix (lowercased where the collection's keys are case-insensitive) without running PCRE2.
+    package let keyPrefix: [UInt8]?
 
     package init(variable: Variable, key: KeySelector?, count: Bool, exclude: Bool, text: String) {
         self.variable = variable
@@ -166,15 +169,35 @@ package final class VariableTarget: Sendable {
         case .literal(let k)?:
             literalKey = k
             keyMatcher = nil
-        case .regex(_, let matcher)?:
+            keyPrefix = nil
+        case .regex(let pattern, let matcher)?:
             literalKey = nil
             keyMatcher = matcher
+            keyPrefix = Self.literalPrefix(of: pattern).map { variable.caseInsensitiveKeys ? $0.asciiLowercased() : $0 }
         default:
             literalKey = nil
             keyMatcher = nil
+            keyPrefix = nil
         }
         self.count = count
         self.exclude = exclude
         self.text = text
+    }
+
+    /// The literal of a pattern `^literal` made only of letters, digits, `_` and `-` (no metacharacters).
+    static func literalPrefix(of pattern: String) -> [UInt8]? {
+        let bytes = Array(pattern.utf8)
+        guard bytes.count > 1, bytes[0] == UInt8(ascii: "^") else { return nil }
+        let rest = bytes[1...]
+        for b in rest {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                continue
+            default:
+                return nil
+            }
+        }
+        return Array(rest)
     }
 }

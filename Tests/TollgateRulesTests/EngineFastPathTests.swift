@@ -1,0 +1,110 @@
+import Testing
+
+@testable import TollgateRules
+
+/// The rule loop's shortcuts must give exactly what the general path gives.
+@Suite("Engine fast paths")
+struct EngineFastPathTests {
+    /// Rules that compare one TX value with a number, written twice: as is (the TX fast path) and with a
+    /// transformation that changes nothing for these values (`t:trim`, the general visitor path).
+    static func comparisons(generic: Bool) -> String {
+        let t = generic ? ",t:trim" : ""
+        return """
+            SecAction "id:1,phase:1,pass,nolog,setvar:tx.score=7,setvar:tx.threshold=5,setvar:tx.zero=0"
+            SecRule TX:score "@ge 5" "id:10,phase:1,pass,log\(t),msg:'%{MATCHED_VAR_NAME}=%{MATCHED_VAR}'"
+            SecRule TX:score "@lt 5" "id:11,phase:1,pass,log\(t),msg:'lt %{MATCHED_VAR}'"
+            SecRule TX:SCORE "!@eq 7" "id:12,phase:1,pass,log\(t),msg:'neq'"
+            SecRule TX:score "@gt %{tx.threshold}" "id:13,phase:1,pass,log\(t),msg:'macro %{MATCHED_VAR_NAME}'"
+            SecRule &TX:missing "@eq 0" "id:14,phase:1,pass,log\(t),msg:'count %{MATCHED_VAR_NAME}=%{MATCHED_VAR}'"
+            SecRule &TX:score "@eq 1" "id:15,phase:1,pass,log\(t),setvar:tx.seen=+1,msg:'seen'"
+            SecRule TX:missing "@eq 0" "id:16,phase:1,pass,log\(t),msg:'absent never matches'"
+            SecRule TX:zero "@le 0" "id:17,phase:1,pass,log\(t),chain"
+                SecRule TX:seen "@eq 1" "msg:'chain %{MATCHED_VAR}'"
+            SecRule TX:score "@ge 1" "id:18,phase:2,deny\(t),msg:'%{MATCHED_VARS_NAMES}'"
+            """
+    }
+
+    @Test("a numeric TX comparison gives the same matches, MATCHED_VAR* and setvar as the general path")
+    func txCompare() throws {
+        let fast = try TestSupport.engine(Self.comparisons(generic: false))
+        let general = try TestSupport.engine(Self.comparisons(generic: true))
+        let rules = fast.ruleSet.phases[1].compactMap { item -> CompiledRule? in
+            if case .rule(let rule) = item { return rule }
+            return nil
+        }
+        // The shortcut is taken for the plain form, not for the transformed one.
+        #expect(rules.filter { $0.txCompare != nil }.count >= 7)
+        let a = TestSupport.run(fast)
+        let b = TestSupport.run(general)
+        #expect(TestSupport.ids(a) == [10, 13, 14, 15, 17, 18])
+        #expect(TestSupport.ids(a) == TestSupport.ids(b))
+        #expect(a.matchedRules.map(\.message) == b.matchedRules.map(\.message))
+        #expect(a.matchedRules.first?.message == "TX:score=7")
+        #expect(a.verdict == .block(status: 403, ruleID: 18))
+        #expect(a.verdict == b.verdict)
+    }
+
+    @Test("a key regex that is ^ and a plain literal is a case-insensitive prefix for TX")
+    func keyPrefix() throws {
+        #expect(VariableTarget.literalPrefix(of: "^header_name_920450_") == Array("header_name_920450_".utf8))
+        #expect(VariableTarget.literalPrefix(of: "^a-b9") == Array("a-b9".utf8))
+        #expect(VariableTarget.literalPrefix(of: "header") == nil)
+        #expect(VariableTarget.literalPrefix(of: "^a.b") == nil)
+        #expect(VariableTarget.literalPrefix(of: "^ab$") == nil)
+        #expect(VariableTarget.literalPrefix(of: "^") == nil)
+        let engine = try TestSupport.engine(
+            """
+            SecAction "id:1,phase:1,pass,nolog,setvar:tx.Name_A=x,setvar:tx.name_b=y,setvar:tx.other_name_c=z"
+            SecRule TX:/^NAME_/ "@rx ." "id:2,phase:1,pass,log,multiMatch,msg:'%{MATCHED_VARS_NAMES}'"
+            SecRule TX:/^name_./ "@streq y" "id:3,phase:1,pass,log,msg:'%{MATCHED_VAR_NAME}'"
+            """)
+        let tx = TestSupport.run(engine)
+        #expect(TestSupport.ids(tx) == [2, 3])
+        #expect(tx.matchedRules.last?.message == "TX:name_b")
+    }
+
+    @Test("the TX store keeps insertion order and finds every key case-insensitively after removals")
+    func keyedStore() {
+        var store = KeyedStore()
+        for i in 0..<500 { store.set("Key_\(i)", Array("v\(i)".utf8)) }
+        #expect(store.entries.count == 500)
+        #expect(store["KEY_499"] == Array("v499".utf8))
+        store.set("key_7", Array("again".utf8))
+        #expect(store.entries.count == 500)
+        #expect(store.entries[7].key == Array("Key_7".utf8))
+        #expect(store.entries[7].value == Array("again".utf8))
+        for i in stride(from: 0, to: 500, by: 3) { store.remove("key_\(i)") }
+        #expect(store.entries.count == 500 - 167)
+        for i in 0..<500 {
+            let expected: [UInt8]? = i % 3 == 0 ? nil : (i == 7 ? Array("again".utf8) : Array("v\(i)".utf8))
+            #expect(store[lowercased: Array("key_\(i)".utf8)] == expected)
+        }
+        #expect(store.entries.first?.key == Array("Key_1".utf8))
+        store.set("key_0", [1])
+        #expect(store.entries.last?.key == Array("key_0".utf8))
+        #expect(store["KEY_0"] == [1])
+        #expect(store["missing"] == nil)
+    }
+
+    @Test("one-byte literals are found by the bytes present, in either case, next to longer ones")
+    func oneByteLiterals() {
+        let scanner = LiteralScanner(
+            patterns: [(Array("<".utf8), 0), (Array("q".utf8), 1), (Array("ab".utf8), 65), (Array("b".utf8), 66)],
+            words: 2)
+        defer { scanner.deallocate() }
+        func scan(_ text: String) -> [UInt64] {
+            var out: [UInt64] = [0, 0]
+            let bytes = Array(text.utf8)
+            bytes.withUnsafeBufferPointer { input in
+                out.withUnsafeMutableBufferPointer { scanner.scan(input, into: $0.baseAddress!) }
+            }
+            return out
+        }
+        #expect(scan("<") == [0b1, 0])
+        #expect(scan("xQx") == [0b10, 0])
+        #expect(scan("AB") == [0, 0b110])
+        #expect(scan("b") == [0, 0b100])
+        #expect(scan("nothing") == [0, 0])
+        #expect(scan("") == [0, 0])
+    }
+}
