@@ -53,26 +53,33 @@ extension Transaction {
         guard let global = prefilter.globalScanner else { return }
         prefilter.pairChains.withUnsafeBufferPointer { chains in
             prefilter.chainTriggers.withUnsafeBufferPointer { triggers in
-                prefilter.chainMasks.withUnsafeBufferPointer { masks in
-                    prefilter.stepTriggers.withUnsafeBufferPointer { stepTriggers in
-                        group.pairs.withUnsafeBufferPointer { pairs in
-                            forEachValue(of: group.target, exclusions: []) { _, _, value, _ in
-                                let present = value.withUnsafeBufferPointer { ByteSet($0) }
-                                state.beginValue()
-                                for pairIndex in pairs {
-                                    let chain = chains[pairIndex]
-                                    let out = bits + pairIndex &* words
-                                    var found: UnsafeMutablePointer<UInt64>
-                                    if triggers[chain].isDisjoint(with: present) {
-                                        found = state.rawBits(value, scanner: global, words: words)
-                                    } else {
-                                        found = stage(
-                                            of: value, present: present, codes: prefilter.chainCodes[chain],
-                                            steps: prefilter.chainSteps[chain], stepTriggers: stepTriggers,
-                                            state: state, scanner: global, words: words)
+                prefilter.maskBits.withUnsafeBufferPointer { masks in
+                    prefilter.maskWords.withUnsafeBufferPointer { maskWords in
+                        prefilter.pairMaskStart.withUnsafeBufferPointer { maskStart in
+                            prefilter.stepTriggers.withUnsafeBufferPointer { stepTriggers in
+                                group.pairs.withUnsafeBufferPointer { pairs in
+                                    forEachValue(of: group.target, exclusions: []) { _, _, value, _ in
+                                        let present = value.withUnsafeBufferPointer { ByteSet($0) }
+                                        state.beginValue()
+                                        for pairIndex in pairs {
+                                            let chain = chains[pairIndex]
+                                            let out = bits + pairIndex &* words
+                                            var found: UnsafeMutablePointer<UInt64>
+                                            if triggers[chain].isDisjoint(with: present) {
+                                                found = state.rawBits(
+                                                    value, present: present, scanner: global, words: words)
+                                            } else {
+                                                found = stage(
+                                                    of: value, present: present, codes: prefilter.chainCodes[chain],
+                                                    steps: prefilter.chainSteps[chain], stepTriggers: stepTriggers,
+                                                    state: state, scanner: global, words: words)
+                                            }
+                                            for k in maskStart[pairIndex]..<maskStart[pairIndex &+ 1] {
+                                                let w = maskWords[k]
+                                                out[w] |= found[w] & masks[k]
+                                            }
+                                        }
                                     }
-                                    let maskBase = chain &* words
-                                    for w in 0..<words { out[w] |= found[w] & masks[maskBase &+ w] }
                                 }
                             }
                         }
@@ -107,7 +114,7 @@ extension Transaction {
             }
             key = nextKey
         }
-        if entry < 0 { return state.rawBits(value, scanner: scanner, words: words) }
+        if entry < 0 { return state.rawBits(value, present: present, scanner: scanner, words: words) }
         return state.scannedBits(entry, scanner: scanner, words: words)
     }
 }
@@ -175,11 +182,13 @@ final class PrefilterState {
     }
 
     /// The bits of the raw value, scanned on first use per value.
-    func rawBits(_ value: [UInt8], scanner: LiteralScanner, words: Int) -> UnsafeMutablePointer<UInt64> {
+    func rawBits(_ value: [UInt8], present: ByteSet, scanner: LiteralScanner, words: Int) -> UnsafeMutablePointer<
+        UInt64
+    > {
         if !rawDone {
             rawDone = true
             for w in 0..<words { scanned[w] = 0 }
-            value.withUnsafeBufferPointer { scanner.scan($0, into: scanned) }
+            value.withUnsafeBufferPointer { scanner.scan($0, present: present, into: scanned) }
         }
         return scanned
     }
@@ -190,7 +199,7 @@ final class PrefilterState {
         if !memoScanned[index] {
             memoScanned[index] = true
             for w in 0..<words { slot[w] = 0 }
-            memoOutputs[index].withUnsafeBufferPointer { scanner.scan($0, into: slot) }
+            memoOutputs[index].withUnsafeBufferPointer { scanner.scan($0, present: memoSets[index], into: slot) }
         }
         return slot
     }

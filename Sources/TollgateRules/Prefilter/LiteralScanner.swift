@@ -30,6 +30,11 @@ struct LiteralScanner: @unchecked Sendable {
     /// 256 next states per dense row: the states with the most edges (the hot ones near the root) step in
     /// one load instead of a search and a walk of failure links.
     private let denseRows: UnsafeMutableBufferPointer<Int32>
+    /// Per byte value: where the output of the one-byte literals equal to it (either case) starts in
+    /// `outputWords`/`outputMasks`, or -1. One-byte literals stay out of the automaton: in it they would make
+    /// almost every state accepting (any state whose failure path reaches them), so every input byte would walk
+    /// an output. Instead the bytes present in a value are looked up once each after the walk.
+    private let byteOutputIndex: UnsafeMutableBufferPointer<Int32>
     /// Most dense rows (1 KiB each).
     static let denseRowLimit = 1024
 
@@ -52,6 +57,7 @@ struct LiteralScanner: @unchecked Sendable {
         outputMasks.deallocate()
         denseIndex.deallocate()
         denseRows.deallocate()
+        byteOutputIndex.deallocate()
     }
 
     /// - Parameters:
@@ -61,7 +67,17 @@ struct LiteralScanner: @unchecked Sendable {
         self.words = words
         var trie = AutomatonTrie()
         var ends: [(state: Int, bit: Int)] = []
-        for (literal, bit) in patterns where !literal.isEmpty { ends.append((trie.insert(literal), bit)) }
+        var byteBits = [[Int]](repeating: [], count: 256)
+        for (literal, bit) in patterns where !literal.isEmpty {
+            if literal.count == 1 {
+                let lower = ByteSearch.lower(literal[0])
+                byteBits[Int(lower)].append(bit)
+                // The automaton folds case; the byte table is read with raw bytes, so both cases carry the bits.
+                if lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z") { byteBits[Int(lower - 32)].append(bit) }
+                continue
+            }
+            ends.append((trie.insert(literal), bit))
+        }
         trie.linkFailures()
         let stateCount = trie.stateCount
         let fail = trie.failure
@@ -97,6 +113,25 @@ struct LiteralScanner: @unchecked Sendable {
                 }
             }
         }
+        var byteOut = [Int32](repeating: -1, count: 256)
+        for byte in 0..<256 where !byteBits[byte].isEmpty {
+            var set = [UInt64](repeating: 0, count: words)
+            for bit in byteBits[byte] { set[bit >> 6] |= 1 << UInt64(bit & 63) }
+            if let start = shared[set] {
+                byteOut[byte] = start
+            } else {
+                let start = Int32(outWords.count)
+                for (word, mask) in set.enumerated() where mask != 0 {
+                    outWords.append(Int32(word))
+                    outMasks.append(mask)
+                }
+                outWords.append(-1)
+                outMasks.append(0)
+                shared[set] = start
+                byteOut[byte] = start
+            }
+        }
+        byteOutputIndex = Self.copy(byteOut)
         let (starts, counts, edgeBytes, edgeTargets) = trie.flattenedEdges()
         let root = trie.rootTable()
         edgeStart = Self.copy(starts)
@@ -142,6 +177,28 @@ struct LiteralScanner: @unchecked Sendable {
 
     /// ORs into `into[0 ..< words]` the bits of every rule with a literal in `input`.
     func scan(_ input: UnsafeBufferPointer<UInt8>, into: UnsafeMutablePointer<UInt64>) {
+        scan(input, present: ByteSet(input), into: into)
+    }
+
+    /// `scan(_:into:)` with the bytes present in `input` already known.
+    func scan(_ input: UnsafeBufferPointer<UInt8>, present: ByteSet, into: UnsafeMutablePointer<UInt64>) {
+        withUnsafeBytes(of: present.words) { raw in
+            for w in 0..<4 {
+                var m = raw.load(fromByteOffset: w &* 8, as: UInt64.self)
+                while m != 0 {
+                    let byte = w &* 64 &+ m.trailingZeroBitCount
+                    m &= m &- 1
+                    var o = Int(byteOutputIndex[byte])
+                    if o < 0 { continue }
+                    while true {
+                        let word = outputWords[o]
+                        if word < 0 { break }
+                        into[Int(word)] |= outputMasks[o]
+                        o &+= 1
+                    }
+                }
+            }
+        }
         var state: Int32 = 0
         for raw in input {
             let byte = ByteSearch.lower(raw)

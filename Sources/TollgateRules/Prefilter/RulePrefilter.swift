@@ -35,8 +35,12 @@ package final class RulePrefilter: Sendable {
     /// The literals of every eligible rule, for every chain: a scan reports the bits of all rules whose
     /// literal occurs, and each chain keeps those of its own rules (`chainMasks`).
     let globalScanner: LiteralScanner?
-    /// Per chain: the bits of its rules (`words` words each).
-    let chainMasks: [UInt64]
+    /// Per pair: the words holding bits of the rules that read it, and those bits (`pairMaskStart[p]..<
+    /// pairMaskStart[p + 1]` in `maskWords`/`maskBits`): a value's scan is kept only where a rule of the pair
+    /// can use it, a few words rather than all of them.
+    let pairMaskStart: [Int]
+    let maskWords: [Int]
+    let maskBits: [UInt64]
     /// Per chain: bytes that may make the chain change a value (see `Transformation.prefilterTriggers`).
     let chainTriggers: [ByteSet]
     package let bitCount: Int
@@ -52,12 +56,25 @@ package final class RulePrefilter: Sendable {
 
     init(
         pairs: [Pair], groups: [Group], chainCount: Int, globalScanner: LiteralScanner?,
-        chainMasks: [UInt64], chainTriggers: [ByteSet], bitCount: Int, words: Int
+        pairMasks: [[(word: Int, bits: UInt64)]], chainTriggers: [ByteSet], bitCount: Int, words: Int
     ) {
         self.pairs = pairs
         self.groups = groups
         self.globalScanner = globalScanner
-        self.chainMasks = chainMasks
+        var start = [0]
+        var maskWords: [Int] = []
+        var maskBits: [UInt64] = []
+        for list in pairMasks {
+            for entry in list.sorted(by: { $0.word < $1.word }) {
+                maskWords.append(entry.word)
+                maskBits.append(entry.bits)
+            }
+            start.append(maskWords.count)
+        }
+        while start.count < pairs.count + 1 { start.append(maskWords.count) }
+        pairMaskStart = start
+        self.maskWords = maskWords
+        self.maskBits = maskBits
         self.chainTriggers = chainTriggers
         self.bitCount = bitCount
         self.words = words
@@ -74,7 +91,7 @@ package final class RulePrefilter: Sendable {
     }
 
     static let empty = RulePrefilter(
-        pairs: [], groups: [], chainCount: 0, globalScanner: nil, chainMasks: [], chainTriggers: [], bitCount: 0,
+        pairs: [], groups: [], chainCount: 0, globalScanner: nil, pairMasks: [], chainTriggers: [], bitCount: 0,
         words: 0)
 
     /// What a rule keeps: its bits (one per clause, all in one word) and the pairs to test. The rule may match
@@ -106,6 +123,8 @@ package final class RulePrefilter: Sendable {
         var pairs: [Pair] = []
         var chains: [Int: [Transformation]] = [:]
         var literals: [Int: [(literal: [UInt8], bit: Int)]] = [:]
+        /// Per pair: word -> the bits of the rules that read the pair.
+        var pairBits: [Int: [Int: UInt64]] = [:]
         var bitCount = 0
         let enabled: Bool
         /// Transformation chain ids: the loader's, plus the prefixes of `multiMatch` rules' chains.
@@ -169,6 +188,7 @@ package final class RulePrefilter: Sendable {
             }
             var mask: UInt64 = 0
             for index in 0..<clauses.count { mask |= 1 << UInt64((first + index) & 63) }
+            for id in ids { pairBits[id, default: [:]][first >> 6, default: 0] |= mask }
             return Slot(word: first >> 6, mask: mask, pairs: ids)
         }
 
@@ -209,12 +229,9 @@ package final class RulePrefilter: Sendable {
         func build() -> RulePrefilter {
             guard bitCount > 0 else { return .empty }
             let words = (bitCount + 63) / 64
-            var masks = [UInt64](repeating: 0, count: chainCount * words)
             var all: [(literal: [UInt8], bit: Int)] = []
-            for (chain, list) in literals where chain < chainCount {
-                for (_, bit) in list { masks[chain * words + bit >> 6] |= 1 << UInt64(bit & 63) }
-                all += list
-            }
+            for (chain, list) in literals.sorted(by: { $0.key < $1.key }) where chain < chainCount { all += list }
+            let masks = pairs.indices.map { id in (pairBits[id] ?? [:]).map { (word: $0.key, bits: $0.value) } }
             var triggers = [ByteSet](repeating: .all, count: chainCount)
             for (chain, steps) in chains where chain < chainCount {
                 var set = ByteSet()
@@ -225,7 +242,7 @@ package final class RulePrefilter: Sendable {
             return RulePrefilter(
                 pairs: pairs, groups: groups, chainCount: chainCount,
                 globalScanner: LiteralScanner(patterns: all, words: words),
-                chainMasks: masks, chainTriggers: triggers, bitCount: bitCount, words: words)
+                pairMasks: masks, chainTriggers: triggers, bitCount: bitCount, words: words)
         }
     }
 }
