@@ -33,7 +33,13 @@ do {
     } else {
         try loader.load(text: setup, file: "<bench-setup>")
         try loader.load(file: crs + "/crs-setup.conf.example")
-        try loader.load(files: [crs + "/rules/*.conf"])
+        // ENGINE_QUICK_ONLY=FILE: CRS's initialisation rules plus FILE instead of all of CRS (one rule's cost).
+        if let only = ProcessInfo.processInfo.environment["ENGINE_QUICK_ONLY"] {
+            try loader.load(files: [crs + "/rules/REQUEST-901-INITIALIZATION.conf"])
+            try loader.load(file: only)
+        } else {
+            try loader.load(files: [crs + "/rules/*.conf"])
+        }
     }
 } catch {
     print("load failed: \(error)")
@@ -117,6 +123,10 @@ func runPOST() -> Bool {
     return v == .allow && t.anomalyScores.inbound == 0
 }
 
+@inline(never) func iterateForCount(_ n: Int, _ f: () -> Bool) {
+    for _ in 0..<n { _ = f() }
+}
+
 /// Thread CPU time in seconds (the machine is shared: wall time would measure the neighbours).
 func cpuSeconds() -> Double {
     var t = timespec()
@@ -142,6 +152,15 @@ func measure(_ name: String, _ body: () -> Bool) {
     )
 }
 
+// ENGINE_QUICK_ITERATIONS=N: one warm-up request, then exactly N in `iterateForCount` (for instruction counts
+// under callgrind, see instructions.sh: CPU time on a shared 2-core machine is noisy, instructions are not).
+if let iterations = ProcessInfo.processInfo.environment["ENGINE_QUICK_ITERATIONS"].flatMap({ Int($0) }) {
+    let which = CommandLine.arguments.count > 3 ? CommandLine.arguments[3] : "get"
+    let f = which == "post" ? runPOST : which == "api" ? runAPI : runGET
+    _ = f()
+    iterateForCount(iterations, f)
+    exit(0)
+}
 print("JSON body: \(body.count) bytes")
 let which = CommandLine.arguments.count > 3 ? CommandLine.arguments[3] : "both"
 if which == "both" || which == "get" || which == "all" { measure("GET ", runGET) }
