@@ -128,67 +128,84 @@ extension Transaction {
             for s in link.actions.setVars { apply(s) }
             return true
         }
-        let negated = link.negated
-        let capture = link.capture
-        var newMatched: [(name: [UInt8], value: [UInt8])] = []
-        var any = false
-        // One context per link, reset per value (no closure retain per evaluation).
-        var context = OperatorContext(captureRequested: false, expandMacros: operatorMacroExpander)
-        /// Runs the operator on one (transformed) value; true on a (possibly negated) match.
-        func check(_ stage: [UInt8], _ variable: Variable, _ key: [UInt8]?) -> Bool {
-            if !context.captures.isEmpty { context.captures.removeAll(keepingCapacity: true) }
-            // Most values do not match: try without capture groups first (cheaper), and only on a match
-            // run again with `capture` to fill TX.0-9.
-            context.captureRequested = false
-            var result = matcher.evaluate(stage, context: &context)
-            if capture && !negated, case .match = result {
-                context.captureRequested = true
-                result = matcher.evaluate(stage, context: &context)
-            }
-            var matched: Bool
-            switch result {
-            case .match: matched = true
-            case .noMatch: matched = false
-            case .error(let error):
-                operatorErrors.append("rule \(top.id): \(error)")
-                if engine.operatorErrorBlocks { enforce(.block(status: 403, ruleID: top.id)) }
-                return false
-            }
-            if negated { matched.toggle() }
-            guard matched else { return false }
-            any = true
-            let name = TargetValue(variable: variable, key: key, value: []).name
-            matchedVar = stage
-            matchedVarName = name
-            newMatched.append((name, stage))
-            if capture && !context.captures.isEmpty {
-                for (index, group) in context.captures.prefix(10).enumerated() {
-                    stores[.tx, default: KeyedStore()].set(String(index), group)
-                }
-            }
-            for s in link.actions.setVars { apply(s) }
-            return true
-        }
-        let multi = link.multiMatch && !link.transformations.isEmpty
-        forEachValue(link, top: top) { variable, key, value, slot in
-            if multi {
+        // One state per link, reset per value; the visitor captures it by address (a nested function that
+        // captured these variables made the compiler box them: three allocations per evaluation).
+        var state = LinkState(context: OperatorContext(captureRequested: false, expandMacros: operatorMacroExpander))
+        if link.multiMatch && !link.transformations.isEmpty {
+            forEachValue(link, top: top) { variable, key, value, _ in
                 // The raw value, then each transformation result that differs from the one before, stopping at
                 // the first match (multiMatch, without building a list of stages).
-                if check(value, variable, key) { return }
+                if check(value, variable, key, link: link, top: top, matcher: matcher, state: &state) { return }
                 var current = value
                 for t in link.transformations {
                     let next = t.apply(current)
                     if next != current {
-                        if check(next, variable, key) { return }
+                        if check(next, variable, key, link: link, top: top, matcher: matcher, state: &state) {
+                            return
+                        }
                     }
                     current = next
                 }
-            } else {
-                _ = check(transformed(value, variable: variable, slot: slot, rule: link), variable, key)
+            }
+        } else {
+            forEachValue(link, top: top) { variable, key, value, slot in
+                _ = check(
+                    transformed(value, variable: variable, slot: slot, rule: link), variable, key, link: link,
+                    top: top, matcher: matcher, state: &state)
             }
         }
-        if !newMatched.isEmpty || !visibleMatchedVars.isEmpty { visibleMatchedVars = newMatched }
-        return any
+        if !state.newMatched.isEmpty || !visibleMatchedVars.isEmpty { visibleMatchedVars = state.newMatched }
+        return state.any
+    }
+
+    /// What one link's evaluation accumulates over its values.
+    struct LinkState {
+        var context: OperatorContext
+        var newMatched: [(name: [UInt8], value: [UInt8])] = []
+        var any = false
+    }
+
+    /// Runs the operator on one (transformed) value; true on a (possibly negated) match, which sets
+    /// MATCHED_VAR*, captures and the link's setvars.
+    @inline(__always)
+    private func check(
+        _ stage: [UInt8], _ variable: Variable, _ key: [UInt8]?, link: CompiledRule, top: CompiledRule,
+        matcher: any RuleOperator, state: inout LinkState
+    ) -> Bool {
+        let negated = link.negated
+        let capture = link.capture
+        if !state.context.captures.isEmpty { state.context.captures.removeAll(keepingCapacity: true) }
+        // Most values do not match: try without capture groups first (cheaper), and only on a match
+        // run again with `capture` to fill TX.0-9.
+        state.context.captureRequested = false
+        var result = matcher.evaluate(stage, context: &state.context)
+        if capture && !negated, case .match = result {
+            state.context.captureRequested = true
+            result = matcher.evaluate(stage, context: &state.context)
+        }
+        var matched: Bool
+        switch result {
+        case .match: matched = true
+        case .noMatch: matched = false
+        case .error(let error):
+            operatorErrors.append("rule \(top.id): \(error)")
+            if engine.operatorErrorBlocks { enforce(.block(status: 403, ruleID: top.id)) }
+            return false
+        }
+        if negated { matched.toggle() }
+        guard matched else { return false }
+        state.any = true
+        let name = TargetValue(variable: variable, key: key, value: []).name
+        matchedVar = stage
+        matchedVarName = name
+        state.newMatched.append((name, stage))
+        if capture && !state.context.captures.isEmpty {
+            for (index, group) in state.context.captures.prefix(10).enumerated() {
+                stores[.tx, default: KeyedStore()].set(String(index), group)
+            }
+        }
+        for s in link.actions.setVars { apply(s) }
+        return true
     }
 
     /// `evaluateLink` for a numeric comparison of one TX value: the same outcome and MATCHED_VAR* state as the
