@@ -238,6 +238,41 @@ struct PrefilterSoundnessTests {
         #expect(violations.isEmpty, "\(violations.prefix(5))")
     }
 
+    @Test("@detectXSS, @detectSQLi and @validateByteRange never match a subject without a byte of their clause")
+    func byteClausesNeverRejectAMatch() throws {
+        let operators: [(String, any RuleOperator)] = [
+            ("detectXSS", DetectXSSOperator()), ("detectSQLi", DetectSQLiOperator()),
+            ("validateByteRange 1-255", try ValidateByteRangeOperator(argument: "1-255")),
+            ("validateByteRange 32-126", try ValidateByteRangeOperator(argument: "9,10,13,32-126")),
+            (
+                "validateByteRange 38,44-46,48-58,61,65-90,95,97-122",
+                try ValidateByteRangeOperator(
+                    argument: "38,44-46,48-58,61,65-90,95,97-122")
+            ),
+        ]
+        var subjects = PrefilterCorpus.subjects()
+        // Transformed forms too (what the rules see after t:lowercase, t:urlDecodeUni, t:htmlEntityDecode, ...).
+        subjects += subjects.prefix(2000).map { Transformation.urlDecodeUni.apply(Transformation.lowercase.apply($0)) }
+        subjects += subjects.prefix(2000).map { Transformation.htmlEntityDecode.apply($0) }
+        subjects += [[0], Array("abc.DEF_09".utf8), Array("a b".utf8), Array("x=1".utf8), Array("<".utf8), [0xFF]]
+        for (name, op) in operators {
+            let clause = try #require(RulePrefilter.Builder.byteClause(op), "\(name) has no clause")
+            let bytes = Set(clause.map { $0[0] })
+            var matches = 0
+            var violations: [String] = []
+            for subject in subjects {
+                var context = OperatorContext()
+                guard op.evaluate(subject, context: &context) == .match else { continue }
+                matches += 1
+                if !subject.contains(where: { bytes.contains($0) || bytes.contains(ByteSearch.lower($0)) }) {
+                    violations.append(String(decoding: subject.prefix(60), as: UTF8.self))
+                }
+            }
+            #expect(matches > 10, "\(name): the corpus must exercise the operator")
+            #expect(violations.isEmpty, "\(name): \(violations.prefix(5))")
+        }
+    }
+
     @Test("CRS verdicts and matched rules are the same with and without the prefilter")
     func sameVerdicts() throws {
         let on = Engine(ruleSet: try Self.crsRuleSet(prefilter: true), mode: .block)

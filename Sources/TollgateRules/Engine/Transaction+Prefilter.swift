@@ -31,6 +31,22 @@ extension Transaction {
         return false
     }
 
+    /// Whether some value of `rule`'s target at `position` may match (the rule must be covered and admitted).
+    func prefilterAdmitsTarget(_ rule: CompiledRule, _ position: Int) -> Bool {
+        guard let state = prefilterState, position < rule.prefilterTargetPairs.count else { return true }
+        let prefilter = ruleSet.prefilter
+        let words = prefilter.words
+        let word = rule.prefilterWord
+        let mask = rule.prefilterMask
+        for pair in rule.prefilterTargetPairs[position] {
+            if !prefilterDone[pair] {
+                computePrefilterGroup(prefilter.pairs[pair].group, prefilter: prefilter, state: state)
+            }
+            if state.bits[pair &* words &+ word] & mask == mask { return true }
+        }
+        return false
+    }
+
     /// Visits every value of a variable once and fills the bit sets of all its pairs.
     ///
     /// A value that none of a chain's trigger bytes occurs in is the same for that chain (up to case), so one

@@ -29,7 +29,10 @@ extension Transaction {
     func forEachValue(_ link: CompiledRule, top: CompiledRule, _ visit: ValueVisitor) {
         let excluded = exclusions(for: link, top: top)
         let targets = link.targets
+        // A covered rule runs only when admitted; its targets whose values cannot match are not visited.
+        let perTarget = link === top && link.prefilterWord >= 0
         for i in targets.indices {
+            if perTarget && !prefilterAdmitsTarget(link, i) { continue }
             if targets[i].count {
                 // `&TX:name` (CRS's initialisation rules): a key lookup, no value array.
                 if let key = targets[i].literalKey, Self.isStore(targets[i].variable) {

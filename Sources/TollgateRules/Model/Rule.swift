@@ -55,6 +55,8 @@ package final class CompiledRule: Sendable {
     package let prefilterMask: UInt64
     /// The prefilter pairs (chain, variable) the rule reads; empty when not covered.
     package let prefilterPairs: [Int]
+    /// Per target: its pairs (see `RulePrefilter.Slot.targetPairs`); empty when not covered.
+    package let prefilterTargetPairs: [[Int]]
     /// Set when the link only compares one `TX:key` (or `&TX:key`) with a number: CRS's paranoia-level gates,
     /// initialisation checks and score thresholds, evaluated without the value visitor.
     let txCompare: TXCompare?
@@ -63,6 +65,7 @@ package final class CompiledRule: Sendable {
         prefilterWord = prefilter?.word ?? -1
         prefilterMask = prefilter?.mask ?? 0
         prefilterPairs = prefilter?.pairs ?? []
+        prefilterTargetPairs = prefilter?.targetPairs ?? []
         tags = Set(rule.actions.tags)
         messageText = rule.actions.message?.text
         matcher = rule.op?.implementation

@@ -100,6 +100,9 @@ package final class RulePrefilter: Sendable {
         package let word: Int
         package let mask: UInt64
         package let pairs: [Int]
+        /// Per included target (in the rule's order): its pairs. A target none of whose pairs holds every bit
+        /// has no value that can match, so the rule does not visit it.
+        package let targetPairs: [[Int]]
     }
 
     /// Variables whose values are fixed for the length of a phase.
@@ -153,7 +156,7 @@ package final class RulePrefilter: Sendable {
             } else if let pm = op.implementation as? PmOperator {
                 clauses = pm.phrases.isEmpty || pm.phrases.contains(where: \.isEmpty) ? nil : [pm.phrases]
             } else {
-                clauses = nil
+                clauses = Self.byteClause(op.implementation).map { [$0] }
             }
             guard let clauses, !clauses.isEmpty, clauses.count <= 64 else { return nil }
             let included = rule.targets.filter { !$0.exclude }
@@ -177,19 +180,42 @@ package final class RulePrefilter: Sendable {
             let first = bitCount
             bitCount += clauses.count
             var ids: [Int] = []
+            var targetPairs = [[Int]](repeating: [], count: included.count)
             for stage in stages {
                 for (index, clause) in clauses.enumerated() {
                     for literal in clause { literals[stage.id, default: []].append((literal, first + index)) }
                 }
-                for target in included {
+                for (position, target) in included.enumerated() {
                     let id = pair(chainID: stage.id, steps: stage.steps, target: target)
                     if !ids.contains(id) { ids.append(id) }
+                    if !targetPairs[position].contains(id) { targetPairs[position].append(id) }
                 }
             }
             var mask: UInt64 = 0
             for index in 0..<clauses.count { mask |= 1 << UInt64((first + index) & 63) }
             for id in ids { pairBits[id, default: [:]][first >> 6, default: 0] |= mask }
-            return Slot(word: first >> 6, mask: mask, pairs: ids)
+            return Slot(word: first >> 6, mask: mask, pairs: ids, targetPairs: targetPairs)
+        }
+
+        /// Operators that cannot match a value without one of a few bytes: a clause of one-byte literals (looked up
+        /// in the bytes present in the value, see `LiteralScanner`).
+        /// - `@detectXSS`: every pattern of `XSSDetector` needs `<`, `=` or `:` (its own first test).
+        /// - `@detectSQLi`: a value of only letters, digits, `_` and `.` is never an injection (its first test).
+        /// - `@validateByteRange`: matches exactly the values holding a byte outside the allowed set.
+        static func byteClause(_ op: any RuleOperator) -> [[UInt8]]? {
+            let bytes: [UInt8]
+            if op is DetectXSSOperator {
+                bytes = Array("<=:".utf8)
+            } else if op is DetectSQLiOperator {
+                bytes = (0...255).map(UInt8.init).filter {
+                    !(ByteSearch.isAlpha($0) || ByteSearch.isDigit($0) || $0 == 0x5F || $0 == 0x2E)
+                }
+            } else if let range = op as? ValidateByteRangeOperator {
+                bytes = (0...255).filter { !range.allowed[$0] }.map(UInt8.init)
+            } else {
+                return nil
+            }
+            return bytes.isEmpty ? nil : bytes.map { [$0] }
         }
 
         /// The pair of (chain, target variable), created on first use.
