@@ -130,7 +130,10 @@ extension Transaction {
         }
         // One state per link, reset per value; the visitor captures it by address (a nested function that
         // captured these variables made the compiler box them: three allocations per evaluation).
-        var state = LinkState(context: OperatorContext(captureRequested: false, expandMacros: operatorMacroExpander))
+        var state = LinkState(
+            context: OperatorContext(
+                captureRequested: false, expandMacros: operatorMacroExpander,
+                expandParsedMacro: operatorParsedMacroExpander))
         if link.multiMatch && !link.transformations.isEmpty {
             forEachValue(link, top: top) { variable, key, value, _ in
                 // The raw value, then each transformation result that differs from the one before, stopping at

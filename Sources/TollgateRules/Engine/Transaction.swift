@@ -99,6 +99,7 @@ public final class Transaction {
     var argsCache: [Entry]?
     /// One macro expander per transaction for operators (avoids a closure allocation per value).
     lazy var operatorMacroExpander: (String) -> [UInt8] = { [unowned self] text in self.expandText(text) }
+    lazy var operatorParsedMacroExpander: (MacroString) -> [UInt8] = { [unowned self] macro in self.expand(macro) }
     var macroCache: [String: MacroString] = [:]
 
     /// Every rule (chain) that matched, in order.

@@ -6,17 +6,21 @@ struct OperatorArgument: Sendable {
     let text: String
     /// True when the argument contains `%{`, so it must be expanded at evaluate time.
     let hasMacros: Bool
+    /// The macros parsed at load (nil without macros, or when they do not parse: then `text` is expanded).
+    let macro: MacroString?
 
     init(_ text: String) {
         self.text = text
         self.literal = Array(text.utf8)
         self.hasMacros = literal.containsMacro
+        self.macro = hasMacros ? try? MacroString(parsing: text) : nil
     }
 
     /// The argument for this evaluation: the literal, or the engine's expansion of its macros.
     @inline(__always)
     func resolve(_ context: OperatorContext) -> [UInt8] {
         guard hasMacros else { return literal }
+        if let macro, let expand = context.expandParsedMacro { return expand(macro) }
         if let expand = context.expandMacros { return expand(text) }
         return literal.removingMacros()
     }

@@ -32,11 +32,18 @@ package struct OperatorContext {
     /// Expands `%{...}` macros (e.g. `%{tx.allowed_methods}`) in operator arguments that contain them.
     /// Provided by the engine; `nil` means no macros are available (they expand to empty).
     package var expandMacros: ((String) -> [UInt8])?
+    /// The engine's expansion of an argument's macros parsed at load (no text parsing or lookup per value);
+    /// preferred over `expandMacros` when set.
+    package var expandParsedMacro: ((MacroString) -> [UInt8])?
 
-    package init(captureRequested: Bool = false, expandMacros: ((String) -> [UInt8])? = nil) {
+    package init(
+        captureRequested: Bool = false, expandMacros: ((String) -> [UInt8])? = nil,
+        expandParsedMacro: ((MacroString) -> [UInt8])? = nil
+    ) {
         self.captureRequested = captureRequested
         self.captures = []
         self.expandMacros = expandMacros
+        self.expandParsedMacro = expandParsedMacro
     }
 }
 
