@@ -161,6 +161,9 @@ extension Transaction {
         return state.any
     }
 
+    /// TX keys of capture groups 0-9.
+    static let captureKeys: [[UInt8]] = (0..<10).map { Array(String($0).utf8) }
+
     /// What one link's evaluation accumulates over its values.
     struct LinkState {
         var context: OperatorContext
@@ -204,7 +207,8 @@ extension Transaction {
         state.newMatched.append((name, stage))
         if capture && !state.context.captures.isEmpty {
             for (index, group) in state.context.captures.prefix(10).enumerated() {
-                stores[.tx, default: KeyedStore()].set(String(index), group)
+                let key = Self.captureKeys[index]
+                stores[.tx, default: KeyedStore()].set(bytes: key, lowercased: key, group)
             }
         }
         for s in link.actions.setVars { apply(s) }
@@ -301,20 +305,22 @@ extension Transaction {
             }
             return
         }
-        let key = expand(s.key).string
+        // A key with macros (`tx.header_name_920450_%{tx.0}`): expanded as bytes, no String round trip.
+        let bytes = expand(s.key)
+        let lower = bytes.asciiLowercased()
         // Mutate in place (no copy of the store per setvar).
         switch s.operation {
         case .set(let m):
             let value = expand(m)
-            stores[s.collection, default: KeyedStore()].set(key, value)
+            stores[s.collection, default: KeyedStore()].set(bytes: bytes, lowercased: lower, value)
         case .add(let m):
-            let v = (stores[s.collection]?[key] ?? []).integerValue &+ expand(m).integerValue
-            stores[s.collection, default: KeyedStore()].set(key, Array(String(v).utf8))
+            let v = (stores[s.collection]?[lowercased: lower] ?? []).integerValue &+ expand(m).integerValue
+            stores[s.collection, default: KeyedStore()].set(bytes: bytes, lowercased: lower, number(v))
         case .subtract(let m):
-            let v = (stores[s.collection]?[key] ?? []).integerValue &- expand(m).integerValue
-            stores[s.collection, default: KeyedStore()].set(key, Array(String(v).utf8))
+            let v = (stores[s.collection]?[lowercased: lower] ?? []).integerValue &- expand(m).integerValue
+            stores[s.collection, default: KeyedStore()].set(bytes: bytes, lowercased: lower, number(v))
         case .delete:
-            stores[s.collection]?.remove(key)
+            stores[s.collection]?.remove(lowercased: lower)
         }
     }
 
