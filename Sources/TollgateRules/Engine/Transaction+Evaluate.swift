@@ -181,14 +181,11 @@ extension Transaction {
         let negated = link.negated
         let capture = link.capture
         if !state.context.captures.isEmpty { state.context.captures.removeAll(keepingCapacity: true) }
-        // Most values do not match: try without capture groups first (cheaper), and only on a match
-        // run again with `capture` to fill TX.0-9.
-        state.context.captureRequested = false
-        var result = matcher.evaluate(stage, context: &state.context)
-        if capture && !negated, case .match = result {
-            state.context.captureRequested = true
-            result = matcher.evaluate(stage, context: &state.context)
-        }
+        // With `capture`, one run fills TX.0-9 on a match (a run that does not match costs the same with or
+        // without groups, and a second run on a match doubled the work of rules like 920450 that match every
+        // value).
+        state.context.captureRequested = capture && !negated
+        let result = matcher.evaluate(stage, context: &state.context)
         var matched: Bool
         switch result {
         case .match: matched = true
