@@ -113,8 +113,8 @@ private func withBytes<T>(_ text: String, _ body: (UnsafeRawBufferPointer) -> T)
     private func parse(_ text: String) -> ResponseHead? {
         var fields = ContiguousArray<HeaderField>()
         return withBytes(text) { bytes in
-            guard let end = HeadBoundary.find(bytes, from: 0) else { return nil }
-            return ResponseHeadParser.parse(bytes, end: end, fields: &fields)
+            guard case .complete(let head, _) = ResponseHeadParser.parse(bytes, fields: &fields) else { return nil }
+            return head
         }
     }
 
@@ -156,6 +156,20 @@ private func withBytes<T>(_ text: String, _ body: (UnsafeRawBufferPointer) -> T)
             seen.insert(id)
         }
         #expect(seen.count == 1000)
+    }
+
+    @Test func idsAreHexPrefixWorkerAndCounter() {
+        var generator = RequestIDGenerator(worker: 0x3c)
+        var first: [UInt8] = []
+        var second: [UInt8] = []
+        generator.next(into: &first)
+        generator.next(into: &second)
+        let hex = Set("0123456789abcdef".utf8)
+        #expect(first.allSatisfy { hex.contains($0) })
+        #expect(String(decoding: first[12..<14], as: UTF8.self) == "3c")
+        #expect(String(decoding: first[14...], as: UTF8.self) == "0000000001")
+        #expect(String(decoding: second[14...], as: UTF8.self) == "0000000002")
+        #expect(first[0..<12] == second[0..<12])
     }
 
     @Test(arguments: [

@@ -56,7 +56,9 @@ extension RequestHead {
             #endif
             for index in 0..<fields.count {
                 let field = fields[index]
-                switch KnownHeader.classify(bytes, field.name) {
+                let kind = KnownHeader.classify(bytes, field.name)
+                fields[index].kind = kind
+                switch kind {
                 case .host:
                     if host == nil { host = field.value }
                 case .xRequestID:
