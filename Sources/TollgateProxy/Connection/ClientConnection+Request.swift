@@ -206,14 +206,9 @@ extension ClientConnection {
             worker.heads.append(bytes, head.target)
         }
         worker.heads.append(" HTTP/1.1\r\n")
-        for index in 0..<head.fieldCount {
-            let field = fields[index]
-            if field.kind.isDroppedWhenForwarding { continue }
-            if head.hasConnectionOptions && isListedInConnection(field.name, head, bytes) { continue }
-            worker.heads.append(bytes, field.name)
-            worker.heads.append(": ")
-            worker.heads.append(bytes, field.value)
-            worker.heads.append("\r\n")
+        worker.heads.appendFieldLines(bytes, fields, count: head.fieldCount) { field in
+            !field.kind.isDroppedWhenForwarding
+                && !(head.hasConnectionOptions && isListedInConnection(field.name, head, bytes))
         }
         if let length = head.contentLength {
             worker.heads.append("Content-Length: ")

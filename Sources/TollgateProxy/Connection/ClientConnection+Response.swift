@@ -174,19 +174,13 @@ extension ClientConnection {
         worker.heads.append(bytes, head.statusText)
         worker.heads.append("\r\n")
         let fields = worker.fields
-        for index in 0..<head.fieldCount {
-            let field = fields[index]
+        worker.heads.appendFieldLines(bytes, fields, count: head.fieldCount) { field in
             switch field.kind {
             case .connection, .keepAlive, .proxyConnection, .te, .trailer, .transferEncoding, .upgrade:
-                continue
+                return false
             default:
-                break
+                return !(head.hasConnectionOptions && isListedInResponseConnection(field.name, head, bytes))
             }
-            if head.hasConnectionOptions && isListedInResponseConnection(field.name, head, bytes) { continue }
-            worker.heads.append(bytes, field.name)
-            worker.heads.append(": ")
-            worker.heads.append(bytes, field.value)
-            worker.heads.append("\r\n")
         }
         guard final else {
             worker.heads.append("\r\n")

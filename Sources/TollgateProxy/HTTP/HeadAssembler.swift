@@ -69,6 +69,50 @@ struct HeadAssembler: ~Copyable {
         count += digits
     }
 
+    /// Appends `name: value CRLF` for each of the first `count` fields that `include` accepts, in order. A run of
+    /// accepted fields whose lines already have exactly that form and follow each other in `bytes` (the usual
+    /// case: `Name: value` with one space, no trailing whitespace) is copied with one `memcpy`; other fields
+    /// are rebuilt from their name and value. The output is the same either way.
+    @inline(__always)
+    mutating func appendFieldLines(
+        _ bytes: UnsafeRawBufferPointer, _ fields: ContiguousArray<HeaderField>, count: Int,
+        include: (HeaderField) -> Bool
+    ) {
+        var runStart = 0
+        var runEnd = 0
+        for index in 0..<count {
+            let field = fields[index]
+            guard include(field) else { continue }
+            if Self.isCanonicalLine(bytes, field) {
+                if runEnd > runStart && runEnd == field.name.lowerBound {
+                    runEnd = field.value.upperBound + 2
+                    continue
+                }
+                if runEnd > runStart { append(bytes, runStart..<runEnd) }
+                runStart = field.name.lowerBound
+                runEnd = field.value.upperBound + 2
+            } else {
+                if runEnd > runStart { append(bytes, runStart..<runEnd) }
+                runStart = 0
+                runEnd = 0
+                append(bytes, field.name)
+                append(": ")
+                append(bytes, field.value)
+                append("\r\n")
+            }
+        }
+        if runEnd > runStart { append(bytes, runStart..<runEnd) }
+    }
+
+    /// The field's line in `bytes` is exactly `name ": " value CRLF`.
+    @inline(__always)
+    static func isCanonicalLine(_ bytes: UnsafeRawBufferPointer, _ field: HeaderField) -> Bool {
+        let colon = field.name.upperBound
+        let end = field.value.upperBound
+        return field.value.lowerBound == colon + 2 && end + 1 < bytes.count && bytes[colon] == UInt8(ascii: ":")
+            && bytes[colon + 1] == 0x20 && bytes[end] == 0x0D && bytes[end + 1] == 0x0A
+    }
+
     /// Replaces the array's contents with the assembled bytes (keeping its capacity).
     func copy(into array: inout [UInt8]) {
         array.removeAll(keepingCapacity: true)
