@@ -19,20 +19,18 @@ struct RequestIDGenerator {
         let prefix = self.prefix >> 16
         let worker = UInt64(self.worker)
         let counter = self.counter
-        withUnsafeTemporaryAllocation(byteCount: 24, alignment: 8) { buffer in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
             Self.writeHex(prefix, digits: 12, into: buffer, at: 0)
             Self.writeHex(worker, digits: 2, into: buffer, at: 12)
             Self.writeHex(counter, digits: 10, into: buffer, at: 14)
-            id.append(
-                contentsOf: UnsafeBufferPointer(
-                    start: buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), count: 24))
+            id.append(contentsOf: UnsafeBufferPointer(buffer))
         }
     }
 
     /// The low `digits` hex digits of `value`, most significant first.
     @inline(__always)
     private static func writeHex(
-        _ value: UInt64, digits: Int, into buffer: UnsafeMutableRawBufferPointer, at start: Int
+        _ value: UInt64, digits: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int
     ) {
         var remaining = value
         var position = start + digits
