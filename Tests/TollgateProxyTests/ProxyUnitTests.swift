@@ -113,8 +113,8 @@ private func withBytes<T>(_ text: String, _ body: (UnsafeRawBufferPointer) -> T)
     private func parse(_ text: String) -> ResponseHead? {
         var fields = ContiguousArray<HeaderField>()
         return withBytes(text) { bytes in
-            guard let end = HeadBoundary.find(bytes, from: 0) else { return nil }
-            return ResponseHeadParser.parse(bytes, end: end, fields: &fields)
+            guard case .complete(let head, _) = ResponseHeadParser.parse(bytes, fields: &fields) else { return nil }
+            return head
         }
     }
 
@@ -158,6 +158,20 @@ private func withBytes<T>(_ text: String, _ body: (UnsafeRawBufferPointer) -> T)
         #expect(seen.count == 1000)
     }
 
+    @Test func idsAreHexPrefixWorkerAndCounter() {
+        var generator = RequestIDGenerator(worker: 0x3c)
+        var first: [UInt8] = []
+        var second: [UInt8] = []
+        generator.next(into: &first)
+        generator.next(into: &second)
+        let hex = Set("0123456789abcdef".utf8)
+        #expect(first.allSatisfy { hex.contains($0) })
+        #expect(String(decoding: first[12..<14], as: UTF8.self) == "3c")
+        #expect(String(decoding: first[14...], as: UTF8.self) == "0000000001")
+        #expect(String(decoding: second[14...], as: UTF8.self) == "0000000002")
+        #expect(first[0..<12] == second[0..<12])
+    }
+
     @Test(arguments: [
         ("abc-123_x.y:z", true), ("", false), ("a b", false), ("a\"b", false),
         (String(repeating: "a", count: 129), false),
@@ -167,8 +181,9 @@ private func withBytes<T>(_ text: String, _ body: (UnsafeRawBufferPointer) -> T)
     }
 }
 
-@Suite struct RequestHeadFieldScanTests {
-    /// The proxy's own scan of a validated head must give exactly the ranges TollgateHTTP reports.
+@Suite struct RequestHeadFieldRangeTests {
+    /// The proxy's field ranges (from `HTTPHeaders.forEachFieldRange`) are exactly the ones TollgateHTTP's
+    /// accessors report, and each field is classified.
     @Test(arguments: [
         "GET /a HTTP/1.1\r\nHost: a\r\nX-A: 1\r\n\r\n",
         "GET /a HTTP/1.1\r\nHost:a\r\nX-Tabs:\t value \t\r\nX-Empty:\r\nX-Spaces:   \r\n\r\n",
@@ -177,7 +192,7 @@ private func withBytes<T>(_ text: String, _ body: (UnsafeRawBufferPointer) -> T)
         "GET /old HTTP/1.0\r\n\r\n",
         "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nX-Obs: caf\u{e9}\r\n\r\nabc",
     ])
-    func scanMatchesParser(text: String) throws {
+    func rangesMatchParser(text: String) throws {
         var parser = HTTPRequestParser()
         let bytes = Array(text.utf8)
         let result = bytes.withUnsafeBytes { parser.parseHead($0) }
@@ -186,33 +201,17 @@ private func withBytes<T>(_ text: String, _ body: (UnsafeRawBufferPointer) -> T)
             return
         }
         let headers = parsed.headers
-        var expected: [HeaderField] = []
-        for index in 0..<headers.count {
-            let name = headers.nameBytes(at: index)
-            let value = headers.valueBytes(at: index)
-            expected.append(
-                HeaderField(name: name.startIndex..<name.endIndex, value: value.startIndex..<value.endIndex))
-        }
-        var scanned = ContiguousArray<HeaderField>()
-        let ok = parsed.rawBytes.withUnsafeBytes {
-            RequestHead.scanFields($0, count: headers.count, into: &scanned)
-        }
-        #expect(ok)
-        #expect(scanned.map(\.name) == expected.map(\.name))
-        #expect(scanned.map(\.value) == expected.map(\.value))
-        // And the head built from it agrees too.
         var fields = ContiguousArray<HeaderField>()
         let head = try #require(RequestHead(parsed, fields: &fields))
         #expect(head.fieldCount == headers.count)
-    }
-
-    @Test func scanRefusesAHeadOfAnotherShape() {
-        var fields = ContiguousArray<HeaderField>()
-        let bytes = Array("GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\n\r\n".utf8)
-        // One field too many or too few: the scan does not end on the empty line.
-        #expect(!bytes.withUnsafeBytes { RequestHead.scanFields($0, count: 3, into: &fields) })
-        fields.removeAll()
-        #expect(!bytes.withUnsafeBytes { RequestHead.scanFields($0, count: 1, into: &fields) })
+        for index in 0..<headers.count {
+            let name = headers.nameBytes(at: index)
+            let value = headers.valueBytes(at: index)
+            #expect(fields[index].name == name.startIndex..<name.endIndex)
+            #expect(fields[index].value == value.startIndex..<value.endIndex)
+            let kind = parsed.rawBytes.withUnsafeBytes { KnownHeader.classify($0, fields[index].name) }
+            #expect(fields[index].kind == kind)
+        }
     }
 }
 

@@ -4,13 +4,20 @@
 /// copied); fields are ranges into it. Values are stored trimmed of leading and trailing OWS.
 /// Strings are created only by the String accessors.
 public struct HTTPHeaders: Sendable, Sequence, Equatable {
+    @usableFromInline
     struct Field: Sendable, Equatable {
-        var name: Range<Int>
-        var value: Range<Int>
+        @usableFromInline var name: Range<Int>
+        @usableFromInline var value: Range<Int>
+
+        @usableFromInline
+        init(name: Range<Int>, value: Range<Int>) {
+            self.name = name
+            self.value = value
+        }
     }
 
     var storage: [UInt8]
-    var fields: [Field]
+    @usableFromInline var fields: [Field]
 
     /// An empty header list (for headers a caller adds when serializing).
     public init() {
@@ -27,6 +34,13 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
     public init(_ pairs: [(name: String, value: String)]) {
         self.init()
         for pair in pairs { add(name: pair.name, value: pair.value) }
+    }
+
+    /// Calls `body` with the byte ranges of each field's name and value (OWS-trimmed), in received order,
+    /// without creating slices. For a parsed request head the ranges index `HTTPRequestHead.rawBytes`.
+    @inlinable
+    public func forEachFieldRange(_ body: (_ name: Range<Int>, _ value: Range<Int>) throws -> Void) rethrows {
+        for field in fields { try body(field.name, field.value) }
     }
 
     /// Number of field lines.

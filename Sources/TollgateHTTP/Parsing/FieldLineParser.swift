@@ -37,14 +37,19 @@ enum FieldLineParser {
             // OWS field-value OWS (RFC 9112 section 5.1); field-value bytes per RFC 9110 section 5.5.
             while buf[i] == .sp || buf[i] == .htab { i += 1 }
             let valueStart = i
-            var valueEnd = i
+            // Field-value bytes are skipped eight at a time; a control byte or DEL stops the skip: CR ends the
+            // value, HTAB is allowed, anything else is refused at its own offset.
             while true {
+                i = WordScan.firstControlOrDelete(buf, from: i, to: end)
+                guard i < end else { throw HTTPParseError(.invalidHeaderValue, offset: i) }  // no CR: not a head
                 let b = buf[i]
                 if b == .cr { break }
-                if !ByteClass.isFieldValue(b) { throw HTTPParseError(.invalidHeaderValue, offset: i) }
+                if b != .htab { throw HTTPParseError(.invalidHeaderValue, offset: i) }
                 i += 1
-                if b != .sp && b != .htab { valueEnd = i }
             }
+            // Trailing OWS is not part of the value.
+            var valueEnd = i
+            while valueEnd > valueStart && (buf[valueEnd - 1] == .sp || buf[valueEnd - 1] == .htab) { valueEnd -= 1 }
             fields.append(
                 HTTPHeaders.Field(
                     name: (lineStart - base)..<(nameEnd - base),

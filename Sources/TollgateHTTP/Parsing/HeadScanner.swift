@@ -84,13 +84,17 @@ struct HeadScanner: Sendable {
                     } else if !ByteClass.isToken(b) {
                         return .failure(HTTPParseError(.invalidMethod, offset: i))
                     }
+                    i += 1
+                } else {
+                    // Past the method: skip ordinary bytes eight at a time while both limits still hold; the
+                    // byte-by-byte checks above resume at the first CR, LF, NUL or limit.
+                    let stop = min(n, headStart + config.maxHead, lineStart + config.maxStartLine)
+                    i = WordScan.firstLineBreakOrNul(buf, from: i + 1, to: stop)
                 }
-                i += 1
             } else {
-                // Inside a field line: skip ordinary bytes in a tight loop (checked in `FieldLineParser`).
+                // Inside a field line: skip ordinary bytes eight at a time (checked in `FieldLineParser`).
                 let stop = min(n, headStart + config.maxHead)
-                i += 1
-                while i < stop && ByteClass.flags(buf[i]) & ByteClass.lineBreakOrNul == 0 { i += 1 }
+                i = WordScan.firstLineBreakOrNul(buf, from: i + 1, to: stop)
             }
         }
         position = i

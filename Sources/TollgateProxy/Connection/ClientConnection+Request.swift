@@ -185,107 +185,67 @@ extension ClientConnection {
 
     // MARK: The forwarded head
 
-    private static func append(_ literal: StaticString, to out: inout [UInt8]) {
-        out.append(
-            contentsOf: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
-    }
-
-    private static func append(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, to out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range]))
-    }
-
     /// The request head as the upstream gets it: path rewritten, hop-by-hop fields removed, framing made
     /// explicit, `X-Forwarded-For`, `Forwarded` and `X-Request-Id` added.
     private func buildForwardHead(_ head: RequestHead, _ bytes: UnsafeRawBufferPointer, route: Router.Route) {
-        // Built in a local array moved out of (and back into) the property: appends to a class property pay a
-        // dynamic exclusivity check each, and `worker` (unowned) a strong retain per access.
-        var forwardHead: [UInt8] = []
-        swap(&forwardHead, &self.forwardHead)
-        forwardHead.removeAll(keepingCapacity: true)
+        // Assembled in the worker's buffer (an append is a memcpy), then copied into `forwardHead` once.
+        let worker = self.worker
+        worker.heads.reset()
         let fields = worker.fields
-        func append(_ literal: StaticString) { Self.append(literal, to: &forwardHead) }
-        func append(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) {
-            Self.append(bytes, range, to: &forwardHead)
-        }
-        append(bytes, head.method)
-        append(" ")
-        forwardBasePath = forwardHead.count..<(forwardHead.count + route.basePath.count)
-        forwardHead.append(contentsOf: route.basePath)
+        worker.heads.append(bytes, head.method)
+        worker.heads.append(" ")
+        forwardBasePath = worker.heads.count..<(worker.heads.count + route.basePath.count)
+        worker.heads.append(route.basePath)
         if route.function.stripPrefix {
             var rest = head.target.lowerBound + route.prefix.count
             if route.prefix == [UInt8(ascii: "/")] { rest = head.target.lowerBound }
-            if rest >= head.target.upperBound || bytes[rest] != UInt8(ascii: "/") { append("/") }
-            append(bytes, rest..<head.target.upperBound)
-        } else if !route.basePath.isEmpty && head.target.count == 1 {
-            // "/base" + "/" would leave a trailing slash the function may not expect; keep it: it was asked for.
-            append(bytes, head.target)
+            if rest >= head.target.upperBound || bytes[rest] != UInt8(ascii: "/") { worker.heads.append("/") }
+            worker.heads.append(bytes, rest..<head.target.upperBound)
         } else {
-            append(bytes, head.target)
+            // "/base" + "/" leaves a trailing slash the function may not expect; kept: it was asked for.
+            worker.heads.append(bytes, head.target)
         }
-        append(" HTTP/1.1\r\n")
-        for index in 0..<head.fieldCount {
-            let field = fields[index]
-            if KnownHeader.classify(bytes, field.name).isDroppedWhenForwarding { continue }
-            if head.hasConnectionOptions && isListedInConnection(field.name, head, bytes) { continue }
-            append(bytes, field.name)
-            append(": ")
-            append(bytes, field.value)
-            append("\r\n")
+        worker.heads.append(" HTTP/1.1\r\n")
+        worker.heads.appendFieldLines(bytes, fields, count: head.fieldCount) { field in
+            !field.kind.isDroppedWhenForwarding
+                && !(head.hasConnectionOptions && isListedInConnection(field.name, head, bytes))
         }
         if let length = head.contentLength {
-            append("Content-Length: ")
-            Self.appendDecimal(length, to: &forwardHead)
-            append("\r\n")
+            worker.heads.append("Content-Length: ")
+            worker.heads.appendDecimal(length)
+            worker.heads.append("\r\n")
         } else if head.chunked {
-            append("Transfer-Encoding: chunked\r\n")
+            worker.heads.append("Transfer-Encoding: chunked\r\n")
         }
-        append("X-Forwarded-For: ")
+        worker.heads.append("X-Forwarded-For: ")
         if let previous = head.forwardedFor {
-            append(bytes, previous)
-            append(", ")
+            worker.heads.append(bytes, previous)
+            worker.heads.append(", ")
         }
-        forwardHead.append(contentsOf: peerIP)
-        append("\r\nForwarded: ")
+        worker.heads.append(peerIP)
+        worker.heads.append("\r\nForwarded: ")
         if let previous = head.forwarded {
-            append(bytes, previous)
-            append(", ")
+            worker.heads.append(bytes, previous)
+            worker.heads.append(", ")
         }
         if peerIP.contains(UInt8(ascii: ":")) {
-            append("for=\"[")
-            forwardHead.append(contentsOf: peerIP)
-            append("]\"")
+            worker.heads.append("for=\"[")
+            worker.heads.append(peerIP)
+            worker.heads.append("]\"")
         } else {
-            append("for=")
-            forwardHead.append(contentsOf: peerIP)
+            worker.heads.append("for=")
+            worker.heads.append(peerIP)
         }
-        append(";proto=http")
+        worker.heads.append(";proto=http")
         if let host = head.host {
-            append(";host=\"")
-            append(bytes, host)
-            append("\"")
+            worker.heads.append(";host=\"")
+            worker.heads.append(bytes, host)
+            worker.heads.append("\"")
         }
-        append("\r\nX-Request-Id: ")
-        forwardHead.append(contentsOf: requestID)
-        append("\r\n\r\n")
-        swap(&forwardHead, &self.forwardHead)
-    }
-
-    private static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-        var digits:
-            (
-                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
-            ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { raw in
-            var position = raw.count
-            var remaining = value
-            repeat {
-                position -= 1
-                raw[position] = UInt8(remaining % 10) + 0x30
-                remaining /= 10
-            } while remaining > 0
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[position...]))
-        }
+        worker.heads.append("\r\nX-Request-Id: ")
+        worker.heads.append(requestID)
+        worker.heads.append("\r\n\r\n")
+        worker.heads.copy(into: &forwardHead)
     }
 
     private func isListedInConnection(_ name: Range<Int>, _ head: RequestHead, _ bytes: UnsafeRawBufferPointer) -> Bool
@@ -293,7 +253,7 @@ extension ClientConnection {
         var listed = false
         for index in 0..<head.fieldCount {
             let field = worker.fields[index]
-            guard KnownHeader.classify(bytes, field.name) == .connection else { continue }
+            guard field.kind == .connection else { continue }
             RequestHeadParser.forEachToken(bytes, field.value) { token in
                 guard token.count == name.count else { return }
                 var same = true

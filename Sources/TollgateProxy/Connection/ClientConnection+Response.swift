@@ -78,17 +78,22 @@ extension ClientConnection {
         var offset = 0
         while responseState == .awaitingHead {
             let window = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-            guard let end = HeadBoundary.find(window, from: 0) else {
+            let head: ResponseHead
+            let end: Int
+            switch ResponseHeadParser.parse(window, fields: &worker.fields) {
+            case .needMore:
                 if window.count > 64 * 1024 {
                     upstreamFailed(status: 502, reason: "upstream response head too large")
                 } else {
                     connection.input.append(contentsOf: window)
                 }
                 return
-            }
-            guard let head = ResponseHeadParser.parse(window, end: end, fields: &worker.fields) else {
+            case .invalid:
                 upstreamFailed(status: 502, reason: "malformed upstream response")
                 return
+            case .complete(let parsed, let headEnd):
+                head = parsed
+                end = headEnd
             }
             offset += end
             if head.status < 200 {
@@ -158,57 +163,44 @@ extension ClientConnection {
         }
     }
 
-    private static func appendHead(_ literal: StaticString, to out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
-    }
-
     /// The response head as the client gets it: HTTP/1.1 status line, hop-by-hop fields removed, framing and
     /// connection handling the proxy's own.
     private func buildClientHead(_ head: ResponseHead, _ bytes: UnsafeRawBufferPointer, final: Bool) {
-        // Built in a local array moved out of (and back into) the property: appends to a class property pay a
-        // dynamic exclusivity check each.
-        var responseHead: [UInt8] = []
-        swap(&responseHead, &self.responseHead)
-        defer { swap(&responseHead, &self.responseHead) }
-        responseHead.removeAll(keepingCapacity: true)
-        func appendHead(_ literal: StaticString) { Self.appendHead(literal, to: &responseHead) }
-        appendHead("HTTP/1.1 ")
-        responseHead.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[head.statusText]))
-        appendHead("\r\n")
+        // Assembled in the worker's buffer (an append is a memcpy), then copied into `responseHead` once.
+        let worker = self.worker
+        worker.heads.reset()
+        defer { worker.heads.copy(into: &responseHead) }
+        worker.heads.append("HTTP/1.1 ")
+        worker.heads.append(bytes, head.statusText)
+        worker.heads.append("\r\n")
         let fields = worker.fields
-        for index in 0..<head.fieldCount {
-            let field = fields[index]
-            switch KnownHeader.classify(bytes, field.name) {
+        worker.heads.appendFieldLines(bytes, fields, count: head.fieldCount) { field in
+            switch field.kind {
             case .connection, .keepAlive, .proxyConnection, .te, .trailer, .transferEncoding, .upgrade:
-                continue
+                return false
             default:
-                break
+                return !(head.hasConnectionOptions && isListedInResponseConnection(field.name, head, bytes))
             }
-            if head.hasConnectionOptions && isListedInResponseConnection(field.name, head, bytes) { continue }
-            responseHead.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[field.name]))
-            appendHead(": ")
-            responseHead.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[field.value]))
-            appendHead("\r\n")
         }
         guard final else {
-            appendHead("\r\n")
+            worker.heads.append("\r\n")
             return
         }
         if passthroughChunked || rechunkResponse {
-            appendHead("Transfer-Encoding: chunked\r\n")
+            worker.heads.append("Transfer-Encoding: chunked\r\n")
         }
-        if !responseExtraHeaders.isEmpty { responseHead.append(contentsOf: responseExtraHeaders) }
+        if !responseExtraHeaders.isEmpty { worker.heads.append(responseExtraHeaders) }
         if !head.hasRequestID {
-            appendHead("X-Request-Id: ")
-            responseHead.append(contentsOf: requestID)
-            appendHead("\r\n")
+            worker.heads.append("X-Request-Id: ")
+            worker.heads.append(requestID)
+            worker.heads.append("\r\n")
         }
         if closeAfterResponse {
-            appendHead("Connection: close\r\n")
+            worker.heads.append("Connection: close\r\n")
         } else if http10 {
-            appendHead("Connection: keep-alive\r\n")
+            worker.heads.append("Connection: keep-alive\r\n")
         }
-        appendHead("\r\n")
+        worker.heads.append("\r\n")
     }
 
     private func isListedInResponseConnection(_ name: Range<Int>, _ head: ResponseHead, _ bytes: UnsafeRawBufferPointer)
@@ -217,7 +209,7 @@ extension ClientConnection {
         var listed = false
         for index in 0..<head.fieldCount {
             let field = worker.fields[index]
-            guard KnownHeader.classify(bytes, field.name) == .connection else { continue }
+            guard field.kind == .connection else { continue }
             RequestHeadParser.forEachToken(bytes, field.value) { token in
                 guard token.count == name.count else { return }
                 for offset in 0..<token.count

@@ -11,22 +11,34 @@ struct RequestIDGenerator {
         self.worker = UInt8(truncatingIfNeeded: worker)
     }
 
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
-    /// Replaces `id`'s content with a fresh id.
+    /// Replaces `id`'s content with a fresh id (24 lowercase hex digits: 12 of the prefix, 2 of the worker, 10
+    /// of the counter), written into a stack buffer and appended once.
     mutating func next(into id: inout [UInt8]) {
         counter &+= 1
         id.removeAll(keepingCapacity: true)
-        append(prefix >> 16, digits: 12, to: &id)
-        append(UInt64(worker), digits: 2, to: &id)
-        append(counter, digits: 10, to: &id)
+        let prefix = self.prefix >> 16
+        let worker = UInt64(self.worker)
+        let counter = self.counter
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+            Self.writeHex(prefix, digits: 12, into: buffer, at: 0)
+            Self.writeHex(worker, digits: 2, into: buffer, at: 12)
+            Self.writeHex(counter, digits: 10, into: buffer, at: 14)
+            id.append(contentsOf: UnsafeBufferPointer(buffer))
+        }
     }
 
-    private func append(_ value: UInt64, digits: Int, to id: inout [UInt8]) {
-        var shift = (digits - 1) * 4
-        while shift >= 0 {
-            id.append(Self.hex[Int((value >> UInt64(shift)) & 0xF)])
-            shift -= 4
+    /// The low `digits` hex digits of `value`, most significant first.
+    @inline(__always)
+    private static func writeHex(
+        _ value: UInt64, digits: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int
+    ) {
+        var remaining = value
+        var position = start + digits
+        while position > start {
+            position -= 1
+            let digit = UInt8(truncatingIfNeeded: remaining & 0xF)
+            buffer[position] = digit < 10 ? 0x30 + digit : 0x57 + digit
+            remaining >>= 4
         }
     }
 

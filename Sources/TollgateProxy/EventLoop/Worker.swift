@@ -45,6 +45,8 @@ final class Worker: @unchecked Sendable {
     let readBuffer: UnsafeMutableRawBufferPointer
     /// Reused to assemble heads and error responses.
     var scratch: [UInt8] = []
+    /// Reused to assemble the forwarded request heads and the clients' response heads.
+    var heads = HeadAssembler()
     /// Reused by the head parsers.
     var fields = ContiguousArray<HeaderField>()
     /// The time of the current event batch or timer tick.

@@ -2,6 +2,8 @@
 struct HeaderField {
     var name: Range<Int>
     var value: Range<Int>
+    /// The name's classification, made once by the parser that produced the field (`.other` until then).
+    var kind = KnownHeader.other
 }
 
 /// Header names the proxy reacts to, recognized once while parsing.

@@ -1,4 +1,3 @@
-import Glibc
 import TollgateConfig
 import TollgateHTTP
 
@@ -32,31 +31,14 @@ extension RequestHead {
         length = raw.count
         fields.removeAll(keepingCapacity: true)
         let headers = parsed.headers
-        let count = headers.count
         raw.withUnsafeBytes { bytes in
-            // Field ranges come from one scan of the validated head; asking `headers` for each name and value
-            // costs two cross-module calls and two array retains and releases per field. Anything unexpected
-            // falls back to asking.
-            if !Self.scanFields(bytes, count: count, into: &fields) {
-                fields.removeAll(keepingCapacity: true)
-                for index in 0..<count {
-                    let name = headers.nameBytes(at: index)
-                    let value = headers.valueBytes(at: index)
-                    fields.append(
-                        HeaderField(name: name.startIndex..<name.endIndex, value: value.startIndex..<value.endIndex))
-                }
+            // The parser's own field ranges (ranges into `rawBytes`), classified once here.
+            headers.forEachFieldRange { name, value in
+                fields.append(HeaderField(name: name, value: value, kind: KnownHeader.classify(bytes, name)))
             }
-            #if DEBUG
-                for index in 0..<count {
-                    let name = headers.nameBytes(at: index)
-                    let value = headers.valueBytes(at: index)
-                    assert(fields[index].name == name.startIndex..<name.endIndex, "field scan: name \(index)")
-                    assert(fields[index].value == value.startIndex..<value.endIndex, "field scan: value \(index)")
-                }
-            #endif
             for index in 0..<fields.count {
                 let field = fields[index]
-                switch KnownHeader.classify(bytes, field.name) {
+                switch field.kind {
                 case .host:
                     if host == nil { host = field.value }
                 case .xRequestID:
@@ -79,42 +61,6 @@ extension RequestHead {
             }
         }
         fieldCount = fields.count
-    }
-}
-
-extension RequestHead {
-    /// The `count` field lines after the request line of a head TollgateHTTP accepted (every line ends in CRLF,
-    /// no obs-fold, no whitespace before the colon): name up to the colon, value trimmed of SP and HTAB. False
-    /// when the bytes do not have that shape (the caller then asks the parsed headers).
-    static func scanFields(
-        _ bytes: UnsafeRawBufferPointer, count: Int, into fields: inout ContiguousArray<HeaderField>
-    ) -> Bool {
-        let end = bytes.count
-        guard let base = bytes.baseAddress else { return count == 0 }
-        /// Index of the CR of the next CRLF at or after `from` (memchr: the head is already validated, so
-        /// there is no bare CR or LF to stop at).
-        func crlf(from start: Int) -> Int? {
-            guard start < end, let found = memchr(base + start, 0x0D, end - start) else { return nil }
-            let index = base.distance(to: UnsafeRawPointer(found))
-            return index + 1 < end && bytes[index + 1] == 0x0A ? index : nil
-        }
-        guard let requestLineEnd = crlf(from: 0) else { return false }
-        var position = requestLineEnd + 2
-        for _ in 0..<count {
-            guard let lineEnd = crlf(from: position), lineEnd > position,
-                let found = memchr(base + position, Int32(UInt8(ascii: ":")), lineEnd - position)
-            else { return false }
-            let colon = base.distance(to: UnsafeRawPointer(found))
-            guard colon > position else { return false }
-            var lower = colon + 1
-            var upper = lineEnd
-            while lower < upper && (bytes[lower] == 0x20 || bytes[lower] == 0x09) { lower += 1 }
-            while upper > lower && (bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09) { upper -= 1 }
-            fields.append(HeaderField(name: position..<colon, value: lower..<upper))
-            position = lineEnd + 2
-        }
-        // The empty line ends the head right after the last field.
-        return position + 2 <= end && bytes[position] == 0x0D && bytes[position + 1] == 0x0A
     }
 }
 
