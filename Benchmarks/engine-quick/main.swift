@@ -105,21 +105,21 @@ func runGET() -> Bool {
     let t = engine.transaction(for: getRequest)
     _ = t.processRequestHeaders()
     let v = t.processRequestBody([])
-    t.processLogging()
+    t.runLoggingPhase()  // as the proxy does
     return v == .allow && t.anomalyScores.inbound == 0
 }
 func runAPI() -> Bool {
     let t = engine.transaction(for: apiRequest)
     _ = t.processRequestHeaders()
     let v = t.processRequestBody([])
-    t.processLogging()
+    t.runLoggingPhase()  // as the proxy does
     return v == .allow && t.anomalyScores.inbound == 0
 }
 func runPOST() -> Bool {
     let t = engine.transaction(for: postRequest)
     _ = t.processRequestHeaders()
     let v = t.processRequestBody(body)
-    t.processLogging()
+    t.runLoggingPhase()  // as the proxy does
     return v == .allow && t.anomalyScores.inbound == 0
 }
 

@@ -86,6 +86,27 @@ struct EngineFastPathTests {
         #expect(store["missing"] == nil)
     }
 
+    @Test("runLoggingPhase runs phase 5 exactly as processLogging does, without building the audit record")
+    func loggingPhase() throws {
+        let engine = try TestSupport.engine(
+            """
+            SecRule ARGS "@rx attack" "id:1,phase:2,pass,log,setvar:tx.hits=+1"
+            SecRule TX:hits "@ge 1" "id:2,phase:5,pass,log,msg:'logged %{tx.hits}'"
+            """)
+        func run(_ useRecord: Bool) -> Transaction {
+            let tx = engine.transaction(for: RequestInput(method: "GET", target: "/?q=attack", headers: []))
+            _ = tx.processRequestHeaders()
+            _ = tx.processRequestBody([])
+            if useRecord { tx.processLogging() } else { tx.runLoggingPhase() }
+            return tx
+        }
+        let a = run(true)
+        let b = run(false)
+        #expect(TestSupport.ids(a) == [1, 2])
+        #expect(TestSupport.ids(b) == TestSupport.ids(a))
+        #expect(b.matchedRules.last?.message == "logged 1")
+    }
+
     @Test("one-byte literals are found by the bytes present, in either case, next to longer ones")
     func oneByteLiterals() {
         let scanner = LiteralScanner(

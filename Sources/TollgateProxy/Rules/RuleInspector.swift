@@ -152,7 +152,7 @@ final class RuleTransaction: InspectionTransaction {
     func finish(status: Int) {
         guard !finished else { return }
         finished = true
-        _ = transaction.processLogging()
+        transaction.runLoggingPhase()
         let observers = inspector.observers
         if let table = inspector.ruleMetrics {
             for rule in transaction.matchedRules where rule.logged {

@@ -265,6 +265,12 @@ public final class Transaction {
         return auditRecord()
     }
 
+    /// Phase 5 without building an `AuditRecord`, for callers that report from `matchedRules` themselves
+    /// (the proxy writes its own audit lines).
+    public func runLoggingPhase() {
+        runPhase(5)
+    }
+
     func responseBodyTypeInspected() -> Bool {
         let n = Array("content-type".utf8)
         guard let ct = responseHeaders.first(where: { $0.key.equalsIgnoringCase(n) })?.value else { return false }
