@@ -23,12 +23,20 @@ extension Transaction {
         let word = rule.prefilterWord
         let mask = rule.prefilterMask
         for pair in rule.prefilterPairs {
-            if !prefilterDone[pair] {
-                computePrefilterGroup(prefilter.pairs[pair].group, prefilter: prefilter, state: state)
-            }
+            if !prefilterDone[pair] { computePrefilterPair(pair, prefilter: prefilter, state: state) }
             if state.bits[pair &* words &+ word] & mask == mask { return true }
         }
         return false
+    }
+
+    /// Computes `pair` with the other pairs of its group that are computed with it (see `Group.firstPairs`).
+    private func computePrefilterPair(_ pair: Int, prefilter: RulePrefilter, state: PrefilterState) {
+        let index = prefilter.pairs[pair].group
+        let group = prefilter.groups[index]
+        var list = group.firstPairs.contains(pair) ? group.firstPairs : group.laterPairs
+        list.removeAll { prefilterDone[$0] }
+        if !list.contains(pair) { list.append(pair) }
+        computePrefilterGroup(index, pairs: list, prefilter: prefilter, state: state)
     }
 
     /// Whether some value of `rule`'s target at `position` may match (the rule must be covered and admitted).
@@ -39,9 +47,7 @@ extension Transaction {
         let word = rule.prefilterWord
         let mask = rule.prefilterMask
         for pair in rule.prefilterTargetPairs[position] {
-            if !prefilterDone[pair] {
-                computePrefilterGroup(prefilter.pairs[pair].group, prefilter: prefilter, state: state)
-            }
+            if !prefilterDone[pair] { computePrefilterPair(pair, prefilter: prefilter, state: state) }
             if state.bits[pair &* words &+ word] & mask == mask { return true }
         }
         return false
@@ -55,14 +61,16 @@ extension Transaction {
     /// value by the sequence of steps applied, so chains that differ only in steps that change nothing share
     /// one transformation and one scan (a user agent goes through the whitespace steps once, not once per
     /// decoding chain in front of them).
-    private func computePrefilterGroup(_ index: Int, prefilter: RulePrefilter, state: PrefilterState) {
+    private func computePrefilterGroup(
+        _ index: Int, pairs groupPairs: [Int], prefilter: RulePrefilter, state: PrefilterState
+    ) {
         let group = prefilter.groups[index]
         let words = prefilter.words
         prefilterComputed = true
         // The transaction's bit sets live in memory it owns (allocated once, freed with it), so the per-value
         // loop below works through plain pointers.
         let bits = state.bits
-        for pair in group.pairs {
+        for pair in groupPairs {
             prefilterDone[pair] = true
             for w in 0..<words { bits[pair &* words &+ w] = 0 }
         }
@@ -73,7 +81,7 @@ extension Transaction {
                     prefilter.maskWords.withUnsafeBufferPointer { maskWords in
                         prefilter.pairMaskStart.withUnsafeBufferPointer { maskStart in
                             prefilter.stepTriggers.withUnsafeBufferPointer { stepTriggers in
-                                group.pairs.withUnsafeBufferPointer { pairs in
+                                groupPairs.withUnsafeBufferPointer { pairs in
                                     forEachValue(of: group.target, exclusions: []) { _, _, value, _ in
                                         let present = value.withUnsafeBufferPointer { ByteSet($0) }
                                         state.beginValue()

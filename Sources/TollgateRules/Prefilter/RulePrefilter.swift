@@ -28,6 +28,11 @@ package final class RulePrefilter: Sendable {
     package struct Group: Sendable {
         package let target: VariableTarget
         package let pairs: [Int]
+        /// The pairs read by rules without a `paranoia-level/2`-`/4` tag, computed together on first use; the
+        /// others (`laterPairs`) in a second pass only if such a rule runs. At paranoia level 1, CRS skips
+        /// its higher-level rules with `skipAfter`, so their transformation chains are never needed.
+        package let firstPairs: [Int]
+        package let laterPairs: [Int]
     }
 
     package let pairs: [Pair]
@@ -123,6 +128,8 @@ package final class RulePrefilter: Sendable {
         var groupIDs: [String: Int] = [:]
         var groupTargets: [VariableTarget] = []
         var groupPairs: [[Int]] = []
+        /// Pairs read by at least one rule without a higher paranoia-level tag.
+        var firstPairs = Set<Int>()
         var pairs: [Pair] = []
         var chains: [Int: [Transformation]] = [:]
         var literals: [Int: [(literal: [UInt8], bit: Int)]] = [:]
@@ -194,6 +201,10 @@ package final class RulePrefilter: Sendable {
             var mask: UInt64 = 0
             for index in 0..<clauses.count { mask |= 1 << UInt64((first + index) & 63) }
             for id in ids { pairBits[id, default: [:]][first >> 6, default: 0] |= mask }
+            let higherLevel = rule.actions.tags.contains {
+                $0 == "paranoia-level/2" || $0 == "paranoia-level/3" || $0 == "paranoia-level/4"
+            }
+            if !higherLevel { firstPairs.formUnion(ids) }
             return Slot(word: first >> 6, mask: mask, pairs: ids, targetPairs: targetPairs)
         }
 
@@ -264,7 +275,12 @@ package final class RulePrefilter: Sendable {
                 for step in steps { set.formUnion(step.prefilterTriggers) }
                 triggers[chain] = set
             }
-            let groups = groupTargets.indices.map { Group(target: groupTargets[$0], pairs: groupPairs[$0]) }
+            let groups = groupTargets.indices.map { index in
+                let pairs = groupPairs[index]
+                return Group(
+                    target: groupTargets[index], pairs: pairs, firstPairs: pairs.filter { firstPairs.contains($0) },
+                    laterPairs: pairs.filter { !firstPairs.contains($0) })
+            }
             return RulePrefilter(
                 pairs: pairs, groups: groups, chainCount: chainCount,
                 globalScanner: LiteralScanner(patterns: all, words: words),
