@@ -132,9 +132,20 @@ extension Transaction {
                 current = state.memoOutputs[hit]
                 set = state.memoSets[hit]
             } else {
-                current = steps[position].apply(current)
-                set = current.withUnsafeBufferPointer { ByteSet($0) }
-                entry = state.memoize(nextKey, output: current, set: set)
+                let next = steps[position].apply(current)
+                // A step that changed nothing (normalizePath on a dotted name) leaves the same stage: no new
+                // entry, no new scan, and the key stays that of the stage.
+                if next == current { continue }
+                current = next
+                if let same = state.memoEntry(withOutput: current) {
+                    // Another step sequence already produced these bytes: share its scan.
+                    entry = same
+                    set = state.memoSets[same]
+                    if memoizable { state.alias(nextKey, to: same) }
+                } else {
+                    set = current.withUnsafeBufferPointer { ByteSet($0) }
+                    entry = state.memoize(nextKey, output: current, set: set)
+                }
             }
             key = nextKey
         }
@@ -156,6 +167,8 @@ final class PrefilterState {
     private(set) var memoOutputs: [[UInt8]] = []
     private(set) var memoSets: [ByteSet] = []
     private var memoScanned: [Bool] = []
+    private var aliasKeys: [UInt64] = []
+    private var aliasEntries: [Int] = []
 
     init(bits count: Int, scratch words: Int) {
         self.words = max(words, 1)
@@ -180,12 +193,31 @@ final class PrefilterState {
             memoSets.removeAll(keepingCapacity: true)
             memoScanned.removeAll(keepingCapacity: true)
         }
+        if !aliasKeys.isEmpty {
+            aliasKeys.removeAll(keepingCapacity: true)
+            aliasEntries.removeAll(keepingCapacity: true)
+        }
     }
 
     func memoIndex(_ key: UInt64) -> Int? {
         guard key != UInt64.max else { return nil }
         for i in memoKeys.indices where memoKeys[i] == key { return i }
+        for i in aliasKeys.indices where aliasKeys[i] == key { return aliasEntries[i] }
         return nil
+    }
+
+    /// The memo entry whose output is `output`, if any (a handful of entries per value).
+    func memoEntry(withOutput output: [UInt8]) -> Int? {
+        for i in memoOutputs.indices where memoOutputs[i].count == output.count && memoOutputs[i] == output {
+            return i
+        }
+        return nil
+    }
+
+    /// Records that step sequence `key` reaches memo entry `entry`.
+    func alias(_ key: UInt64, to entry: Int) {
+        aliasKeys.append(key)
+        aliasEntries.append(entry)
     }
 
     func memoize(_ key: UInt64, output: [UInt8], set: ByteSet) -> Int {
