@@ -322,6 +322,10 @@ package enum RegexLiterals {
 
         static func literal(_ byte: UInt8) -> Info { Info(exact: [[ByteSearch.lower(byte)]]) }
 
+        /// What `\s` matches without UTF/UCP: space, tab, LF, VT, FF, CR.
+        static let whiteSpaceBytes: [UInt8] = [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D]
+        static let digitBytes: [UInt8] = Array(UInt8(ascii: "0")...UInt8(ascii: "9"))
+
         mutating func parseAtom() -> Info? {
             guard let byte = peek() else { return nil }
             switch byte {
@@ -439,6 +443,12 @@ package enum RegexLiterals {
                     guard i + 1 < bytes.count else { return nil }
                     index = i + 2
                     large = true
+                    continue
+                } else if byte == UInt8(ascii: "\\"), let kind = peek(1),
+                    kind == UInt8(ascii: "s") || kind == UInt8(ascii: "d")
+                {
+                    index += 2
+                    for b in kind == UInt8(ascii: "s") ? Self.whiteSpaceBytes : Self.digitBytes { members.insert(b) }
                     continue
                 } else if byte == UInt8(ascii: "\\") {
                     guard let escaped = classEscape() else { return nil }
@@ -582,7 +592,15 @@ package enum RegexLiterals {
                 UInt8(ascii: "G"), UInt8(ascii: "K"):
                 index += 1
                 return .empty
-            case UInt8(ascii: "d"), UInt8(ascii: "D"), UInt8(ascii: "w"), UInt8(ascii: "W"), UInt8(ascii: "s"),
+            case UInt8(ascii: "s"):
+                // Not in UTF/UCP mode (patterns are bytes): \s is exactly the six ASCII white-space bytes and \d
+                // the ten digits, so `or\s+1` still requires "or " (or another white-space byte) as a literal.
+                index += 1
+                return Info(exact: Set(Self.whiteSpaceBytes.map { [$0] }))
+            case UInt8(ascii: "d"):
+                index += 1
+                return Info(exact: Set(Self.digitBytes.map { [$0] }))
+            case UInt8(ascii: "D"), UInt8(ascii: "w"), UInt8(ascii: "W"),
                 UInt8(ascii: "S"), UInt8(ascii: "h"), UInt8(ascii: "H"), UInt8(ascii: "v"), UInt8(ascii: "V"),
                 UInt8(ascii: "N"), UInt8(ascii: "R"), UInt8(ascii: "X"), UInt8(ascii: "C"):
                 index += 1
