@@ -33,10 +33,15 @@ extension Transaction {
     private func computePrefilterPair(_ pair: Int, prefilter: RulePrefilter, state: PrefilterState) {
         let index = prefilter.pairs[pair].group
         let group = prefilter.groups[index]
-        var list = group.firstPairs.contains(pair) ? group.firstPairs : group.laterPairs
-        list.removeAll { prefilterDone[$0] }
-        if !list.contains(pair) { list.append(pair) }
-        computePrefilterGroup(index, pairs: list, prefilter: prefilter, state: state)
+        let candidates = group.firstPairs.contains(pair) ? group.firstPairs : group.laterPairs
+        // Usually none is done yet: pass the group's own array (no copy, no allocation per group).
+        if candidates.contains(where: { prefilterDone[$0] }) || !candidates.contains(pair) {
+            var list = candidates.filter { !prefilterDone[$0] }
+            if !list.contains(pair) { list.append(pair) }
+            computePrefilterGroup(index, pairs: list, prefilter: prefilter, state: state)
+        } else {
+            computePrefilterGroup(index, pairs: candidates, prefilter: prefilter, state: state)
+        }
     }
 
     /// Whether some value of `rule`'s target at `position` may match (the rule must be covered and admitted).
