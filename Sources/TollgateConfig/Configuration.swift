@@ -115,6 +115,10 @@ public struct FunctionConfiguration: Sendable, Equatable {
     /// Most upstream connections open per worker (`pool.max_total:`, default 256); beyond that requests wait
     /// in a queue until one frees or the function timeout passes.
     public var poolMaxTotal: Int
+    /// How long an idle keep-alive upstream connection is kept (`pool.idle_timeout_ms:`, default 4 s): keep it
+    /// below the upstream's own keep-alive timeout, so the proxy rarely reuses a connection the upstream is
+    /// closing.
+    public var poolIdleTimeoutMilliseconds: Int
 
     public init(
         name: String,
@@ -128,7 +132,8 @@ public struct FunctionConfiguration: Sendable, Equatable {
         memoryMB: Int = 128,
         maxBodyBytes: Int? = nil,
         poolMaxIdle: Int = 32,
-        poolMaxTotal: Int = 256
+        poolMaxTotal: Int = 256,
+        poolIdleTimeoutMilliseconds: Int = 4_000
     ) {
         self.name = name
         self.route = route
@@ -142,6 +147,7 @@ public struct FunctionConfiguration: Sendable, Equatable {
         self.maxBodyBytes = maxBodyBytes
         self.poolMaxIdle = poolMaxIdle
         self.poolMaxTotal = poolMaxTotal
+        self.poolIdleTimeoutMilliseconds = poolIdleTimeoutMilliseconds
     }
 }
 

@@ -177,6 +177,12 @@ let invalidCases: [InvalidCase] = [
         "zero pool total", function(base + "\npool: {max_total: 0, max_idle: 0}"), .outOfRange,
         "functions[0].pool.max_total", "must be positive"),
     InvalidCase(
+        "pool idle timeout below the sweep interval", function(base + "\npool: {idle_timeout_ms: 50}"), .outOfRange,
+        "functions[0].pool.idle_timeout_ms", "100"),
+    InvalidCase(
+        "pool idle timeout not a number", function(base + "\npool: {idle_timeout_ms: soon}"), .typeMismatch,
+        "functions[0].pool.idle_timeout_ms", "must be a whole number (ms), got 'soon'"),
+    InvalidCase(
         "idle above total", function(base + "\npool: {max_idle: 10, max_total: 5}"), .conflict,
         "functions[0].pool.max_idle", "must not exceed max_total"),
     InvalidCase(

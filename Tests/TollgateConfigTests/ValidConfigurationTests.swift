@@ -47,7 +47,7 @@ struct ValidConfigurationTests {
                     connect_timeout_ms: 200
                     memory_mb: 1024
                     max_body_bytes: 1MiB
-                    pool: {max_idle: 8, max_total: 16}
+                    pool: {max_idle: 8, max_total: 16, idle_timeout_ms: 1_500}
                 """)
         #expect(configuration.listen == ListenAddress(host: "::1", port: 8081))
         #expect(configuration.listen.description == "[::1]:8081")
@@ -65,6 +65,7 @@ struct ValidConfigurationTests {
         #expect(function.maxBodyBytes == 1 << 20)
         #expect(function.poolMaxIdle == 8)
         #expect(function.poolMaxTotal == 16)
+        #expect(function.poolIdleTimeoutMilliseconds == 1500)
     }
 
     @Test("function defaults")
@@ -82,6 +83,7 @@ struct ValidConfigurationTests {
         #expect(function.timeoutMilliseconds == 30_000)
         #expect(function.poolMaxIdle == 32)
         #expect(function.poolMaxTotal == 256)
+        #expect(function.poolIdleTimeoutMilliseconds == 4_000)
     }
 
     @Test("every http key, with size suffixes")

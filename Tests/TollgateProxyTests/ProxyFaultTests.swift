@@ -149,6 +149,28 @@ private func refusingPort() throws -> (port: Int, fd: Int32) {
         #expect(waited > 0.2 && waited < 2)
     }
 
+    @Test func idleUpstreamConnectionsAreClosedAfterThePoolIdleTimeout() throws {
+        let upstream = try TestUpstream()
+        defer { upstream.stop() }
+        var config = function(upstream: upstream)
+        config.poolIdleTimeoutMilliseconds = 300
+        let proxy = try ProxyHarness(functions: [config], workers: 1)
+        defer { proxy.stop() }
+        let socket = try proxy.connect()
+        defer { socket.close() }
+        socket.write("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try socket.readResponse().status == 200)
+        // The upstream connection went back to the pool, idle; it is closed after 300 ms (swept every 100 ms).
+        #expect(ProxyHarness.eventually(timeout: 1) { proxy.server.statistics().idleUpstreamConnections == 1 })
+        let started = Date()
+        #expect(ProxyHarness.eventually(timeout: 3) { proxy.server.statistics().openUpstreamConnections == 0 })
+        let waited = Date().timeIntervalSince(started)
+        #expect(waited > 0.1 && waited < 1.5)
+        // The next request opens a new connection and still succeeds.
+        socket.write("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try socket.readResponse().status == 200)
+    }
+
     @Test func clientsThatLeaveEarlyLeakNothing() throws {
         let upstream = try TestUpstream { request, socket in
             usleep(200_000)

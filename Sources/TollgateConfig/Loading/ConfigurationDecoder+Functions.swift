@@ -142,7 +142,7 @@ extension ConfigurationDecoder {
     }
 
     func decodePool(_ node: Node, _ path: String, into function: inout FunctionConfiguration) {
-        guard let entries = mapping(node, path, allowed: ["max_idle", "max_total"]) else { return }
+        guard let entries = mapping(node, path, allowed: ["max_idle", "max_total", "idle_timeout_ms"]) else { return }
         if let value = entries["max_idle"],
             let parsed = integer(value, entries.childPath("max_idle"), in: 0...100_000, unit: "connections")
         {
@@ -152,6 +152,12 @@ extension ConfigurationDecoder {
             let parsed = integer(value, entries.childPath("max_total"), in: 1...100_000, unit: "connections")
         {
             function.poolMaxTotal = parsed
+        }
+        // The workers sweep idle connections every 100 ms: a shorter timeout would not be honoured.
+        if let value = entries["idle_timeout_ms"],
+            let parsed = integer(value, entries.childPath("idle_timeout_ms"), in: 100...3_600_000, unit: "ms")
+        {
+            function.poolIdleTimeoutMilliseconds = parsed
         }
         if function.poolMaxIdle > function.poolMaxTotal {
             report(

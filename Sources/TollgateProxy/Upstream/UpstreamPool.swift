@@ -4,7 +4,7 @@ import CTollgateSystem
 ///
 /// At most `pool.max_total` connections are open; a request that finds none idle and the pool full waits in a
 /// FIFO (its client's deadline bounds the wait with the function timeout). At most `pool.max_idle` idle
-/// connections are kept, each for at most `idleTimeoutMilliseconds`.
+/// connections are kept, each for at most `pool.idle_timeout_ms` (default 4 s).
 final class UpstreamPool {
     let route: Router.Route
     private var idle: [UpstreamConnection] = []
@@ -13,9 +13,10 @@ final class UpstreamPool {
     private var waiterHead = 0
     private(set) var isRetired = false
 
-    /// Idle upstream connections are closed after this long: shorter than the common 5 s keep-alive of
-    /// function runtimes, so the proxy rarely reuses a connection the upstream is closing.
-    static let idleTimeoutMilliseconds: UInt64 = 4_000
+    /// Idle upstream connections are closed after this long (`pool.idle_timeout_ms`; the 4 s default is shorter
+    /// than the common 5 s keep-alive of function runtimes, so the proxy rarely reuses a connection the upstream
+    /// is closing).
+    var idleTimeoutMilliseconds: UInt64 { UInt64(max(route.function.poolIdleTimeoutMilliseconds, 1)) }
 
     enum Acquired {
         case connection(UpstreamConnection)
@@ -125,8 +126,8 @@ final class UpstreamPool {
     }
 
     func sweepIdle(worker: Worker, now: UInt64) {
-        guard let oldest = idle.first, now >= oldest.idleSince + Self.idleTimeoutMilliseconds else { return }
-        while let first = idle.first, now >= first.idleSince + Self.idleTimeoutMilliseconds {
+        guard let oldest = idle.first, now >= oldest.idleSince + idleTimeoutMilliseconds else { return }
+        while let first = idle.first, now >= first.idleSince + idleTimeoutMilliseconds {
             idle.removeFirst()
             worker.counters.idleUpstreams.decrement()
             discard(first, worker: worker)
