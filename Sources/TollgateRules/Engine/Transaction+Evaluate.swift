@@ -226,16 +226,8 @@ extension Transaction {
             if !visibleMatchedVars.isEmpty { visibleMatchedVars = [] }
             return false
         }
-        let left = ByteSearch.parseInteger(value)
         let right = fast.macro.map { ByteSearch.parseInteger(expand($0)) } ?? fast.constant
-        var matched: Bool
-        switch fast.comparison {
-        case .eq: matched = left == right
-        case .ge: matched = left >= right
-        case .gt: matched = left > right
-        case .le: matched = left <= right
-        case .lt: matched = left < right
-        }
+        var matched = fast.comparison.holds(ByteSearch.parseInteger(value), right)
         if link.negated { matched.toggle() }
         guard matched else {
             if !visibleMatchedVars.isEmpty { visibleMatchedVars = [] }

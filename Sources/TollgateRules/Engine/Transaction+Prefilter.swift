@@ -20,42 +20,39 @@ extension Transaction {
             state = PrefilterState(bits: prefilter.pairs.count * words, scratch: words)
             prefilterState = state
         }
-        let word = rule.prefilterWord
-        let mask = rule.prefilterMask
-        for pair in rule.prefilterPairs {
-            if !prefilterDone[pair] { computePrefilterPair(pair, prefilter: prefilter, state: state) }
-            if state.bits[pair &* words &+ word] & mask == mask { return true }
-        }
-        return false
-    }
-
-    /// Computes `pair` with the other pairs of its group that are computed with it (see `Group.firstPairs`).
-    private func computePrefilterPair(_ pair: Int, prefilter: RulePrefilter, state: PrefilterState) {
-        let index = prefilter.pairs[pair].group
-        let group = prefilter.groups[index]
-        let candidates = group.firstPairs.contains(pair) ? group.firstPairs : group.laterPairs
-        // Usually none is done yet: pass the group's own array (no copy, no allocation per group).
-        if candidates.contains(where: { prefilterDone[$0] }) || !candidates.contains(pair) {
-            var list = candidates.filter { !prefilterDone[$0] }
-            if !list.contains(pair) { list.append(pair) }
-            computePrefilterGroup(index, pairs: list, prefilter: prefilter, state: state)
-        } else {
-            computePrefilterGroup(index, pairs: candidates, prefilter: prefilter, state: state)
-        }
+        return anyPairAdmits(rule.prefilterPairs, rule, prefilter: prefilter, state: state)
     }
 
     /// Whether some value of `rule`'s target at `position` may match (the rule must be covered and admitted).
     func prefilterAdmitsTarget(_ rule: CompiledRule, _ position: Int) -> Bool {
         guard let state = prefilterState, position < rule.prefilterTargetPairs.count else { return true }
-        let prefilter = ruleSet.prefilter
+        return anyPairAdmits(rule.prefilterTargetPairs[position], rule, prefilter: ruleSet.prefilter, state: state)
+    }
+
+    /// Whether one of `pairs` holds every bit of `rule` (computing the pairs not computed yet).
+    private func anyPairAdmits(
+        _ pairs: [Int], _ rule: CompiledRule, prefilter: RulePrefilter, state: PrefilterState
+    ) -> Bool {
         let words = prefilter.words
         let word = rule.prefilterWord
         let mask = rule.prefilterMask
-        for pair in rule.prefilterTargetPairs[position] {
+        for pair in pairs {
             if !prefilterDone[pair] { computePrefilterPair(pair, prefilter: prefilter, state: state) }
             if state.bits[pair &* words &+ word] & mask == mask { return true }
         }
         return false
+    }
+
+    /// Computes `pair` (not computed yet) with the other pairs of its group that are computed with it (see
+    /// `Group.firstPairs`).
+    private func computePrefilterPair(_ pair: Int, prefilter: RulePrefilter, state: PrefilterState) {
+        let index = prefilter.pairs[pair].group
+        let group = prefilter.groups[index]
+        let candidates = group.firstPairs.contains(pair) ? group.firstPairs : group.laterPairs
+        // Usually none is done yet: pass the group's own array (no copy, no allocation per group).
+        let list =
+            candidates.contains(where: { prefilterDone[$0] }) ? candidates.filter { !prefilterDone[$0] } : candidates
+        computePrefilterGroup(index, pairs: list, prefilter: prefilter, state: state)
     }
 
     /// Visits every value of a variable once and fills the bit sets of all its pairs.

@@ -5,6 +5,18 @@
 struct NumericCompareOperator: RuleOperator {
     enum Comparison: String, Sendable {
         case eq, ge, gt, le, lt
+
+        /// Whether `left <op> right` holds.
+        @inline(__always)
+        func holds(_ left: Int64, _ right: Int64) -> Bool {
+            switch self {
+            case .eq: left == right
+            case .ge: left >= right
+            case .gt: left > right
+            case .le: left <= right
+            case .lt: left < right
+            }
+        }
     }
 
     let comparison: Comparison
@@ -20,15 +32,6 @@ struct NumericCompareOperator: RuleOperator {
 
     func evaluate(_ input: [UInt8], context: inout OperatorContext) -> OperatorResult {
         let right = argument.hasMacros ? ByteSearch.parseInteger(argument.resolve(context)) : constant
-        let left = ByteSearch.parseInteger(input)
-        let result: Bool
-        switch comparison {
-        case .eq: result = left == right
-        case .ge: result = left >= right
-        case .gt: result = left > right
-        case .le: result = left <= right
-        case .lt: result = left < right
-        }
-        return result ? .match : .noMatch
+        return comparison.holds(ByteSearch.parseInteger(input), right) ? .match : .noMatch
     }
 }

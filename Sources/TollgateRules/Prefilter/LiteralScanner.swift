@@ -89,6 +89,19 @@ struct LiteralScanner: @unchecked Sendable {
         var outWords: [Int32] = []
         var outMasks: [UInt64] = []
         var shared: [[UInt64]: Int32] = [:]
+        /// Where the output of bit set `set` starts, appending it unless an equal one is already there.
+        func outputStart(_ set: [UInt64]) -> Int32 {
+            if let start = shared[set] { return start }
+            let start = Int32(outWords.count)
+            for (word, mask) in set.enumerated() where mask != 0 {
+                outWords.append(Int32(word))
+                outMasks.append(mask)
+            }
+            outWords.append(-1)
+            outMasks.append(0)
+            shared[set] = start
+            return start
+        }
         var merged = [[UInt64]](repeating: [], count: stateCount)
         for state in order {
             var set = merged[Int(fail[state])]
@@ -97,39 +110,13 @@ struct LiteralScanner: @unchecked Sendable {
                 for bit in bits[state] { set[bit >> 6] |= 1 << UInt64(bit & 63) }
             }
             merged[state] = set
-            if !set.isEmpty {
-                if let start = shared[set] {
-                    outIndex[state] = start
-                } else {
-                    let start = Int32(outWords.count)
-                    for (word, mask) in set.enumerated() where mask != 0 {
-                        outWords.append(Int32(word))
-                        outMasks.append(mask)
-                    }
-                    outWords.append(-1)
-                    outMasks.append(0)
-                    shared[set] = start
-                    outIndex[state] = start
-                }
-            }
+            if !set.isEmpty { outIndex[state] = outputStart(set) }
         }
         var byteOut = [Int32](repeating: -1, count: 256)
         for byte in 0..<256 where !byteBits[byte].isEmpty {
             var set = [UInt64](repeating: 0, count: words)
             for bit in byteBits[byte] { set[bit >> 6] |= 1 << UInt64(bit & 63) }
-            if let start = shared[set] {
-                byteOut[byte] = start
-            } else {
-                let start = Int32(outWords.count)
-                for (word, mask) in set.enumerated() where mask != 0 {
-                    outWords.append(Int32(word))
-                    outMasks.append(mask)
-                }
-                outWords.append(-1)
-                outMasks.append(0)
-                shared[set] = start
-                byteOut[byte] = start
-            }
+            byteOut[byte] = outputStart(set)
         }
         byteOutputIndex = Self.copy(byteOut)
         let (starts, counts, edgeBytes, edgeTargets) = trie.flattenedEdges()
@@ -188,14 +175,8 @@ struct LiteralScanner: @unchecked Sendable {
                 while m != 0 {
                     let byte = w &* 64 &+ m.trailingZeroBitCount
                     m &= m &- 1
-                    var o = Int(byteOutputIndex[byte])
-                    if o < 0 { continue }
-                    while true {
-                        let word = outputWords[o]
-                        if word < 0 { break }
-                        into[Int(word)] |= outputMasks[o]
-                        o &+= 1
-                    }
+                    let o = Int(byteOutputIndex[byte])
+                    if o >= 0 { applyOutput(o, into: into) }
                 }
             }
         }
@@ -208,15 +189,20 @@ struct LiteralScanner: @unchecked Sendable {
             } else {
                 state = step(state, byte)
             }
-            var o = Int(outputIndex[Int(state)])
-            if o >= 0 {
-                while true {
-                    let word = outputWords[o]
-                    if word < 0 { break }
-                    into[Int(word)] |= outputMasks[o]
-                    o &+= 1
-                }
-            }
+            let o = Int(outputIndex[Int(state)])
+            if o >= 0 { applyOutput(o, into: into) }
+        }
+    }
+
+    /// ORs the output list starting at `start` (word, mask pairs ended by word -1) into `into`.
+    @inline(__always)
+    private func applyOutput(_ start: Int, into: UnsafeMutablePointer<UInt64>) {
+        var o = start
+        while true {
+            let word = outputWords[o]
+            if word < 0 { return }
+            into[Int(word)] |= outputMasks[o]
+            o &+= 1
         }
     }
 
