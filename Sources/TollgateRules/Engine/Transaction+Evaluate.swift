@@ -2,22 +2,20 @@ extension Transaction {
     func runPhase(_ phase: Int) {
         guard mode != .off else { return }
         if phase < 5 && (interrupted || allowedThroughPhase >= phase) { return }
-        let list = ruleSet.phases[phase]
+        let program = ruleSet.programs[phase]
+        let rules = program.rules
         var i = 0
         var skipRules = 0
         resetPrefilter()
-        while i < list.count {
+        while i < rules.count {
             if engineMode == .off { return }
             if phase < 5 && (interrupted || allowedThroughPhase >= phase) { return }
-            guard case .rule(let rule) = list[i] else {
-                i += 1
-                continue
-            }
             if skipRules > 0 {
                 skipRules -= 1
                 i += 1
                 continue
             }
+            let rule = rules[i]
             if isRemoved(rule) {
                 i += 1
                 continue
@@ -30,17 +28,8 @@ extension Transaction {
             }
             let outcome = evaluate(rule, phase: phase)
             if outcome.matched {
-                if let marker = rule.actions.skipAfter {
-                    var j = i + 1
-                    var found = false
-                    while j < list.count {
-                        if case .marker(let name) = list[j], name == marker {
-                            found = true
-                            break
-                        }
-                        j += 1
-                    }
-                    i = found ? j + 1 : list.count
+                if rule.actions.skipAfter != nil {
+                    i = program.skipAfterTargets[i]
                     continue
                 }
                 if rule.actions.skip > 0 { skipRules = rule.actions.skip }
@@ -72,20 +61,16 @@ extension Transaction {
             if !evaluateLink(link, top: rule) { return Outcome(matched: false, stopPhase: false) }
         }
         // Full match: non-disruptive actions of every link, then logging, then the disruptive action.
-        for control in rule.actions.controls { apply(control) }
-        for link in rule.chained {
-            for control in link.actions.controls { apply(control) }
+        if rule.hasControls {
+            for control in rule.actions.controls { apply(control) }
+            for link in rule.chained {
+                for control in link.actions.controls { apply(control) }
+            }
         }
-        let defaults = ruleSet.defaultActions[phase]
-        let logged = rule.actions.log ?? defaults?.log ?? true
+        let logged = rule.logged
         if let severity = rule.actions.severity, severity < highestSeverity { highestSeverity = severity }
-        var action = rule.actions.disruptive ?? defaults?.disruptive ?? .pass
-        var status = rule.actions.status
-        if action == .block {
-            action = defaults?.disruptive ?? .pass
-            if action == .block { action = .deny }
-            status = status ?? defaults?.status
-        }
+        let action = rule.effectiveAction
+        let status = rule.effectiveStatus
         var stopPhase = false
         var decided: Verdict?
         switch action {

@@ -90,7 +90,8 @@ public struct RuleSetLoader {
             switch entry {
             case .rule(let rule):
                 let phase = rule.actions.phase ?? 2
-                phases[phase].append(.rule(CompiledRule(rule, prefilter: prefilter.add(rule))))
+                phases[phase].append(
+                    .rule(CompiledRule(rule, prefilter: prefilter.add(rule), defaults: defaultActions[phase])))
                 count += 1
             case .marker(let name):
                 for p in 1...5 { phases[p].append(.marker(name)) }

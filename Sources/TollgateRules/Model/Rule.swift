@@ -29,6 +29,35 @@ package enum PhaseEntry: Sendable {
     case marker(String)
 }
 
+/// A phase's rules as the evaluator runs them, without markers: each `skipAfter` is resolved at load to the
+/// index where evaluation continues.
+package final class PhaseProgram: Sendable {
+    package let rules: [CompiledRule]
+    /// Per rule: the index of the first rule after the first marker of its `skipAfter` name that follows it;
+    /// `rules.count` (the end of the phase) when it has none or no such marker follows.
+    package let skipAfterTargets: [Int]
+
+    package init(_ entries: [PhaseEntry]) {
+        var rules: [CompiledRule] = []
+        for case .rule(let rule) in entries { rules.append(rule) }
+        var targets = Array(repeating: rules.count, count: rules.count)
+        // Backwards: `following[name]` is the rule index just after the nearest marker of that name ahead.
+        var following: [String: Int] = [:]
+        var index = rules.count
+        for entry in entries.reversed() {
+            switch entry {
+            case .marker(let name):
+                following[name] = index
+            case .rule(let rule):
+                index -= 1
+                if let name = rule.actions.skipAfter, let target = following[name] { targets[index] = target }
+            }
+        }
+        self.rules = rules
+        self.skipAfterTargets = targets
+    }
+}
+
 /// A rule as the evaluator sees it: immutable, shared by reference (no struct copies in the rule loop),
 /// with its targets split into inclusions and `!` exclusions at load.
 package final class CompiledRule: Sendable {
@@ -60,8 +89,29 @@ package final class CompiledRule: Sendable {
     /// Set when the link only compares one `TX:key` (or `&TX:key`) with a number: CRS's paranoia-level gates,
     /// initialisation checks and score thresholds, evaluated without the value visitor.
     let txCompare: TXCompare?
+    /// Whether a full match is logged: the rule's `log`/`nolog`, else its phase's `SecDefaultAction`, else yes.
+    package let logged: Bool
+    /// The disruptive action of a full match, `block` resolved through the phase's `SecDefaultAction` (`deny`
+    /// when that says `block` too), and its status.
+    package let effectiveAction: DisruptiveAction
+    package let effectiveStatus: Int?
+    /// Whether this rule or a chain link has `ctl:` actions.
+    package let hasControls: Bool
 
-    package init(_ rule: Rule, prefilter: RulePrefilter.Slot? = nil) {
+    /// `defaults`: the last `SecDefaultAction` of the rule's phase (nil for chain links, which take the
+    /// disruptive and logging actions of their chain's first rule).
+    package init(_ rule: Rule, prefilter: RulePrefilter.Slot? = nil, defaults: RuleActions? = nil) {
+        logged = rule.actions.log ?? defaults?.log ?? true
+        var action = rule.actions.disruptive ?? defaults?.disruptive ?? .pass
+        var status = rule.actions.status
+        if action == .block {
+            action = defaults?.disruptive ?? .pass
+            if action == .block { action = .deny }
+            status = status ?? defaults?.status
+        }
+        effectiveAction = action
+        effectiveStatus = status
+        hasControls = !rule.actions.controls.isEmpty || rule.chained.contains { !$0.actions.controls.isEmpty }
         prefilterWord = prefilter?.word ?? -1
         prefilterMask = prefilter?.mask ?? 0
         prefilterPairs = prefilter?.pairs ?? []

@@ -38,7 +38,11 @@ public struct EngineSettings: Sendable, Equatable {
 /// Build with `RuleSetLoader`; share freely across threads; swap whole on reload.
 public struct RuleSet: Sendable {
     /// `phases[p]` for p in 1...5 (index 0 unused).
-    package var phases: [[PhaseEntry]]
+    package var phases: [[PhaseEntry]] {
+        didSet { programs = phases.map(PhaseProgram.init) }
+    }
+    /// `phases` as the evaluator runs them.
+    package private(set) var programs: [PhaseProgram]
     /// Last `SecDefaultAction` per phase.
     package var defaultActions: [Int: RuleActions]
     public var settings: EngineSettings
@@ -48,6 +52,18 @@ public struct RuleSet: Sendable {
     package var transformationChainCount: Int
     /// The load-time literal prefilter (see `RulePrefilter`).
     package var prefilter: RulePrefilter = .empty
+
+    package init(
+        phases: [[PhaseEntry]], defaultActions: [Int: RuleActions], settings: EngineSettings, ruleCount: Int,
+        transformationChainCount: Int
+    ) {
+        self.phases = phases
+        self.programs = phases.map(PhaseProgram.init)
+        self.defaultActions = defaultActions
+        self.settings = settings
+        self.ruleCount = ruleCount
+        self.transformationChainCount = transformationChainCount
+    }
 
     /// Rule ids, in load order, for inspection and tests.
     public var ruleIDs: [Int] {
