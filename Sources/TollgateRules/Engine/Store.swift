@@ -9,9 +9,11 @@ struct Entry {
 }
 
 /// An ordered, case-insensitive keyed store (TX and the persistent collections, per request).
+/// A class owned by one transaction: reading TX from the rule loop takes one reference, not a copy of four
+/// arrays.
 /// Entries keep the key as first written; lookups go through an open-addressing table of lowercase-key hashes
 /// (one pass over the key, no `Hasher` per lookup: CRS reads and writes TX a few hundred times per request).
-struct KeyedStore {
+final class KeyedStore {
     private(set) var entries: [Entry] = []
     /// Per entry: the lowercase key and its hash.
     private var lowerKeys: [[UInt8]] = []
@@ -71,27 +73,27 @@ struct KeyedStore {
         }
     }
 
-    private mutating func insertSlot(_ index: Int, hash: UInt64) {
+    private func insertSlot(_ index: Int, hash: UInt64) {
         let mask = table.count - 1
         var p = Int(truncatingIfNeeded: hash) & mask
         while table[p] != 0 { p = (p + 1) & mask }
         table[p] = Int32(index + 1)
     }
 
-    private mutating func rebuild(capacity: Int) {
+    private func rebuild(capacity: Int) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         table = Array(repeating: 0, count: size)
         for i in hashes.indices { insertSlot(i, hash: hashes[i]) }
     }
 
-    mutating func set(_ key: String, _ value: [UInt8]) {
+    func set(_ key: String, _ value: [UInt8]) {
         let bytes = Array(key.utf8)
         set(bytes: bytes, lowercased: bytes.asciiLowercased(), value)
     }
 
     /// `set` with the key as bytes and its lowercase form precomputed (setvar with a constant key).
-    mutating func set(bytes: [UInt8], lowercased lower: [UInt8], _ value: [UInt8]) {
+    func set(bytes: [UInt8], lowercased lower: [UInt8], _ value: [UInt8]) {
         let hash = Self.hash(lower)
         if let i = find(lower, hash: hash) {
             entries[i].value = value
@@ -108,7 +110,7 @@ struct KeyedStore {
     }
 
     /// `remove` with the lowercase key precomputed.
-    mutating func remove(lowercased lower: [UInt8]) {
+    func remove(lowercased lower: [UInt8]) {
         guard let i = find(lower, hash: Self.hash(lower)) else { return }
         entries.remove(at: i)
         lowerKeys.remove(at: i)
@@ -116,7 +118,7 @@ struct KeyedStore {
         rebuild(capacity: max(entries.count, 32))
     }
 
-    mutating func remove(_ key: String) {
+    func remove(_ key: String) {
         remove(lowercased: Array(key.utf8).asciiLowercased())
     }
 }
@@ -172,19 +174,13 @@ extension Array where Element == UInt8 {
 struct StoreTable {
     private var slots: [KeyedStore?] = Array(repeating: nil, count: Variable.allCases.count)
 
-    subscript(variable: Variable) -> KeyedStore? {
-        get { slots[variable.ordinal] }
-        _modify { yield &slots[variable.ordinal] }
-        set { slots[variable.ordinal] = newValue }
-    }
+    subscript(variable: Variable) -> KeyedStore? { slots[variable.ordinal] }
 
-    subscript(variable: Variable, default defaultValue: @autoclosure () -> KeyedStore) -> KeyedStore {
-        get { slots[variable.ordinal] ?? defaultValue() }
-        _modify {
-            let i = variable.ordinal
-            if slots[i] == nil { slots[i] = defaultValue() }
-            // Internal invariant: the slot was filled on the line above.
-            yield &slots[i]!
-        }
+    /// The store of `variable`, created empty on first use.
+    mutating func make(_ variable: Variable) -> KeyedStore {
+        if let store = slots[variable.ordinal] { return store }
+        let store = KeyedStore()
+        slots[variable.ordinal] = store
+        return store
     }
 }

@@ -190,7 +190,7 @@ extension Transaction {
         if capture && !state.context.captures.isEmpty {
             for (index, group) in state.context.captures.prefix(10).enumerated() {
                 let key = Self.captureKeys[index]
-                stores[.tx, default: KeyedStore()].set(bytes: key, lowercased: key, group)
+                stores.make(.tx).set(bytes: key, lowercased: key, group)
             }
         }
         for s in link.actions.setVars { apply(s) }
@@ -267,13 +267,13 @@ extension Transaction {
         if let bytes = s.keyBytes, let lower = s.keyLowercased {
             switch s.operation {
             case .set(let m):
-                stores[s.collection, default: KeyedStore()].set(bytes: bytes, lowercased: lower, expand(m))
+                stores.make(s.collection).set(bytes: bytes, lowercased: lower, expand(m))
             case .add(let m):
                 let v = (stores[s.collection]?[lowercased: lower] ?? []).integerValue &+ expand(m).integerValue
-                stores[s.collection, default: KeyedStore()].set(bytes: bytes, lowercased: lower, number(v))
+                stores.make(s.collection).set(bytes: bytes, lowercased: lower, number(v))
             case .subtract(let m):
                 let v = (stores[s.collection]?[lowercased: lower] ?? []).integerValue &- expand(m).integerValue
-                stores[s.collection, default: KeyedStore()].set(bytes: bytes, lowercased: lower, number(v))
+                stores.make(s.collection).set(bytes: bytes, lowercased: lower, number(v))
             case .delete:
                 stores[s.collection]?.remove(lowercased: lower)
             }
@@ -286,13 +286,13 @@ extension Transaction {
         switch s.operation {
         case .set(let m):
             let value = expand(m)
-            stores[s.collection, default: KeyedStore()].set(bytes: bytes, lowercased: lower, value)
+            stores.make(s.collection).set(bytes: bytes, lowercased: lower, value)
         case .add(let m):
             let v = (stores[s.collection]?[lowercased: lower] ?? []).integerValue &+ expand(m).integerValue
-            stores[s.collection, default: KeyedStore()].set(bytes: bytes, lowercased: lower, number(v))
+            stores.make(s.collection).set(bytes: bytes, lowercased: lower, number(v))
         case .subtract(let m):
             let v = (stores[s.collection]?[lowercased: lower] ?? []).integerValue &- expand(m).integerValue
-            stores[s.collection, default: KeyedStore()].set(bytes: bytes, lowercased: lower, number(v))
+            stores.make(s.collection).set(bytes: bytes, lowercased: lower, number(v))
         case .delete:
             stores[s.collection]?.remove(lowercased: lower)
         }

@@ -176,7 +176,7 @@ public final class Transaction {
         }
         argsGet = URLCoding.parseArguments(queryString, separator: engine.ruleSet.settings.argumentSeparator)
         for (name, value) in options.transactionVariables.sorted(by: { $0.key < $1.key }) {
-            stores[.tx, default: KeyedStore()].set(name, Array(value.utf8))
+            stores.make(.tx).set(name, Array(value.utf8))
         }
         if let ct = headerValue("content-type") {
             let lower = ct.asciiLowercased()
