@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Side-by-side WAF benchmark: the backend directly, nginx as a plain reverse proxy, nginx + ModSecurity v3
-# + CRS v4 (PL1, blocking), tollgate with no rules (metrics on, and off), tollgate with the `recommended`
-# profile, and tollgate with its rate limiter (local and Redis), each with ONE worker, measured with wrk
+# + CRS v4 (PL1, blocking), tollgate with no rules (metrics on, and off), tollgate with the very same CRS
+# SecLang file as the ModSecurity peer, tollgate with the `recommended` profile, and tollgate with its rate limiter (local and Redis), each with ONE worker, measured with wrk
 # in interleaved rounds (round 1: A B C ..., round 2: A B C ...). Prints a markdown table and writes it
 # (with the raw wrk output) to Benchmarks/results/. Loopback only; every process it starts is stopped
 # on exit.
 #
 # Usage: Benchmarks/run.sh [--peers LIST] [--mixes LIST] [--rounds 3] [--duration 5] [--connections 32]
-#   peers: direct,nginx,modsec,tollgate,tollgate-nometrics,tollgate-crs,tollgate-limit,tollgate-redis
-#          (default: all; tollgate-nometrics is tollgate's no-rules config with `metrics: {enabled: false}`)
+#   peers: direct,nginx,modsec,tollgate,tollgate-nometrics,tollgate-crs1,tollgate-crs,tollgate-limit,tollgate-redis
+#          (default: all; tollgate-nometrics is tollgate's no-rules config with `metrics: {enabled: false}`;
+#          tollgate-crs1 loads the modsec peer's SecLang file (CRS PL1 alone); tollgate-crs is `recommended`)
 #   mixes: get,post1k,post8k,post64k,attack,latency,latency-post (default: all but latency-post)
 # Environment: TOLLGATE_BIN=path  use this tollgate binary instead of building a release one
 #              CRS_PATH=dir       CRS v4 checkout (default: ../shared/crs beside the repository)
-#              BASE_PORT=19180    first port; peers use BASE_PORT..BASE_PORT+8 on 127.0.0.1
+#              BASE_PORT=19180    first port; peers use BASE_PORT..BASE_PORT+9 on 127.0.0.1
 #              NO_INSTALL=1       never call apt-get (fail if a tool is missing)
 set -euo pipefail
 
@@ -20,7 +21,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 export PATH="$PATH:/opt/swift/usr/bin:/usr/sbin"
 
-all_peers="direct,nginx,modsec,tollgate,tollgate-nometrics,tollgate-crs,tollgate-limit,tollgate-redis"
+all_peers="direct,nginx,modsec,tollgate,tollgate-nometrics,tollgate-crs1,tollgate-crs,tollgate-limit,tollgate-redis"
 peers="$all_peers"
 mixes="get,post1k,post8k,post64k,attack,latency"
 rounds=3
@@ -58,7 +59,7 @@ base_port="${BASE_PORT:-19180}"
 declare -A port=(
     [direct]=$base_port [nginx]=$((base_port + 1)) [modsec]=$((base_port + 2)) [tollgate]=$((base_port + 3))
     [tollgate-crs]=$((base_port + 4)) [tollgate-limit]=$((base_port + 5)) [tollgate-redis]=$((base_port + 6))
-    [tollgate-nometrics]=$((base_port + 8))
+    [tollgate-nometrics]=$((base_port + 8)) [tollgate-crs1]=$((base_port + 9))
 )
 redis_port=$((base_port + 7))
 host_name="shop.example.com"
@@ -87,7 +88,7 @@ if [[ -z "$crs_path" ]]; then
     done
 fi
 needs_crs=0
-if has_peer modsec || has_peer tollgate-crs; then needs_crs=1; fi
+if has_peer modsec || has_peer tollgate-crs || has_peer tollgate-crs1; then needs_crs=1; fi
 if ((needs_crs)) && [[ ! -d "${crs_path:-/nonexistent}/rules" ]]; then
     log "CRS not found (looked for ../shared/crs beside the repository); set CRS_PATH"
     exit 1
@@ -202,8 +203,8 @@ fi
 
 # ModSecurity v3 with our own modsecurity.conf (Debian's ships DetectionOnly, a relative unicode map,
 # an audit log under /var/log and a 128 KiB body limit) and CRS included file by file (libmodsecurity v3
-# rejects Debian's IncludeOptional).
-if has_peer modsec; then
+# rejects Debian's IncludeOptional). tollgate-crs1 loads this very file.
+if has_peer modsec || has_peer tollgate-crs1; then
     mkdir -p "$work/modsec"
     unicode_map=""
     for candidate in /etc/nginx/unicode.mapping /etc/modsecurity/unicode.mapping /usr/share/nginx/docs/modsecurity/unicode.mapping; do
@@ -233,6 +234,8 @@ SecAction "id:900000,phase:1,pass,t:none,nolog,setvar:tx.blocking_paranoia_level
 SecAction "id:900990,phase:1,pass,t:none,nolog,setvar:tx.crs_setup_version=${crs_version:-4280}"
 CONF
     for f in "$crs_path"/rules/*.conf; do echo "Include $f"; done >>"$work/modsec/main.conf"
+fi
+if has_peer modsec; then
     proxy_server "${port[modsec]}" "modsecurity on; modsecurity_rules_file $work/modsec/main.conf;" |
         nginx_conf modsec "load_module $modsec_module;"
     start_nginx modsec
@@ -276,6 +279,8 @@ functions:
 logging: {access_log: off}   # nginx peers run with access_log off too
 CONF
     case "$name" in
+        tollgate-crs1)
+            printf 'rules:\n  mode: block\n  files: ["%s"]\n' "$work/modsec/main.conf" ;;
         tollgate-crs)
             printf 'rules:\n  mode: block\n  profile: recommended\n  crs_path: "%s"\n  paranoia_level: 1\n' "$crs_path" ;;
         tollgate-limit)
@@ -288,7 +293,7 @@ CONF
 }
 # tollgate_build_info{revision} of the peers: the commit benchmarked.
 export TOLLGATE_REVISION="${TOLLGATE_REVISION:-$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
-for name in tollgate tollgate-nometrics tollgate-crs tollgate-limit tollgate-redis; do
+for name in tollgate tollgate-nometrics tollgate-crs1 tollgate-crs tollgate-limit tollgate-redis; do
     has_peer "$name" || continue
     tollgate_yaml "$name" >"$work/$name.yaml"
     if ! "$tollgate_bin" check --quiet --config "$work/$name.yaml" >"$work/$name.check" 2>&1; then
@@ -350,7 +355,7 @@ for p in "${active[@]}"; do
     [[ "$benign" == 200 ]] || note+="benign GET got $benign; "
     [[ "$benign_post" == 200 ]] || note+="benign POST got $benign_post; "
     case "$p" in
-        modsec | tollgate-crs) [[ "$attack" == 403 ]] || note+="attack got $attack, not 403 (rules not blocking); " ;;
+        modsec | tollgate-crs | tollgate-crs1) [[ "$attack" == 403 ]] || note+="attack got $attack, not 403 (rules not blocking); " ;;
         *) [[ "$attack" == 200 ]] || note+="attack got $attack without rules; " ;;
     esac
     if [[ "$p" == tollgate-limit || "$p" == tollgate-redis ]]; then
