@@ -63,9 +63,89 @@ struct EngineFastPathTests {
         #expect(tx.matchedRules.last?.message == "TX:name_b")
     }
 
+    @Test("a key regex with required literals is checked by substring first, with PCRE2's verdict")
+    func keyClauses() throws {
+        let pattern = "MULTIPART_HEADERS_CONTENT_TYPES_*"
+        #expect(VariableTarget.literalPrefix(of: pattern) == nil)
+        #expect(RegexLiterals.requiredClauses(pattern) != nil)
+        let clauses = try #require(RegexLiterals.requiredClauses("ab(?:cd|ef)"))
+        #expect(Transaction.satisfies(clauses, Array("xxABEFyy".utf8)))
+        #expect(Transaction.satisfies(clauses, Array("abcd".utf8)))
+        #expect(!Transaction.satisfies(clauses, Array("abxcd".utf8)))
+        #expect(!Transaction.satisfies(clauses, Array("".utf8)))
+        let engine = try TestSupport.engine(
+            """
+            SecAction "id:1,phase:1,pass,nolog,setvar:tx.multipart_headers_content_types_0=a"
+            SecAction "id:4,phase:1,pass,nolog,setvar:tx.x_MULTIPART_HEADERS_CONTENT_TYPES=b"
+            SecAction "id:5,phase:1,pass,nolog,setvar:tx.multipart_headers_content=c,setvar:tx.other=d"
+            SecRule TX:/MULTIPART_HEADERS_CONTENT_TYPES_*/ "@rx ." "id:2,phase:1,pass,nolog,setvar:tx.two=+1"
+            SecRule TX:/^other$|content_types_0/ "@rx ." "id:3,phase:1,pass,nolog,setvar:tx.three=+1"
+            SecRule TX:/^(?:a|b)$/ "@rx ." "id:6,phase:1,pass,nolog,setvar:tx.six=+1"
+            """)
+        let tx = TestSupport.run(engine)
+        // Every matching key counts once (setvar runs per matching value).
+        #expect(tx.transactionVariable("two") == "2")
+        #expect(tx.transactionVariable("three") == "2")
+        #expect(tx.transactionVariable("six") == nil)
+    }
+
+    @Test("contains, lowercased: every position, both cases, empty and longer needles")
+    func containsLowercased() {
+        let cases: [(String, String, Bool)] = [
+            ("abc", "xxABCxx", true), ("abc", "abc", true), ("abc", "ab", false), ("", "", true), ("", "x", true),
+            ("abc", "aabab", false), ("aab", "aaab", true), ("z", "ABCZ", true), ("ab", "a\u{0}b", false),
+        ]
+        for (needle, haystack, expected) in cases {
+            #expect(ByteSearch.containsLowercased(Array(needle.utf8), in: Array(haystack.utf8)) == expected)
+        }
+    }
+
+    @Test("skipAfter continues after the first following marker of its name, or ends the phase")
+    func skipAfterTargets() throws {
+        let engine = try TestSupport.engine(
+            """
+            SecMarker M
+            SecAction "id:1,phase:1,pass,nolog,skipAfter:M"
+            SecAction "id:2,phase:1,pass,log"
+            SecMarker M
+            SecAction "id:3,phase:1,pass,log,skipAfter:N"
+            SecAction "id:4,phase:1,pass,log"
+            SecMarker N
+            SecMarker M
+            SecAction "id:5,phase:1,pass,log,skipAfter:absent"
+            SecAction "id:6,phase:1,pass,log"
+            SecAction "id:7,phase:2,pass,log,skip:1"
+            SecMarker between
+            SecAction "id:8,phase:2,pass,log"
+            SecAction "id:9,phase:2,pass,log"
+            """)
+        let program = engine.ruleSet.programs[1]
+        #expect(program.rules.map(\.id) == [1, 2, 3, 4, 5, 6])
+        #expect(program.skipAfterTargets == [2, 6, 4, 6, 6, 6])
+        // skip counts rules, not markers.
+        #expect(TestSupport.ids(TestSupport.run(engine)) == [3, 5, 7, 9])
+    }
+
+    @Test("block takes the phase's last SecDefaultAction, resolved at load")
+    func effectiveActions() throws {
+        let engine = try TestSupport.engine(
+            """
+            SecDefaultAction "phase:2,log,pass"
+            SecRule ARGS "@rx a" "id:1,phase:2,block,log"
+            SecDefaultAction "phase:2,nolog,deny,status:418"
+            SecRule ARGS "@rx b" "id:2,phase:2,block,status:406"
+            """)
+        let rules = engine.ruleSet.programs[2].rules
+        #expect(rules.map(\.effectiveAction) == [.deny, .deny])
+        #expect(rules.map(\.effectiveStatus) == [418, 406])
+        #expect(rules.map(\.logged) == [true, false])
+        let tx = TestSupport.run(engine, uri: "/?q=a")
+        #expect(tx.verdict == .block(status: 418, ruleID: 1))
+    }
+
     @Test("the TX store keeps insertion order and finds every key case-insensitively after removals")
     func keyedStore() {
-        var store = KeyedStore()
+        let store = KeyedStore()
         for i in 0..<500 { store.set("Key_\(i)", Array("v\(i)".utf8)) }
         #expect(store.entries.count == 500)
         #expect(store["KEY_499"] == Array("v499".utf8))

@@ -24,10 +24,16 @@ extension Transaction {
             return key.hasPrefix(prefix, ignoringCase: variable.caseInsensitiveKeys)
         }
         if let matcher = target.keyMatcher {
+            if let clauses = target.keyClauses, !Self.satisfies(clauses, key) { return false }
             var context = OperatorContext()
             return matcher.evaluate(key, context: &context) == .match
         }
         return false
+    }
+
+    /// Whether every clause has a literal (lowercase) in `key`, compared lowercased.
+    static func satisfies(_ clauses: [[[UInt8]]], _ key: [UInt8]) -> Bool {
+        clauses.allSatisfy { clause in clause.contains { ByteSearch.containsLowercased($0, in: key) } }
     }
 
     func keyMatches(_ selector: KeySelector, _ key: [UInt8], variable: Variable) -> Bool {

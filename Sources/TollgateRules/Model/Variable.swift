@@ -160,6 +160,10 @@ package final class VariableTarget: Sendable {
     /// A key regex that is `^` and plain literal characters (CRS's `TX:/^header_name_920450_/`): matched as a
     /// prefix (lowercased where the collection's keys are case-insensitive) without running PCRE2.
     package let keyPrefix: [UInt8]?
+    /// For another key regex: clauses every matching key satisfies (lowercase literals, one per clause must occur
+    /// in the lowercased key; see `RegexLiterals.requiredClauses`), checked before PCRE2 runs. CRS's
+    /// `TX:/MULTIPART_HEADERS_CONTENT_TYPES_*/` then costs a substring search per TX key, not a regex match.
+    package let keyClauses: [[[UInt8]]]?
 
     package init(variable: Variable, key: KeySelector?, count: Bool, exclude: Bool, text: String) {
         self.variable = variable
@@ -170,14 +174,17 @@ package final class VariableTarget: Sendable {
             literalKey = k
             keyMatcher = nil
             keyPrefix = nil
+            keyClauses = nil
         case .regex(let pattern, let matcher)?:
             literalKey = nil
             keyMatcher = matcher
             keyPrefix = Self.literalPrefix(of: pattern).map { variable.caseInsensitiveKeys ? $0.asciiLowercased() : $0 }
+            keyClauses = keyPrefix == nil ? RegexLiterals.requiredClauses(pattern) : nil
         default:
             literalKey = nil
             keyMatcher = nil
             keyPrefix = nil
+            keyClauses = nil
         }
         self.count = count
         self.exclude = exclude

@@ -25,6 +25,28 @@ enum ByteSearch {
         }
     }
 
+    /// Whether `haystack`, lowercased (ASCII), contains `needle` (lowercase).
+    static func containsLowercased(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
+        let n = needle.count
+        if n == 0 { return true }
+        if n > haystack.count { return false }
+        return haystack.withUnsafeBufferPointer { h in
+            needle.withUnsafeBufferPointer { p in
+                let first = p[0]
+                var i = 0
+                while i <= h.count - n {
+                    if lower(h[i]) == first {
+                        var j = 1
+                        while j < n && lower(h[i + j]) == p[j] { j += 1 }
+                        if j == n { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
+    }
+
     static func hasPrefix(_ input: [UInt8], _ prefix: [UInt8]) -> Bool {
         guard prefix.count <= input.count else { return false }
         for index in 0..<prefix.count where input[index] != prefix[index] { return false }
