@@ -22,7 +22,7 @@ extension Transaction {
             }
             if rule.prefilterWord >= 0 && !prefilterAdmits(rule) {
                 // Cannot match: the same state as an evaluation without a match.
-                if !visibleMatchedVars.isEmpty { visibleMatchedVars = [] }
+                if !visibleMatchedVars.isEmpty { visibleMatchedVars.removeAll(keepingCapacity: true) }
                 i += 1
                 continue
             }
@@ -55,7 +55,7 @@ extension Transaction {
     func evaluate(_ rule: CompiledRule, phase: Int) -> Outcome {
         currentRule = rule
         defer { currentRule = nil }
-        if !visibleMatchedVars.isEmpty { visibleMatchedVars = [] }
+        if !visibleMatchedVars.isEmpty { visibleMatchedVars.removeAll(keepingCapacity: true) }
         if !evaluateLink(rule, top: rule) { return Outcome(matched: false, stopPhase: false) }
         for link in rule.chained {
             if !evaluateLink(link, top: rule) { return Outcome(matched: false, stopPhase: false) }
@@ -208,19 +208,22 @@ extension Transaction {
             value = stored
         } else {
             // No value to inspect: no match.
-            if !visibleMatchedVars.isEmpty { visibleMatchedVars = [] }
+            if !visibleMatchedVars.isEmpty { visibleMatchedVars.removeAll(keepingCapacity: true) }
             return false
         }
         let right = fast.macro.map { ByteSearch.parseInteger(expand($0)) } ?? fast.constant
         var matched = fast.comparison.holds(ByteSearch.parseInteger(value), right)
         if link.negated { matched.toggle() }
         guard matched else {
-            if !visibleMatchedVars.isEmpty { visibleMatchedVars = [] }
+            if !visibleMatchedVars.isEmpty { visibleMatchedVars.removeAll(keepingCapacity: true) }
             return false
         }
         matchedVar = value
         matchedVarName = fast.name
-        visibleMatchedVars = [(fast.name, value)]
+        // In place: CRS's paranoia-level gates match on every request, and a new one-element array each time
+        // was an allocation per gate.
+        visibleMatchedVars.removeAll(keepingCapacity: true)
+        visibleMatchedVars.append((fast.name, value))
         for s in link.actions.setVars { apply(s) }
         return true
     }
