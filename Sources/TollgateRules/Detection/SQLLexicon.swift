@@ -27,6 +27,22 @@ enum SQLLexicon {
         "benchmark",
     ])
 
+    /// The class of a word in one lookup, by the tokenizer's priority: union, logic, word operator, statement,
+    /// then keyword (a word in two lists takes the earlier one).
+    static let wordKinds: [[UInt8]: SQLToken.Kind] = {
+        var kinds: [[UInt8]: SQLToken.Kind] = [:]
+        for (list, kind) in [
+            (keywords, SQLToken.Kind.keyword), (statements, .statement), (wordOperators, .op), (logic, .logic),
+            (unions, .union),
+        ] {
+            for word in list { kinds[word] = kind }
+        }
+        return kinds
+    }()
+
+    /// The longest word of `wordKinds`: a longer word is a bare word or a call without a lookup.
+    static let longestWord = wordKinds.keys.map(\.count).max() ?? 0
+
     /// Functions whose call is itself an attack signal (time delays, out-of-band and error-based extraction).
     static let dangerousFunctions = set([
         "sleep", "benchmark", "pg_sleep", "extractvalue", "updatexml", "load_file", "xmltype", "dbms_pipe",

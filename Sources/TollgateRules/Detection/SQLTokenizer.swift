@@ -15,6 +15,7 @@ struct SQLTokenizer {
     static func tokenize(_ input: [UInt8], quote: UInt8?) -> [SQLToken] {
         var lexer = SQLTokenizer(input)
         var tokens: [SQLToken] = []
+        tokens.reserveCapacity(min(maxTokens, input.count / 2 + 2))
         if let quote {
             let closed = lexer.skipString(quote: quote)
             tokens.append(SQLToken(.string, closed: closed))
@@ -216,7 +217,9 @@ struct SQLTokenizer {
             lookahead += 1
         }
         let isCall = lookahead < input.count && input[lookahead] == UInt8(ascii: "(")
-        if SQLLexicon.unions.contains(text) {
+        let kind = text.count <= SQLLexicon.longestWord ? SQLLexicon.wordKinds[text] : nil
+        switch kind {
+        case .union?:
             // Fold `union all` / `union distinct` into one token.
             var probe = SQLTokenizer(input)
             probe.index = index
@@ -225,18 +228,17 @@ struct SQLTokenizer {
                 return SQLToken(.union, word: text + [UInt8(ascii: " ")] + following.word)
             }
             return SQLToken(.union, word: text)
-        }
-        if SQLLexicon.logic.contains(text) { return SQLToken(.logic, word: text) }
-        if SQLLexicon.wordOperators.contains(text) { return SQLToken(.op, word: text) }
-        if SQLLexicon.statements.contains(text) {
-            return SQLToken(.statement, word: text)
+        case .logic?, .op?, .statement?:
+            return SQLToken(kind ?? .bareword, word: text)
+        default:
+            break
         }
         if isCall {
             var token = SQLToken(.function, word: text)
             token.adjacentParen = lookahead == index
             return token
         }
-        if SQLLexicon.keywords.contains(text) { return SQLToken(.keyword, word: text) }
+        if kind == .keyword { return SQLToken(.keyword, word: text) }
         return SQLToken(.bareword, word: text)
     }
 }

@@ -7,8 +7,16 @@
 extension Transaction {
     /// Expands a parsed `%{...}` string against the current transaction.
     func expand(_ macro: MacroString) -> [UInt8] {
-        if macro.isConstant, macro.segments.count == 1, case .literal(let bytes) = macro.segments[0] { return bytes }
+        if macro.segments.count == 1 {
+            // One literal, or one reference (`%{tx.critical_anomaly_score}`): the bytes themselves, no copy.
+            switch macro.segments[0] {
+            case .literal(let bytes): return bytes
+            case .reference(let variable, _, let key): return resolve(variable, lookupKey: key)
+            }
+        }
         var out: [UInt8] = []
+        // One allocation for the usual short result (appending to an empty array grows it step by step).
+        out.reserveCapacity(macro.literalByteCount + 32)
         for segment in macro.segments {
             switch segment {
             case .literal(let bytes): out += bytes

@@ -8,8 +8,15 @@ struct TargetValue {
     var slot: Int = -1
 
     var name: [UInt8] {
-        guard let key else { return Array(variable.rawValue.utf8) }
-        return Array(variable.rawValue.utf8) + [UInt8(ascii: ":")] + key
+        let prefix = Variable.nameBytes[variable.ordinal]
+        guard let key else { return prefix }
+        // One allocation (concatenation allocated once per `+`).
+        var out: [UInt8] = []
+        out.reserveCapacity(prefix.count + 1 + key.count)
+        out += prefix
+        out.append(UInt8(ascii: ":"))
+        out += key
+        return out
     }
 }
 

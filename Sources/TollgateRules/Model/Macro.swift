@@ -10,6 +10,13 @@ package struct MacroString: Sendable {
 
     /// True when there is nothing to expand (set at parse).
     package private(set) var isConstant = true
+    /// The bytes of the literal segments (an expansion's size without its references).
+    package var literalByteCount: Int {
+        segments.reduce(0) { sum, segment in
+            if case .literal(let bytes) = segment { return sum + bytes.count }
+            return sum
+        }
+    }
 
     package init(parsing text: String) throws(MacroError) {
         self.text = text

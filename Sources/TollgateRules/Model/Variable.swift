@@ -103,6 +103,9 @@ package enum Variable: String, Sendable, Hashable, CaseIterable {
         MemoryLayout<Variable>.size == 1
         && Variable.allCases.enumerated().allSatisfy { $0.element.ordinal == $0.offset }
 
+    /// The name as bytes (MATCHED_VAR_NAME and friends), by ordinal: no conversion per match.
+    static let nameBytes: [[UInt8]] = Variable.allCases.map { Array($0.rawValue.utf8) }
+
     /// Looks a variable up case-insensitively (SecLang variable names are case-insensitive).
     package init?(name: String) {
         guard let v = Variable(rawValue: name.uppercased()) else { return nil }
