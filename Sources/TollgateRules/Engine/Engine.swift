@@ -8,10 +8,23 @@ public final class Engine: Sendable {
 
     /// Whether an operator error (PCRE2 match or depth limit) blocks the request (default) or only counts.
     public let operatorErrorBlocks: Bool
+    /// The ruleset's per-request constant set-up, evaluated once (see `ConstantSetup`).
+    let constantSetup: ConstantSetup?
 
-    public init(
+    public convenience init(
         ruleSet: RuleSet, mode: RulesMode = .block, redactedFields: Set<String> = [], operatorErrorBlocks: Bool = true
     ) {
+        self.init(
+            ruleSet: ruleSet, mode: mode, redactedFields: redactedFields, operatorErrorBlocks: operatorErrorBlocks,
+            constantSetup: true)
+    }
+
+    /// `constantSetup: false` runs every rule as written on every request.
+    init(
+        ruleSet: RuleSet, mode: RulesMode = .block, redactedFields: Set<String> = [], operatorErrorBlocks: Bool = true,
+        constantSetup: Bool
+    ) {
+        self.constantSetup = constantSetup ? ConstantSetup.make(ruleSet) : nil
         self.ruleSet = ruleSet
         self.mode = mode
         self.operatorErrorBlocks = operatorErrorBlocks

@@ -49,6 +49,16 @@ final class KeyedStore {
         }
     }
 
+    /// An independent store with the same entries (the arrays are copied on write).
+    func copy() -> KeyedStore {
+        let other = KeyedStore()
+        other.entries = entries
+        other.lowerKeys = lowerKeys
+        other.hashes = hashes
+        other.table = table
+        return other
+    }
+
     subscript(key: String) -> [UInt8]? {
         self[lowercased: Array(key.utf8).asciiLowercased()]
     }
@@ -177,6 +187,9 @@ struct StoreTable {
     subscript(variable: Variable) -> KeyedStore? { slots[variable.ordinal] }
 
     /// The store of `variable`, created empty on first use.
+    /// Starts `variable` with `store` (before any rule ran).
+    mutating func seed(_ variable: Variable, _ store: KeyedStore) { slots[variable.ordinal] = store }
+
     mutating func make(_ variable: Variable) -> KeyedStore {
         if let store = slots[variable.ordinal] { return store }
         let store = KeyedStore()

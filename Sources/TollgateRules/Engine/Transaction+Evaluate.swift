@@ -2,7 +2,7 @@ extension Transaction {
     func runPhase(_ phase: Int) {
         guard mode != .off else { return }
         if phase < 5 && (interrupted || allowedThroughPhase >= phase) { return }
-        let program = ruleSet.programs[phase]
+        let program = programs[phase]
         let rules = program.rules
         var i = 0
         var skipRules = 0
@@ -24,6 +24,21 @@ extension Transaction {
                 // Cannot match: the same state as an evaluation without a match.
                 if !visibleMatchedVars.isEmpty { visibleMatchedVars.removeAll(keepingCapacity: true) }
                 i += 1
+                continue
+            }
+            if let gate = program.gates[i], removedTargets.isEmpty {
+                // Known at load: the state an evaluation leaves, without it.
+                switch gate {
+                case .noMatch:
+                    if !visibleMatchedVars.isEmpty { visibleMatchedVars.removeAll(keepingCapacity: true) }
+                    i += 1
+                case .match(let name, let value):
+                    matchedVar = value
+                    matchedVarName = name
+                    visibleMatchedVars.removeAll(keepingCapacity: true)
+                    visibleMatchedVars.append((name, value))
+                    i = rule.actions.skipAfter != nil ? program.skipAfterTargets[i] : i + 1
+                }
                 continue
             }
             let outcome = evaluate(rule, phase: phase)

@@ -122,6 +122,8 @@ public final class Transaction {
 
     /// The effective Tollgate mode (the engine's, or the per-request override).
     let mode: RulesMode
+    /// The rules this transaction runs per phase: the ruleset's, or those left by its `ConstantSetup`.
+    let programs: [PhaseProgram]
 
     init(engine: Engine, request: RequestInput, options: TransactionOptions = TransactionOptions()) {
         self.engine = engine
@@ -177,6 +179,16 @@ public final class Transaction {
         argsGet = URLCoding.parseArguments(queryString, separator: engine.ruleSet.settings.argumentSeparator)
         for (name, value) in options.transactionVariables.sorted(by: { $0.key < $1.key }) {
             stores.make(.tx).set(name, Array(value.utf8))
+        }
+        // The load-time set-up applies when no TX was preset (a preset value may change its outcome).
+        if options.transactionVariables.isEmpty, let setup = engine.constantSetup {
+            programs = setup.programs
+            stores.seed(.tx, setup.tx.makeStore())
+            matchedVar = setup.matchedVar
+            matchedVarName = setup.matchedVarName
+            visibleMatchedVars = setup.visibleMatchedVars
+        } else {
+            programs = engine.ruleSet.programs
         }
         if let ct = headerValue("content-type") {
             let lower = ct.asciiLowercased()

@@ -36,8 +36,17 @@ package final class PhaseProgram: Sendable {
     /// Per rule: the index of the first rule after the first marker of its `skipAfter` name that follows it;
     /// `rules.count` (the end of the phase) when it has none or no such marker follows.
     package let skipAfterTargets: [Int]
+    /// Per rule: its outcome when known at load (see `ConstantSetup`), else nil (evaluate).
+    let gates: [Gate?]
 
-    package init(_ entries: [PhaseEntry]) {
+    enum Gate: Sendable {
+        case noMatch
+        case match(name: [UInt8], value: [UInt8])
+    }
+
+    package convenience init(_ entries: [PhaseEntry]) { self.init(entries, gates: nil) }
+
+    init(_ entries: [PhaseEntry], gates: [Gate?]?) {
         var rules: [CompiledRule] = []
         for case .rule(let rule) in entries { rules.append(rule) }
         var targets = Array(repeating: rules.count, count: rules.count)
@@ -55,6 +64,7 @@ package final class PhaseProgram: Sendable {
         }
         self.rules = rules
         self.skipAfterTargets = targets
+        self.gates = gates ?? Array(repeating: nil, count: rules.count)
     }
 }
 

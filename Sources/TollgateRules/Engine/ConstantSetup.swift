@@ -1,0 +1,215 @@
+/// The part of a ruleset that is the same for every request, evaluated once at load.
+///
+/// CRS starts phase 1 with set-up that reads and writes only TX (REQUEST-901's defaults: `&TX:x "@eq 0"` then
+/// `setvar`, and `SecAction`s), and gates every rule file with `TX:DETECTION_PARANOIA_LEVEL "@lt N"` plus
+/// `skipAfter`. Both give the same result on every request, so:
+///
+/// - the **prelude**, the longest run of phase-1 rules from the start that read and write only TX (and do not
+///   log, disrupt, skip by count or use `ctl`), is run at load on an empty request; each transaction starts
+///   with its TX and MATCHED_VAR* state, and those rules are left out of phase 1. Rules in that run that touch
+///   no TX and have no effect on other rules (`ctl:requestBodyProcessor=JSON` on a Content-Type) stay where
+///   they are and run per request.
+/// - a **gate**, a numeric comparison of one TX key that no remaining rule can write (no constant `setvar` key,
+///   no `setvar` key with macros whose literal start could spell it, not TX:0-9 when some rule captures), has a
+///   known outcome: the loop applies it (MATCHED_VAR*, `skipAfter`) without evaluating.
+///
+/// Not used for a transaction whose options set TX variables (per-function paranoia levels): it runs the
+/// ruleset as written. A rule removed at run time (`ctl:ruleRemoveById`) is still removed, and a gate whose
+/// targets `ctl:ruleRemoveTarget*` changed is evaluated.
+struct ConstantSetup: Sendable {
+    /// TX after the prelude.
+    let tx: KeyedStoreSnapshot
+    let matchedVar: [UInt8]
+    let matchedVarName: [UInt8]
+    let visibleMatchedVars: [MatchedValue]
+    /// Per phase: the rules left to run, with the gates' outcomes.
+    let programs: [PhaseProgram]
+    /// Rules of the prelude (left out of phase 1), for tests and diagnostics.
+    let preludeIDs: [Int]
+
+    typealias MatchedValue = (name: [UInt8], value: [UInt8])
+
+    /// Evaluates the constant part of `ruleSet`, or nil when there is none.
+    static func make(_ ruleSet: RuleSet) -> ConstantSetup? {
+        guard ruleSet.programs.count > 1 else { return nil }
+        // A throwaway transaction on an empty request: prelude rules read only TX.
+        let engine = Engine(ruleSet: ruleSet, mode: .block, constantSetup: false)
+        let transaction = engine.transaction(for: RequestInput(method: "GET", target: "/", headers: []))
+        let phase1 = ruleSet.programs[1]
+        var left = Set<ObjectIdentifier>()
+        // The state before the rule being tried, to go back to when its match has effects beyond TX.
+        var tx = KeyedStore()
+        var matched = (transaction.matchedVar, transaction.matchedVarName, transaction.visibleMatchedVars)
+        var i = 0
+        while i < phase1.rules.count {
+            let rule = phase1.rules[i]
+            if isInert(rule) {
+                i += 1
+                continue
+            }
+            guard readsOnlyTX(rule) else { break }
+            let outcome = transaction.evaluate(rule, phase: 1)
+            if outcome.matched && !matchEffectsOnlyTX(rule) {
+                // Such a rule folds only when it does not match (CRS's check that crs-setup.conf was loaded).
+                break
+            }
+            tx = (transaction.stores[.tx] ?? KeyedStore()).copy()
+            matched = (transaction.matchedVar, transaction.matchedVarName, transaction.visibleMatchedVars)
+            left.insert(ObjectIdentifier(rule))
+            if outcome.matched && rule.actions.skipAfter != nil {
+                // A jump taken on every request: the rules it passes over never run.
+                let target = phase1.skipAfterTargets[i]
+                for j in (i + 1)..<max(target, i + 1) { left.insert(ObjectIdentifier(phase1.rules[j])) }
+                i = target
+                continue
+            }
+            i += 1
+        }
+        guard !left.isEmpty || hasGates(ruleSet) else { return nil }
+        let written = WrittenKeys(ruleSet, except: left)
+        var programs: [PhaseProgram] = []
+        for (phase, entries) in ruleSet.phases.enumerated() {
+            let kept = entries.filter { entry in
+                if case .rule(let rule) = entry { return !left.contains(ObjectIdentifier(rule)) }
+                return true
+            }
+            let program = PhaseProgram(kept)
+            let gates = program.rules.map { gateOutcome($0, tx: tx, written: written) }
+            programs.append(phase == 0 ? program : PhaseProgram(kept, gates: gates))
+        }
+        return ConstantSetup(
+            tx: KeyedStoreSnapshot(tx), matchedVar: matched.0, matchedVarName: matched.1, visibleMatchedVars: matched.2,
+            programs: programs,
+            preludeIDs: phase1.rules.filter { left.contains(ObjectIdentifier($0)) }.map(\.id))
+    }
+
+    private static func hasGates(_ ruleSet: RuleSet) -> Bool {
+        ruleSet.programs.contains { $0.rules.contains { $0.txCompare != nil } }
+    }
+
+    /// Every link reads only TX (a TX comparison, or no operator) and writes only TX: its evaluation is the same
+    /// on every request.
+    static func readsOnlyTX(_ rule: CompiledRule) -> Bool {
+        ([rule] + rule.chained).allSatisfy { link in
+            (link.matcher == nil && link.targets.isEmpty || link.txCompare.map { $0.macro == nil } == true)
+                && !link.actions.capture
+                && link.actions.setVars.allSatisfy { $0.collection == .tx && txOnly($0.key) && txOnly($0.operation) }
+        }
+    }
+
+    /// A full match changes nothing but TX and MATCHED_VAR* (and may `skipAfter`): no log entry, disruptive
+    /// action, severity, `skip` or `ctl`.
+    static func matchEffectsOnlyTX(_ rule: CompiledRule) -> Bool {
+        !rule.logged && rule.effectiveAction == .pass && rule.actions.severity == nil && rule.actions.skip == 0
+            && !rule.hasControls
+    }
+
+    /// Touches no TX, MATCHED_VAR* or rule flow: may run per request at its place while the prelude around it
+    /// is applied up front.
+    static func isInert(_ rule: CompiledRule) -> Bool {
+        guard !rule.logged, rule.effectiveAction == .pass, rule.actions.skip == 0, rule.actions.skipAfter == nil,
+            rule.actions.severity == nil
+        else { return false }
+        let flowFree = ([rule] + rule.chained).allSatisfy { link in
+            link.actions.controls.allSatisfy(isRequestSetting)
+        }
+        let readsNoState = ([rule] + rule.chained).allSatisfy { link in
+            link.actions.setVars.isEmpty && !link.actions.capture
+                && !(link.op?.argument.contains("%{") ?? false)
+                && link.targets.allSatisfy { !readsState($0.variable) }
+        }
+        return flowFree && readsNoState
+    }
+
+    private static func readsState(_ variable: Variable) -> Bool {
+        switch variable {
+        case .tx, .matchedVar, .matchedVars, .matchedVarName, .matchedVarsNames: true
+        default: false
+        }
+    }
+
+    /// `ctl:` that changes how this request is read, not which rules run or how they decide.
+    private static func isRequestSetting(_ control: ControlAction) -> Bool {
+        switch control {
+        case .requestBodyProcessor, .requestBodyAccess, .responseBodyAccess, .forceRequestBodyVariable,
+            .auditEngine, .auditLogParts, .requestBodyLimit, .responseBodyLimit, .parseXMLIntoArgs:
+            true
+        case .ruleEngine, .ruleRemoveByID, .ruleRemoveByTag, .ruleRemoveByMsg, .ruleRemoveTargetByID,
+            .ruleRemoveTargetByTag, .ruleRemoveTargetByMsg:
+            false
+        }
+    }
+
+    private static func txOnly(_ macro: MacroString) -> Bool {
+        macro.segments.allSatisfy { segment in
+            if case .reference(let variable, _, _) = segment { return variable == .tx }
+            return true
+        }
+    }
+
+    private static func txOnly(_ operation: SetVarAction.Operation) -> Bool {
+        switch operation {
+        case .set(let m), .add(let m), .subtract(let m): txOnly(m)
+        case .delete: true
+        }
+    }
+
+    /// The outcome of a gate whose TX key no remaining rule writes; nil for any other rule.
+    static func gateOutcome(_ rule: CompiledRule, tx: KeyedStore, written: WrittenKeys) -> PhaseProgram.Gate? {
+        guard let fast = rule.txCompare, fast.macro == nil, rule.chained.isEmpty, !rule.negated,
+            rule.actions.setVars.isEmpty, !rule.hasControls, !rule.logged, rule.effectiveAction == .pass,
+            rule.actions.severity == nil, rule.actions.skip == 0, !written.mayWrite(fast.key)
+        else { return nil }
+        let stored = tx[lowercased: fast.key]
+        let value: [UInt8]
+        if fast.count {
+            value = stored == nil ? Transaction.zeroBytes : Transaction.oneBytes
+        } else if let stored {
+            value = stored
+        } else {
+            return .noMatch
+        }
+        guard fast.comparison.holds(ByteSearch.parseInteger(value), fast.constant) else { return .noMatch }
+        return .match(name: fast.name, value: value)
+    }
+}
+
+/// The TX keys that rules may write at run time.
+struct WrittenKeys {
+    private var keys = Set<[UInt8]>()
+    private var prefixes: [[UInt8]] = []
+
+    init(_ ruleSet: RuleSet, except left: Set<ObjectIdentifier>) {
+        for program in ruleSet.programs {
+            for rule in program.rules where !left.contains(ObjectIdentifier(rule)) {
+                for link in [rule] + rule.chained {
+                    if link.actions.capture { for k in 0..<10 { keys.insert(Array(String(k).utf8)) } }
+                    for s in link.actions.setVars where s.collection == .tx {
+                        if let lower = s.keyLowercased {
+                            keys.insert(lower)
+                        } else if case .literal(let start)? = s.key.segments.first {
+                            prefixes.append(start.asciiLowercased())
+                        } else {
+                            prefixes.append([])
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether some rule may write the lowercase `key`.
+    func mayWrite(_ key: [UInt8]) -> Bool {
+        keys.contains(key) || prefixes.contains { key.starts(with: $0) }
+    }
+}
+
+/// A copy of a TX store to start transactions from (copy-on-write arrays: no per-request rebuild).
+struct KeyedStoreSnapshot: @unchecked Sendable {
+    // Immutable after init and only copied out: safe to share across threads.
+    private let store: KeyedStore
+
+    init(_ store: KeyedStore) { self.store = store.copy() }
+
+    func makeStore() -> KeyedStore { store.copy() }
+}

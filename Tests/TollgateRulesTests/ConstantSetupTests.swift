@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+
+@testable import TollgateRules
+
+/// The set-up evaluated at load (`ConstantSetup`) must leave every transaction exactly as running all rules would.
+@Suite("Constant set-up evaluated at load")
+struct ConstantSetupTests {
+    /// A CRS-shaped ruleset: set-up, defaults that keep preset values, a check that denies without set-up, a
+    /// Content-Type rule in between, paranoia gates and request rules.
+    static let rules = """
+        SecAction "id:900000,phase:1,pass,nolog,setvar:tx.blocking_paranoia_level=1"
+        SecRule REQUEST_HEADERS:Content-Type "@rx ^application/json" \
+            "id:200001,phase:1,pass,nolog,t:lowercase,ctl:requestBodyProcessor=JSON"
+        SecRule &TX:blocking_paranoia_level "@eq 0" "id:901001,phase:1,deny,status:500,log,msg:'no set-up'"
+        SecRule &TX:detection_paranoia_level "@eq 0" \
+            "id:901120,phase:1,pass,nolog,setvar:tx.detection_paranoia_level=%{TX.blocking_paranoia_level}"
+        SecAction "id:901200,phase:1,pass,nolog,setvar:tx.score=0,setvar:tx.critical=5"
+        SecRule REQUEST_METHOD "@rx ^POST$" "id:901300,phase:1,pass,nolog,setvar:tx.posts=+1"
+        SecRule TX:DETECTION_PARANOIA_LEVEL "@lt 1" "id:911011,phase:1,pass,nolog,skipAfter:END-911"
+        SecRule ARGS "@rx attack" "id:911100,phase:1,pass,log,msg:'pl1 %{MATCHED_VAR}',setvar:tx.score=+%{tx.critical}"
+        SecRule TX:DETECTION_PARANOIA_LEVEL "@lt 2" "id:911013,phase:1,pass,nolog,skipAfter:END-911"
+        SecRule ARGS "@rx attack" "id:911200,phase:1,pass,log,msg:'pl2',setvar:tx.score=+%{tx.critical}"
+        SecMarker END-911
+        SecRule TX:DETECTION_PARANOIA_LEVEL "@lt 2" "id:911014,phase:2,pass,nolog,skipAfter:END-911-2"
+        SecRule ARGS "@rx attack" "id:911210,phase:2,pass,log,msg:'pl2 body'"
+        SecMarker END-911-2
+        SecRule ARGS:remove "@streq gate" "id:920001,phase:1,pass,nolog,ctl:ruleRemoveById=911014"
+        SecRule TX:score "@ge 5" "id:949110,phase:2,deny,status:403,log,msg:'score %{tx.score} %{MATCHED_VAR_NAME}'"
+        """
+
+    static func engines(_ text: String = rules) throws -> (folded: Engine, plain: Engine) {
+        let ruleSet = try RuleSetLoader.ruleSet(text: text)
+        return (Engine(ruleSet: ruleSet, mode: .block), Engine(ruleSet: ruleSet, mode: .block, constantSetup: false))
+    }
+
+    static func same(_ a: Transaction, _ b: Transaction, _ label: String) {
+        #expect(TestSupport.ids(a) == TestSupport.ids(b), "\(label)")
+        #expect(a.matchedRules.map(\.message) == b.matchedRules.map(\.message), "\(label)")
+        #expect(a.verdict == b.verdict, "\(label)")
+        for key in ["score", "detection_paranoia_level", "blocking_paranoia_level", "posts", "critical"] {
+            #expect(a.transactionVariable(key) == b.transactionVariable(key), "\(label): tx.\(key)")
+        }
+    }
+
+    @Test("the set-up and the gates are decided at load, with the same outcome as running them")
+    func sameOutcome() throws {
+        let (folded, plain) = try Self.engines()
+        let setup = try #require(folded.constantSetup)
+        // 200001 stays (it reads the request); 901001, 901120 and 901200 are folded; 901300 reads the request.
+        #expect(setup.preludeIDs == [900000, 901001, 901120, 901200])
+        #expect(setup.programs[1].rules.map(\.id).contains(200001))
+        #expect(!setup.programs[1].rules.map(\.id).contains(901200))
+        let gates = setup.programs[1].rules.indices.filter { setup.programs[1].gates[$0] != nil }
+        #expect(gates.map { setup.programs[1].rules[$0].id } == [911011, 911013])
+        #expect(plain.constantSetup == nil)
+        let requests: [(String, String, [(String, String)], String)] = [
+            ("GET", "/?q=fine", [("Host", "a")], ""),
+            ("GET", "/?q=attack", [("Host", "a")], ""),
+            ("GET", "/?q=attack&remove=gate", [("Host", "a")], ""),
+            ("POST", "/", [("Host", "a"), ("Content-Type", "application/json")], "{\"q\": \"attack\"}"),
+            ("POST", "/", [("Host", "a"), ("Content-Type", "application/x-www-form-urlencoded")], "q=x"),
+        ]
+        for (method, uri, headers, body) in requests {
+            let a = TestSupport.run(folded, method: method, uri: uri, headers: headers, body: body)
+            let b = TestSupport.run(plain, method: method, uri: uri, headers: headers, body: body)
+            Self.same(a, b, "\(method) \(uri)")
+        }
+        let attack = TestSupport.run(folded, uri: "/?q=attack")
+        #expect(TestSupport.ids(attack) == [911100, 949110])
+        #expect(attack.matchedRules.last?.message == "score 5 TX:score")
+    }
+
+    @Test("preset TX variables (a per-function paranoia level) run the rules as written")
+    func presetVariables() throws {
+        let (folded, plain) = try Self.engines()
+        let options = TransactionOptions(transactionVariables: ["detection_paranoia_level": "2"])
+        func run(_ engine: Engine) -> Transaction {
+            let tx = engine.transaction(
+                for: RequestInput(method: "GET", target: "/?q=attack", headers: [HeaderField("Host", "a")]),
+                options: options)
+            _ = tx.processRequestHeaders()
+            _ = tx.processRequestBody([])
+            return tx
+        }
+        let a = run(folded)
+        let b = run(plain)
+        #expect(TestSupport.ids(a) == [911100, 911200, 911210, 949110])
+        Self.same(a, b, "preset level 2")
+    }
+
+    @Test("a gate whose key a later rule may write is evaluated")
+    func writtenKeys() throws {
+        for writer in [
+            "SecRule ARGS:pl \"@rx .\" \"id:5,phase:1,pass,nolog,setvar:tx.detection_paranoia_level=%{MATCHED_VAR}\"",
+            "SecRule ARGS:pl \"@rx .\" \"id:5,phase:1,pass,nolog,setvar:tx.detection_%{MATCHED_VAR}=2\"",
+        ] {
+            let text = """
+                SecAction "id:1,phase:1,pass,nolog,setvar:tx.detection_paranoia_level=1"
+                SecRule REQUEST_METHOD "@rx ^GET$" "id:2,phase:1,pass,nolog,setvar:tx.seen=1"
+                \(writer)
+                SecRule TX:detection_paranoia_level "@lt 2" "id:10,phase:1,pass,nolog,skipAfter:END"
+                SecRule ARGS "@rx attack" "id:11,phase:1,pass,log"
+                SecMarker END
+                """
+            let (folded, plain) = try Self.engines(text)
+            let setup = try #require(folded.constantSetup)
+            #expect(setup.preludeIDs == [1])
+            #expect(setup.programs[1].gates.allSatisfy { $0 == nil }, "\(writer)")
+            for uri in ["/?pl=2&q=attack", "/?pl=paranoia_level&q=attack", "/?q=attack"] {
+                Self.same(TestSupport.run(folded, uri: uri), TestSupport.run(plain, uri: uri), "\(writer) \(uri)")
+            }
+        }
+    }
+
+    @Test("capture makes TX:0-9 run-time keys; a gate on an unwritten key is decided")
+    func captureKeys() throws {
+        let text = """
+            SecAction "id:1,phase:1,pass,nolog,setvar:tx.0=1,setvar:tx.other=1"
+            SecRule ARGS "@rx (a)" "id:2,phase:1,pass,nolog,capture"
+            SecRule TX:0 "@eq 1" "id:3,phase:1,pass,log,msg:'zero'"
+            SecRule TX:0 "@eq 1" "id:4,phase:1,pass,nolog"
+            SecRule TX:other "@eq 1" "id:5,phase:1,pass,nolog"
+            """
+        let (folded, plain) = try Self.engines(text)
+        let program = try #require(folded.constantSetup).programs[1]
+        let decided = program.rules.indices.filter { program.gates[$0] != nil }.map { program.rules[$0].id }
+        #expect(decided == [5])
+        for uri in ["/?q=a", "/?q=b"] {
+            Self.same(TestSupport.run(folded, uri: uri), TestSupport.run(plain, uri: uri), uri)
+        }
+    }
+}
+
+@Suite(
+    "Constant set-up on CRS",
+    .enabled(if: TestSupport.crsDirectory != nil, "CRS checkout ../shared/crs not present"))
+struct ConstantSetupCRSTests {
+    @Test("CRS verdicts, matched rules, messages and scores are the same with and without it")
+    func sameOnCRS() throws {
+        let ruleSet = try PrefilterSoundnessTests.crsRuleSet(prefilter: true)
+        let folded = Engine(ruleSet: ruleSet, mode: .block)
+        let plain = Engine(ruleSet: ruleSet, mode: .block, constantSetup: false)
+        let setup = try #require(folded.constantSetup)
+        #expect(setup.preludeIDs.count > 10)
+        #expect(setup.programs.reduce(0) { $0 + $1.gates.compactMap { $0 }.count } > 50)
+        var uris: [String] = []
+        for subject in PrefilterCorpus.subjects().prefix(1500) {
+            guard let text = String(bytes: subject, encoding: .utf8), text.hasPrefix("/"), !text.contains(" ") else {
+                continue
+            }
+            uris.append(text)
+        }
+        uris += ["/products?page=2&sort=price", "/search?q=union%20select%201", "/?x=%3Cscript%3E"]
+        let headers = [("Host", "localhost"), ("User-Agent", "Mozilla/5.0 (X11; Linux x86_64)"), ("Accept", "*/*")]
+        var blocked = 0
+        for uri in uris {
+            let a = TestSupport.run(folded, uri: uri, headers: headers)
+            let b = TestSupport.run(plain, uri: uri, headers: headers)
+            #expect(TestSupport.ids(a) == TestSupport.ids(b), "\(uri)")
+            #expect(a.matchedRules.map(\.logData) == b.matchedRules.map(\.logData), "\(uri)")
+            #expect(a.verdict == b.verdict, "\(uri)")
+            #expect(a.anomalyScores.inbound == b.anomalyScores.inbound, "\(uri)")
+            if a.verdict != .allow { blocked += 1 }
+        }
+        #expect(blocked > 30, "the URIs must include attacks")
+        let json = [("Host", "localhost"), ("Content-Type", "application/json")]
+        for body in ["{\"a\": 1}", "{\"q\": \"1' or '1'='1\"}", "{\"x\": \"<script>alert(1)</script>\"}"] {
+            let a = TestSupport.run(folded, method: "POST", uri: "/api", headers: json, body: body)
+            let b = TestSupport.run(plain, method: "POST", uri: "/api", headers: json, body: body)
+            #expect(TestSupport.ids(a) == TestSupport.ids(b), "\(body)")
+            #expect(a.verdict == b.verdict, "\(body)")
+        }
+    }
+}
