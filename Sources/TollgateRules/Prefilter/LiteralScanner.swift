@@ -124,9 +124,7 @@ struct LiteralScanner: @unchecked Sendable {
         edgeStart = Self.copy(starts)
         edgeCount = Self.copy(counts)
         self.edgeBytes = Self.copy(edgeBytes)
-        self.edgeTargets = Self.copy(edgeTargets)
         failure = Self.copy(fail)
-        rootNext = Self.copy(root)
         outputIndex = Self.copy(outIndex)
         outputWords = Self.copy(outWords)
         outputMasks = Self.copy(outMasks)
@@ -158,9 +156,22 @@ struct LiteralScanner: @unchecked Sendable {
                 rows[row * 256 + byte] = next
             }
         }
+        // Transition targets carry their state's flags, so the walk reads a state's output index or dense row
+        // only when it has one (two random loads per byte fewer in the usual case).
+        func flagged(_ state: Int32) -> Int32 {
+            state | (outIndex[Int(state)] >= 0 ? Self.acceptingFlag : 0) | (dense[Int(state)] >= 0 ? Self.denseFlag : 0)
+        }
+        self.edgeTargets = Self.copy(edgeTargets.map(flagged))
+        rootNext = Self.copy(root.map(flagged))
         denseIndex = Self.copy(dense)
-        denseRows = Self.copy(rows)
+        denseRows = Self.copy(rows.map(flagged))
     }
+
+    /// Flags of a transition target: the state accepts (has an output) / has a dense row. State numbers stay below
+    /// 2^30.
+    static let acceptingFlag = Int32(bitPattern: 0x8000_0000)
+    static let denseFlag: Int32 = 0x4000_0000
+    static let stateMask: Int32 = 0x3FFF_FFFF
 
     /// ORs into `into[0 ..< words]` the bits of every rule with a literal in `input`.
     func scan(_ input: UnsafeBufferPointer<UInt8>, into: UnsafeMutablePointer<UInt64>) {
@@ -180,17 +191,17 @@ struct LiteralScanner: @unchecked Sendable {
                 }
             }
         }
+        // `state` is a flagged transition target (see `acceptingFlag`); the root has no output and no row.
         var state: Int32 = 0
         for raw in input {
             let byte = ByteSearch.lower(raw)
-            let row = denseIndex[Int(state)]
-            if row >= 0 {
-                state = denseRows[Int(row) &* 256 &+ Int(byte)]
+            let current = state & Self.stateMask
+            if state & Self.denseFlag != 0 {
+                state = denseRows[Int(denseIndex[Int(current)]) &* 256 &+ Int(byte)]
             } else {
-                state = step(state, byte)
+                state = step(current, byte)
             }
-            let o = Int(outputIndex[Int(state)])
-            if o >= 0 { applyOutput(o, into: into) }
+            if state < 0 { applyOutput(Int(outputIndex[Int(state & Self.stateMask)]), into: into) }
         }
     }
 
@@ -206,35 +217,29 @@ struct LiteralScanner: @unchecked Sendable {
         }
     }
 
-    /// The next state on `byte` from a state without a dense row: its edges, else its failure links.
+    /// The next state (flagged) on `byte` from a state without a dense row: its edges, else its failure links.
     @inline(__always)
     private func step(_ from: Int32, _ byte: UInt8) -> Int32 {
         var state = from
         // Follow failure links until an edge on `byte` exists (or the root).
         while true {
-            if state == 0 {
-                state = rootNext[Int(byte)]
-                break
-            }
+            if state == 0 { return rootNext[Int(byte)] }
             let start = Int(edgeStart[Int(state)])
             let end = start + Int(edgeCount[Int(state)])
-            var found: Int32 = -1
+            // Targets are flagged (negative when accepting): the edge's index says whether one was found.
+            var found = -1
             var i = start
             while i < end {
                 let b = edgeBytes[i]
                 if b == byte {
-                    found = edgeTargets[i]
+                    found = i
                     break
                 }
                 if b > byte { break }
                 i += 1
             }
-            if found >= 0 {
-                state = found
-                break
-            }
+            if found >= 0 { return edgeTargets[found] }
             state = failure[Int(state)]
         }
-        return state
     }
 }
