@@ -143,6 +143,31 @@ struct EngineFastPathTests {
         #expect(tx.verdict == .block(status: 418, ruleID: 1))
     }
 
+    @Test("ctl by tag reaches exactly the tagged rules, also on the TX fast path and for gates decided at load")
+    func controlsByTag() throws {
+        let text = """
+            SecAction "id:1,phase:1,pass,nolog,setvar:tx.score=7"
+            SecRule ARGS:q "@streq remove" "id:2,phase:1,pass,nolog,ctl:ruleRemoveTargetByTag=perf;TX:score"
+            SecRule ARGS:q "@streq drop" "id:3,phase:1,pass,nolog,ctl:ruleRemoveByTag=gone"
+            SecRule TX:score "@ge 5" "id:10,phase:1,pass,log,tag:perf,msg:'tagged'"
+            SecRule TX:score "@ge 5" "id:11,phase:1,pass,log,tag:other,msg:'untagged'"
+            SecRule TX:score "@ge 5" "id:12,phase:1,pass,nolog,tag:perf,skipAfter:END"
+            SecRule ARGS "@rx ." "id:13,phase:1,pass,log,tag:gone,msg:'after the gate'"
+            SecMarker END
+            SecRule ARGS "@rx ." "id:14,phase:1,pass,log,tag:gone,msg:'after the marker'"
+            """
+        let ruleSet = try RuleSetLoader.ruleSet(text: text)
+        let folded = Engine(ruleSet: ruleSet, mode: .block)
+        let plain = Engine(ruleSet: ruleSet, mode: .block, constantSetup: false)
+        #expect(folded.constantSetup?.programs[1].gates.contains { $0 != nil } == true)
+        for engine in [folded, plain] {
+            #expect(TestSupport.ids(TestSupport.run(engine, uri: "/?q=x")) == [10, 11, 14])
+            // TX:score is no longer a target of 10 and 12: neither matches, so 13 runs.
+            #expect(TestSupport.ids(TestSupport.run(engine, uri: "/?q=remove")) == [11, 13, 14])
+            #expect(TestSupport.ids(TestSupport.run(engine, uri: "/?q=drop")) == [10, 11])
+        }
+    }
+
     @Test("the TX store keeps insertion order and finds every key case-insensitively after removals")
     func keyedStore() {
         let store = KeyedStore()

@@ -133,6 +133,13 @@ final class KeyedStore {
     }
 }
 
+extension Array where Element == UInt64 {
+    /// Whether bit `ordinal` is set (false for a negative or out-of-range ordinal).
+    func contains(ordinal: Int) -> Bool {
+        ordinal >= 0 && ordinal >> 6 < count && self[ordinal >> 6] & (1 << UInt64(ordinal & 63)) != 0
+    }
+}
+
 extension Array where Element == UInt8 {
     var string: String { String(decoding: self, as: UTF8.self) }
 

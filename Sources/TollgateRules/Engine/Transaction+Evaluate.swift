@@ -26,7 +26,7 @@ extension Transaction {
                 i += 1
                 continue
             }
-            if let gate = program.gates[i], removedTargets.isEmpty {
+            if let gate = program.gates[i], !hasRemovedTargets(rule) {
                 // Known at load: the state an evaluation leaves, without it.
                 switch gate {
                 case .noMatch:
@@ -56,7 +56,7 @@ extension Transaction {
 
     func isRemoved(_ rule: CompiledRule) -> Bool {
         if !removedIDs.isEmpty && removedIDs.contains(where: { $0.contains(rule.id) }) { return true }
-        if !removedTags.isEmpty && !rule.tags.isDisjoint(with: removedTags) { return true }
+        if !removedTagRules.isEmpty && removedTagRules.contains(ordinal: rule.ordinal) { return true }
         if !removedMessages.isEmpty, let msg = rule.messageText, removedMessages.contains(msg) { return true }
         return false
     }
@@ -123,7 +123,7 @@ extension Transaction {
 
     /// Evaluates one link; on each matching value sets MATCHED_VAR*, captures and runs setvar (as ModSecurity v3).
     func evaluateLink(_ link: CompiledRule, top: CompiledRule) -> Bool {
-        if let fast = link.txCompare, removedTargets.isEmpty { return evaluateTXCompare(fast, link) }
+        if let fast = link.txCompare, !hasRemovedTargets(top) { return evaluateTXCompare(fast, link) }
         guard let matcher = link.matcher else {
             for s in link.actions.setVars { apply(s) }
             return true
@@ -320,10 +320,14 @@ extension Transaction {
         switch control {
         case .ruleEngine(let mode): engineMode = mode
         case .ruleRemoveByID(let ranges): removedIDs += ranges
-        case .ruleRemoveByTag(let tag): removedTags.insert(tag)
+        case .ruleRemoveByTag(let tag):
+            guard let bits = ruleSet.tagRules[tag] else { break }
+            if removedTagRules.isEmpty { removedTagRules = Array(repeating: 0, count: bits.count) }
+            for w in bits.indices { removedTagRules[w] |= bits[w] }
         case .ruleRemoveByMsg(let msg): removedMessages.insert(msg)
         case .ruleRemoveTargetByID(let ranges, let target): removedTargets.append((.ids(ranges), target))
-        case .ruleRemoveTargetByTag(let tag, let target): removedTargets.append((.tag(tag), target))
+        case .ruleRemoveTargetByTag(let tag, let target):
+            removedTargets.append((.rules(ruleSet.tagRules[tag] ?? []), target))
         case .ruleRemoveTargetByMsg(let msg, let target): removedTargets.append((.message(msg), target))
         case .requestBodyProcessor(let p): reqbodyProcessor = p
         case .requestBodyAccess(let b): settings.requestBodyAccess = b

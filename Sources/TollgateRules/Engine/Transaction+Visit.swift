@@ -9,19 +9,18 @@ extension Transaction {
     func exclusions(for link: CompiledRule, top: CompiledRule) -> [VariableTarget] {
         guard !removedTargets.isEmpty else { return link.exclusions }
         var out: [VariableTarget]?
-        for i in removedTargets.indices {
-            let applies: Bool
-            switch removedTargets[i].selector {
-            case .ids(let ranges): applies = ranges.contains(where: { $0.contains(top.id) })
-            case .tag(let tag): applies = top.tags.contains(tag)
-            case .message(let msg): applies = top.messageText == msg
-            }
-            if applies {
-                if out == nil { out = link.exclusions }
-                out?.append(removedTargets[i].target)
-            }
+        for i in removedTargets.indices where removedTargets[i].selector.selects(top) {
+            if out == nil { out = link.exclusions }
+            out?.append(removedTargets[i].target)
         }
         return out ?? link.exclusions
+    }
+
+    /// Whether a `ctl:ruleRemoveTarget*` of this transaction applies to `top`'s chain.
+    func hasRemovedTargets(_ top: CompiledRule) -> Bool {
+        if removedTargets.isEmpty { return false }
+        for i in removedTargets.indices where removedTargets[i].selector.selects(top) { return true }
+        return false
     }
 
     /// Visits every value of the link's targets, minus exclusions, without building intermediate arrays

@@ -83,7 +83,8 @@ public final class Transaction {
 
     // Runtime exceptions from ctl.
     var removedIDs: [ClosedRange<Int>] = []
-    var removedTags: Set<String> = []
+    /// Rules removed by `ctl:ruleRemoveByTag`, as a bit set over `CompiledRule.ordinal`.
+    var removedTagRules: [UInt64] = []
     var removedMessages: Set<String> = []
     var removedTargets: [(selector: RuleSelector, target: VariableTarget)] = []
 
@@ -116,8 +117,17 @@ public final class Transaction {
 
     enum RuleSelector {
         case ids([ClosedRange<Int>])
-        case tag(String)
+        /// A tag, resolved to its rules (`RuleSet.tagRules`).
+        case rules([UInt64])
         case message(String)
+
+        func selects(_ rule: CompiledRule) -> Bool {
+            switch self {
+            case .ids(let ranges): return ranges.contains { $0.contains(rule.id) }
+            case .rules(let bits): return bits.contains(ordinal: rule.ordinal)
+            case .message(let msg): return rule.messageText == msg
+            }
+        }
     }
 
     /// The effective Tollgate mode (the engine's, or the per-request override).

@@ -91,7 +91,9 @@ public struct RuleSetLoader {
             case .rule(let rule):
                 let phase = rule.actions.phase ?? 2
                 phases[phase].append(
-                    .rule(CompiledRule(rule, prefilter: prefilter.add(rule), defaults: defaultActions[phase])))
+                    .rule(
+                        CompiledRule(
+                            rule, prefilter: prefilter.add(rule), defaults: defaultActions[phase], ordinal: count)))
                 count += 1
             case .marker(let name):
                 for p in 1...5 { phases[p].append(.marker(name)) }

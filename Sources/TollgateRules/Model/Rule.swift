@@ -107,10 +107,13 @@ package final class CompiledRule: Sendable {
     package let effectiveStatus: Int?
     /// Whether this rule or a chain link has `ctl:` actions.
     package let hasControls: Bool
+    /// Position among the ruleset's top-level rules (bit index in `RuleSet.tagRules`); -1 for chain links.
+    package let ordinal: Int
 
     /// `defaults`: the last `SecDefaultAction` of the rule's phase (nil for chain links, which take the
     /// disruptive and logging actions of their chain's first rule).
-    package init(_ rule: Rule, prefilter: RulePrefilter.Slot? = nil, defaults: RuleActions? = nil) {
+    package init(_ rule: Rule, prefilter: RulePrefilter.Slot? = nil, defaults: RuleActions? = nil, ordinal: Int = -1) {
+        self.ordinal = ordinal
         logged = rule.actions.log ?? defaults?.log ?? true
         var action = rule.actions.disruptive ?? defaults?.disruptive ?? .pass
         var status = rule.actions.status

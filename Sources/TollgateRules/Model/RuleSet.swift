@@ -39,8 +39,14 @@ public struct EngineSettings: Sendable, Equatable {
 public struct RuleSet: Sendable {
     /// `phases[p]` for p in 1...5 (index 0 unused).
     package var phases: [[PhaseEntry]] {
-        didSet { programs = phases.map(PhaseProgram.init) }
+        didSet {
+            programs = phases.map(PhaseProgram.init)
+            tagRules = Self.tagRules(phases)
+        }
     }
+    /// Per tag: the bit set of the top-level rules (by `CompiledRule.ordinal`) that carry it, so `ctl:` by tag
+    /// is a bit test per rule, not a string lookup.
+    package private(set) var tagRules: [String: [UInt64]]
     /// `phases` as the evaluator runs them.
     package private(set) var programs: [PhaseProgram]
     /// Last `SecDefaultAction` per phase.
@@ -59,10 +65,24 @@ public struct RuleSet: Sendable {
     ) {
         self.phases = phases
         self.programs = phases.map(PhaseProgram.init)
+        self.tagRules = Self.tagRules(phases)
         self.defaultActions = defaultActions
         self.settings = settings
         self.ruleCount = ruleCount
         self.transformationChainCount = transformationChainCount
+    }
+
+    private static func tagRules(_ phases: [[PhaseEntry]]) -> [String: [UInt64]] {
+        var rules: [CompiledRule] = []
+        for case .rule(let rule) in phases.joined() where rule.ordinal >= 0 { rules.append(rule) }
+        let words = (rules.map(\.ordinal).max() ?? 0) / 64 + 1
+        var out: [String: [UInt64]] = [:]
+        for rule in rules {
+            for tag in rule.tags {
+                out[tag, default: Array(repeating: 0, count: words)][rule.ordinal >> 6] |= 1 << UInt64(rule.ordinal & 63)
+            }
+        }
+        return out
     }
 
     /// Rule ids, in load order, for inspection and tests.
