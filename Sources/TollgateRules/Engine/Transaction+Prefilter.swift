@@ -76,7 +76,8 @@ extension Transaction {
             prefilterDone[pair] = true
             for w in 0..<words { bits[pair &* words &+ w] = 0 }
         }
-        guard let global = prefilter.globalScanner else { return }
+        guard index < prefilter.groupScanners.count else { return }
+        let global = prefilter.scanners[prefilter.groupScanners[index]]
         prefilter.pairChains.withUnsafeBufferPointer { chains in
             prefilter.chainTriggers.withUnsafeBufferPointer { triggers in
                 prefilter.maskBits.withUnsafeBufferPointer { masks in

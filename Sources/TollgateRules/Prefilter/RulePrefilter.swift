@@ -37,9 +37,13 @@ package final class RulePrefilter: Sendable {
 
     package let pairs: [Pair]
     package let groups: [Group]
-    /// The literals of every eligible rule, for every chain: a scan reports the bits of all rules whose
-    /// literal occurs, and each chain keeps those of its own rules (`chainMasks`).
-    let globalScanner: LiteralScanner?
+    /// The literals of the eligible rules, for every chain: a scan reports the bits of all rules whose literal
+    /// occurs, and each pair keeps those of its own rules (`maskBits`). Two scanners: one with the literals of
+    /// rules that read request data, one for response data (CRS's response rules bring large error-message
+    /// lists that request values need not be scanned for: a smaller automaton, fewer cache misses per byte).
+    let scanners: [LiteralScanner]
+    /// Per group: its scanner in `scanners`.
+    let groupScanners: [Int]
     /// Per pair: the words holding bits of the rules that read it, and those bits (`pairMaskStart[p]..<
     /// pairMaskStart[p + 1]` in `maskWords`/`maskBits`): a value's scan is kept only where a rule of the pair
     /// can use it, a few words rather than all of them.
@@ -60,12 +64,13 @@ package final class RulePrefilter: Sendable {
     let stepTriggers: [ByteSet]
 
     init(
-        pairs: [Pair], groups: [Group], chainCount: Int, globalScanner: LiteralScanner?,
+        pairs: [Pair], groups: [Group], chainCount: Int, scanners: [LiteralScanner], groupScanners: [Int],
         pairMasks: [[(word: Int, bits: UInt64)]], chainTriggers: [ByteSet], bitCount: Int, words: Int
     ) {
         self.pairs = pairs
         self.groups = groups
-        self.globalScanner = globalScanner
+        self.scanners = scanners
+        self.groupScanners = groupScanners
         var start = [0]
         var maskWords: [Int] = []
         var maskBits: [UInt64] = []
@@ -92,12 +97,20 @@ package final class RulePrefilter: Sendable {
     }
 
     deinit {
-        globalScanner?.deallocate()
+        for scanner in scanners { scanner.deallocate() }
     }
 
     static let empty = RulePrefilter(
-        pairs: [], groups: [], chainCount: 0, globalScanner: nil, pairMasks: [], chainTriggers: [], bitCount: 0,
-        words: 0)
+        pairs: [], groups: [], chainCount: 0, scanners: [], groupScanners: [], pairMasks: [], chainTriggers: [],
+        bitCount: 0, words: 0)
+
+    /// Whether a group's values come from the response (phases 3 and 4).
+    static func isResponse(_ variable: Variable) -> Bool {
+        switch variable {
+        case .responseBody, .responseHeaders, .responseHeadersNames, .responseStatus, .responseProtocol: true
+        default: false
+        }
+    }
 
     /// What a rule keeps: its bits (one per clause, all in one word) and the pairs to test. The rule may match
     /// only if, in some pair, every one of its bits is set.
@@ -281,9 +294,19 @@ package final class RulePrefilter: Sendable {
                     target: groupTargets[index], pairs: pairs, firstPairs: pairs.filter { firstPairs.contains($0) },
                     laterPairs: pairs.filter { !firstPairs.contains($0) })
             }
+            // Per side (request, response): the bits its pairs keep, and a scanner of the literals with those bits.
+            let sides = groups.map { RulePrefilter.isResponse($0.target.variable) ? 1 : 0 }
+            var sideBits = [[UInt64]](repeating: Array(repeating: 0, count: words), count: 2)
+            for (index, group) in groups.enumerated() {
+                for pair in group.pairs {
+                    for entry in masks[pair] { sideBits[sides[index]][entry.word] |= entry.bits }
+                }
+            }
+            let scanners = sideBits.map { bits in
+                LiteralScanner(patterns: all.filter { bits.contains(ordinal: $0.bit) }, words: words)
+            }
             return RulePrefilter(
-                pairs: pairs, groups: groups, chainCount: chainCount,
-                globalScanner: LiteralScanner(patterns: all, words: words),
+                pairs: pairs, groups: groups, chainCount: chainCount, scanners: scanners, groupScanners: sides,
                 pairMasks: masks, chainTriggers: triggers, bitCount: bitCount, words: words)
         }
     }
