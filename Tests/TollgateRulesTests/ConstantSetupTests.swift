@@ -132,6 +132,41 @@ struct ConstantSetupTests {
     }
 }
 
+extension ConstantSetupTests {
+    @Test("rules a decided gate always skips leave the scanners; a gate that does not apply brings them back")
+    func skippedRules() throws {
+        let text = """
+            SecAction "id:1,phase:1,pass,nolog,setvar:tx.detection_paranoia_level=1"
+            SecRule ARGS:remove "@streq gate" "id:5,phase:1,pass,nolog,ctl:ruleRemoveById=10"
+            SecRule ARGS:remove "@streq target" "id:6,phase:1,pass,nolog,ctl:ruleRemoveTargetByTag=gate;TX"
+            SecRule ARGS "@rx levelone" "id:7,phase:1,pass,log,msg:'pl1'"
+            SecRule TX:detection_paranoia_level "@lt 2" "id:10,phase:1,pass,nolog,tag:gate,skipAfter:END"
+            SecRule ARGS "@rx leveltwo" "id:20,phase:1,pass,log,msg:'pl2'"
+            SecRule ARGS "@pm alpha bravo" "id:21,phase:1,pass,log,msg:'pl2 pm'"
+            SecMarker END
+            SecRule ARGS "@rx levelone" "id:30,phase:2,pass,log,msg:'after'"
+            """
+        let (folded, plain) = try Self.engines(text)
+        let setup = try #require(folded.constantSetup)
+        #expect(setup.skippedIDs == [20, 21])
+        #expect(setup.scanners != nil)
+        let uris = [
+            "/?q=leveltwo", "/?q=levelone+bravo", "/?remove=gate&q=leveltwo", "/?remove=gate&q=alpha",
+            "/?remove=target&q=leveltwo", "/?q=levelone&remove=gate&r=bravo",
+        ]
+        for uri in uris {
+            let a = TestSupport.run(folded, uri: uri)
+            let b = TestSupport.run(plain, uri: uri)
+            #expect(TestSupport.ids(a) == TestSupport.ids(b), "\(uri)")
+        }
+        // With the gate removed, the skipped rules run and find their literals.
+        #expect(TestSupport.ids(TestSupport.run(folded, uri: "/?remove=gate&q=leveltwo")) == [20])
+        #expect(TestSupport.ids(TestSupport.run(folded, uri: "/?remove=target&q=alpha")) == [21])
+        #expect(TestSupport.ids(TestSupport.run(folded, uri: "/?q=levelone&remove=gate&r=bravo")) == [7, 21, 30])
+        #expect(TestSupport.ids(TestSupport.run(folded, uri: "/?q=leveltwo+alpha")).isEmpty)
+    }
+}
+
 @Suite(
     "Constant set-up on CRS",
     .enabled(if: TestSupport.crsDirectory != nil, "CRS checkout ../shared/crs not present"))

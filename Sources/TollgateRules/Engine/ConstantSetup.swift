@@ -13,6 +13,10 @@
 ///   no `setvar` key with macros whose literal start could spell it, not TX:0-9 when some rule captures), has a
 ///   known outcome: the loop applies it (MATCHED_VAR*, `skipAfter`) without evaluating.
 ///
+/// Rules that a decided gate always skips never run, so the prefilter's literal scanners are rebuilt without
+/// their literals (CRS's paranoia level 2-4 rules bring most of them). Should such a gate not apply in a
+/// transaction (removed by `ctl`), that transaction goes back to the full scanners.
+///
 /// Not used for a transaction whose options set TX variables (per-function paranoia levels): it runs the
 /// ruleset as written. A rule removed at run time (`ctl:ruleRemoveById`) is still removed, and a gate whose
 /// targets `ctl:ruleRemoveTarget*` changed is evaluated.
@@ -26,6 +30,10 @@ struct ConstantSetup: Sendable {
     let programs: [PhaseProgram]
     /// Rules of the prelude (left out of phase 1), for tests and diagnostics.
     let preludeIDs: [Int]
+    /// The prefilter's scanners without the literals of rules that never run; nil when all may run.
+    let scanners: OwnedScanners?
+    /// Rules that never run (skipped by a decided gate), for tests and diagnostics.
+    let skippedIDs: [Int]
 
     typealias MatchedValue = (name: [UInt8], value: [UInt8])
 
@@ -68,19 +76,57 @@ struct ConstantSetup: Sendable {
         guard !left.isEmpty || hasGates(ruleSet) else { return nil }
         let written = WrittenKeys(ruleSet, except: left)
         var programs: [PhaseProgram] = []
+        var skipped: [CompiledRule] = []
         for (phase, entries) in ruleSet.phases.enumerated() {
             let kept = entries.filter { entry in
                 if case .rule(let rule) = entry { return !left.contains(ObjectIdentifier(rule)) }
                 return true
             }
             let program = PhaseProgram(kept)
+            guard phase > 0 else {
+                programs.append(program)
+                continue
+            }
             let gates = program.rules.map { gateOutcome($0, tx: tx, written: written) }
-            programs.append(phase == 0 ? program : PhaseProgram(kept, gates: gates))
+            let (never, guards) = neverRun(program, gates: gates)
+            skipped += never
+            programs.append(PhaseProgram(kept, gates: gates, guards: guards))
         }
+        // The literals of rules that run: rules of the programs, minus those a decided gate always skips.
+        let prefilter = ruleSet.prefilter
+        var live = [UInt64](repeating: 0, count: prefilter.words)
+        let skippedSet = Set(skipped.map(ObjectIdentifier.init))
+        for program in programs {
+            for rule in program.rules where rule.prefilterWord >= 0 && !skippedSet.contains(ObjectIdentifier(rule)) {
+                live[rule.prefilterWord] |= rule.prefilterMask
+            }
+        }
+        let scanners = skipped.contains { $0.prefilterWord >= 0 } ? OwnedScanners(prefilter.scanners(keeping: live)) : nil
         return ConstantSetup(
             tx: KeyedStoreSnapshot(tx), matchedVar: matched.0, matchedVarName: matched.1, visibleMatchedVars: matched.2,
             programs: programs,
-            preludeIDs: phase1.rules.filter { left.contains(ObjectIdentifier($0)) }.map(\.id))
+            preludeIDs: phase1.rules.filter { left.contains(ObjectIdentifier($0)) }.map(\.id),
+            scanners: scanners, skippedIDs: skipped.map(\.id))
+    }
+
+    /// The rules of `program` that a decided gate always skips over, and per rule whether it is such a gate.
+    /// Conservative: a range that another jump (`skipAfter`, `skip`) may land inside is not counted.
+    static func neverRun(_ program: PhaseProgram, gates: [PhaseProgram.Gate?]) -> ([CompiledRule], [Bool]) {
+        var landings = Set<Int>()
+        for (j, rule) in program.rules.enumerated() {
+            if rule.actions.skipAfter != nil { landings.insert(program.skipAfterTargets[j]) }
+            if rule.actions.skip > 0 { landings.insert(j + 1 + rule.actions.skip) }
+        }
+        var never: [CompiledRule] = []
+        var guards = [Bool](repeating: false, count: program.rules.count)
+        for (g, gate) in gates.enumerated() {
+            guard case .match? = gate, program.rules[g].actions.skipAfter != nil else { continue }
+            let target = program.skipAfterTargets[g]
+            guard target > g + 1, !landings.contains(where: { $0 > g + 1 && $0 < target }) else { continue }
+            never += program.rules[(g + 1)..<target]
+            guards[g] = true
+        }
+        return (never, guards)
     }
 
     private static func hasGates(_ ruleSet: RuleSet) -> Bool {
@@ -172,6 +218,13 @@ struct ConstantSetup: Sendable {
         guard fast.comparison.holds(ByteSearch.parseInteger(value), fast.constant) else { return .noMatch }
         return .match(name: fast.name, value: value)
     }
+}
+
+/// Literal scanners built for a `ConstantSetup`, freed with it.
+final class OwnedScanners: Sendable {
+    let scanners: [LiteralScanner]
+    init(_ scanners: [LiteralScanner]) { self.scanners = scanners }
+    deinit { for scanner in scanners { scanner.deallocate() } }
 }
 
 /// The TX keys that rules may write at run time.

@@ -17,6 +17,7 @@ extension Transaction {
             }
             let rule = rules[i]
             if isRemoved(rule) {
+                if program.guards[i] { useFullScanners() }
                 i += 1
                 continue
             }
@@ -41,6 +42,7 @@ extension Transaction {
                 }
                 continue
             }
+            if program.guards[i] { useFullScanners() }
             let outcome = evaluate(rule, phase: phase)
             if outcome.matched {
                 if rule.actions.skipAfter != nil {

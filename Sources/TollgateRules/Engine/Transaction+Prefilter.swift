@@ -7,6 +7,17 @@ extension Transaction {
         for i in prefilterDone.indices { prefilterDone[i] = false }
     }
 
+    /// Goes back to the ruleset's full scanners (a gate that skips rules whose literals the load-time scanners
+    /// left out did not apply): the pairs computed so far are computed again.
+    func useFullScanners() {
+        let full = ruleSet.prefilter.scanners
+        guard scanners.count != full.count || zip(scanners, full).contains(where: { !$0.0.isSame(as: $0.1) }) else {
+            return
+        }
+        scanners = full
+        resetPrefilter()
+    }
+
     /// Whether `rule` (covered by the prefilter) may match: for some target (and chain stage), every clause of
     /// its pattern has a literal in the target's values. `false` means it cannot match and need not run.
     func prefilterAdmits(_ rule: CompiledRule) -> Bool {
@@ -76,8 +87,8 @@ extension Transaction {
             prefilterDone[pair] = true
             for w in 0..<words { bits[pair &* words &+ w] = 0 }
         }
-        guard index < prefilter.groupScanners.count else { return }
-        let global = prefilter.scanners[prefilter.groupScanners[index]]
+        guard index < prefilter.groupScanners.count, prefilter.groupScanners[index] < scanners.count else { return }
+        let global = scanners[prefilter.groupScanners[index]]
         prefilter.pairChains.withUnsafeBufferPointer { chains in
             prefilter.chainTriggers.withUnsafeBufferPointer { triggers in
                 prefilter.maskBits.withUnsafeBufferPointer { masks in

@@ -134,6 +134,9 @@ public final class Transaction {
     let mode: RulesMode
     /// The rules this transaction runs per phase: the ruleset's, or those left by its `ConstantSetup`.
     let programs: [PhaseProgram]
+    /// The prefilter's literal scanners: the ruleset's, or the `ConstantSetup`'s without the literals of rules
+    /// that never run (until a gate that skips them does not apply: `useFullScanners()`).
+    var scanners: [LiteralScanner]
 
     init(engine: Engine, request: RequestInput, options: TransactionOptions = TransactionOptions()) {
         self.engine = engine
@@ -193,12 +196,14 @@ public final class Transaction {
         // The load-time set-up applies when no TX was preset (a preset value may change its outcome).
         if options.transactionVariables.isEmpty, let setup = engine.constantSetup {
             programs = setup.programs
+            scanners = setup.scanners?.scanners ?? engine.ruleSet.prefilter.scanners
             stores.seed(.tx, setup.tx.makeStore())
             matchedVar = setup.matchedVar
             matchedVarName = setup.matchedVarName
             visibleMatchedVars = setup.visibleMatchedVars
         } else {
             programs = engine.ruleSet.programs
+            scanners = engine.ruleSet.prefilter.scanners
         }
         if let ct = headerValue("content-type") {
             let lower = ct.asciiLowercased()

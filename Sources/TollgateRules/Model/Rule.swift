@@ -38,15 +38,18 @@ package final class PhaseProgram: Sendable {
     package let skipAfterTargets: [Int]
     /// Per rule: its outcome when known at load (see `ConstantSetup`), else nil (evaluate).
     let gates: [Gate?]
+    /// Per rule: a decided gate whose skipped rules' literals the transaction's scanners may lack (when it does
+    /// not apply, the transaction goes back to the full scanners).
+    let guards: [Bool]
 
     enum Gate: Sendable {
         case noMatch
         case match(name: [UInt8], value: [UInt8])
     }
 
-    package convenience init(_ entries: [PhaseEntry]) { self.init(entries, gates: nil) }
+    package convenience init(_ entries: [PhaseEntry]) { self.init(entries, gates: nil, guards: nil) }
 
-    init(_ entries: [PhaseEntry], gates: [Gate?]?) {
+    init(_ entries: [PhaseEntry], gates: [Gate?]?, guards: [Bool]?) {
         var rules: [CompiledRule] = []
         for case .rule(let rule) in entries { rules.append(rule) }
         var targets = Array(repeating: rules.count, count: rules.count)
@@ -65,6 +68,7 @@ package final class PhaseProgram: Sendable {
         self.rules = rules
         self.skipAfterTargets = targets
         self.gates = gates ?? Array(repeating: nil, count: rules.count)
+        self.guards = guards ?? Array(repeating: false, count: rules.count)
     }
 }
 

@@ -44,6 +44,9 @@ struct LiteralScanner: @unchecked Sendable {
         return buffer
     }
 
+    /// Whether both are the same tables.
+    func isSame(as other: LiteralScanner) -> Bool { outputIndex.baseAddress == other.outputIndex.baseAddress }
+
     /// Frees the tables; call once, from the owner's `deinit`.
     func deallocate() {
         edgeStart.deallocate()

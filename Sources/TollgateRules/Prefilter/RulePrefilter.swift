@@ -44,6 +44,13 @@ package final class RulePrefilter: Sendable {
     let scanners: [LiteralScanner]
     /// Per group: its scanner in `scanners`.
     let groupScanners: [Int]
+    /// Per scanner: the bits of its side.
+    let sideBits: [[UInt64]]
+    /// Every (literal, bit), flat: literal i is `patternBytes[patternEnds[i - 1] ..< patternEnds[i]]` (to build
+    /// scanners for a subset of the rules, see `scanners(keeping:)`).
+    private let patternBytes: [UInt8]
+    private let patternEnds: [Int32]
+    private let patternBits: [Int32]
     /// Per pair: the words holding bits of the rules that read it, and those bits (`pairMaskStart[p]..<
     /// pairMaskStart[p + 1]` in `maskWords`/`maskBits`): a value's scan is kept only where a rule of the pair
     /// can use it, a few words rather than all of them.
@@ -64,13 +71,26 @@ package final class RulePrefilter: Sendable {
     let stepTriggers: [ByteSet]
 
     init(
-        pairs: [Pair], groups: [Group], chainCount: Int, scanners: [LiteralScanner], groupScanners: [Int],
-        pairMasks: [[(word: Int, bits: UInt64)]], chainTriggers: [ByteSet], bitCount: Int, words: Int
+        pairs: [Pair], groups: [Group], chainCount: Int, patterns: [(literal: [UInt8], bit: Int)],
+        groupScanners: [Int], sideBits: [[UInt64]], pairMasks: [[(word: Int, bits: UInt64)]],
+        chainTriggers: [ByteSet], bitCount: Int, words: Int
     ) {
         self.pairs = pairs
         self.groups = groups
-        self.scanners = scanners
         self.groupScanners = groupScanners
+        self.sideBits = sideBits
+        var bytes: [UInt8] = []
+        var ends: [Int32] = []
+        for pattern in patterns {
+            bytes += pattern.literal
+            ends.append(Int32(bytes.count))
+        }
+        patternBytes = bytes
+        patternEnds = ends
+        patternBits = patterns.map { Int32($0.bit) }
+        scanners = sideBits.map { bits in
+            LiteralScanner(patterns: patterns.filter { bits.contains(ordinal: $0.bit) }, words: words)
+        }
         var start = [0]
         var maskWords: [Int] = []
         var maskBits: [UInt64] = []
@@ -101,8 +121,24 @@ package final class RulePrefilter: Sendable {
     }
 
     static let empty = RulePrefilter(
-        pairs: [], groups: [], chainCount: 0, scanners: [], groupScanners: [], pairMasks: [], chainTriggers: [],
-        bitCount: 0, words: 0)
+        pairs: [], groups: [], chainCount: 0, patterns: [], groupScanners: [], sideBits: [], pairMasks: [],
+        chainTriggers: [], bitCount: 0, words: 0)
+
+    /// Scanners like `scanners` with only the literals of the bits in `live` (the caller deallocates them).
+    func scanners(keeping live: [UInt64]) -> [LiteralScanner] {
+        var patterns: [(literal: [UInt8], bit: Int)] = []
+        var start = 0
+        for i in patternEnds.indices {
+            let end = Int(patternEnds[i])
+            if live.contains(ordinal: Int(patternBits[i])) {
+                patterns.append((Array(patternBytes[start..<end]), Int(patternBits[i])))
+            }
+            start = end
+        }
+        return sideBits.map { bits in
+            LiteralScanner(patterns: patterns.filter { bits.contains(ordinal: $0.bit) }, words: words)
+        }
+    }
 
     /// Whether a group's values come from the response (phases 3 and 4).
     static func isResponse(_ variable: Variable) -> Bool {
@@ -302,12 +338,9 @@ package final class RulePrefilter: Sendable {
                     for entry in masks[pair] { sideBits[sides[index]][entry.word] |= entry.bits }
                 }
             }
-            let scanners = sideBits.map { bits in
-                LiteralScanner(patterns: all.filter { bits.contains(ordinal: $0.bit) }, words: words)
-            }
             return RulePrefilter(
-                pairs: pairs, groups: groups, chainCount: chainCount, scanners: scanners, groupScanners: sides,
-                pairMasks: masks, chainTriggers: triggers, bitCount: bitCount, words: words)
+                pairs: pairs, groups: groups, chainCount: chainCount, patterns: all, groupScanners: sides,
+                sideBits: sideBits, pairMasks: masks, chainTriggers: triggers, bitCount: bitCount, words: words)
         }
     }
 }
