@@ -101,7 +101,8 @@ struct ConstantSetup: Sendable {
                 live[rule.prefilterWord] |= rule.prefilterMask
             }
         }
-        let scanners = skipped.contains { $0.prefilterWord >= 0 } ? OwnedScanners(prefilter.scanners(keeping: live)) : nil
+        let scanners =
+            skipped.contains { $0.prefilterWord >= 0 } ? OwnedScanners(prefilter.scanners(keeping: live)) : nil
         return ConstantSetup(
             tx: KeyedStoreSnapshot(tx), matchedVar: matched.0, matchedVarName: matched.1, visibleMatchedVars: matched.2,
             programs: programs,

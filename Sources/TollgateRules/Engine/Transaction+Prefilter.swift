@@ -95,26 +95,35 @@ extension Transaction {
                     prefilter.maskWords.withUnsafeBufferPointer { maskWords in
                         prefilter.pairMaskStart.withUnsafeBufferPointer { maskStart in
                             prefilter.stepTriggers.withUnsafeBufferPointer { stepTriggers in
-                                groupPairs.withUnsafeBufferPointer { pairs in
-                                    forEachValue(of: group.target, exclusions: []) { _, _, value, _ in
-                                        let present = value.withUnsafeBufferPointer { ByteSet($0) }
-                                        state.beginValue()
-                                        for pairIndex in pairs {
-                                            let chain = chains[pairIndex]
-                                            let out = bits + pairIndex &* words
-                                            var found: UnsafeMutablePointer<UInt64>
-                                            if triggers[chain].isDisjoint(with: present) {
-                                                found = state.rawBits(
-                                                    value, present: present, scanner: global, words: words)
-                                            } else {
-                                                found = stage(
-                                                    of: value, present: present, codes: prefilter.chainCodes[chain],
-                                                    steps: prefilter.chainSteps[chain], stepTriggers: stepTriggers,
-                                                    state: state, scanner: global, words: words)
-                                            }
-                                            for k in maskStart[pairIndex]..<maskStart[pairIndex &+ 1] {
-                                                let w = maskWords[k]
-                                                out[w] |= found[w] & masks[k]
+                                prefilter.chainCodes.withUnsafeBufferPointer { codes in
+                                    prefilter.chainSteps.withUnsafeBufferPointer { steps in
+                                        prefilter.chainStepStart.withUnsafeBufferPointer { stepStart in
+                                            groupPairs.withUnsafeBufferPointer { pairs in
+                                                forEachValue(of: group.target, exclusions: []) { _, _, value, _ in
+                                                    let present = value.withUnsafeBufferPointer { ByteSet($0) }
+                                                    state.beginValue()
+                                                    for pairIndex in pairs {
+                                                        let chain = chains[pairIndex]
+                                                        let out = bits + pairIndex &* words
+                                                        var found: UnsafeMutablePointer<UInt64>
+                                                        if triggers[chain].isDisjoint(with: present) {
+                                                            found = state.rawBits(
+                                                                value, present: present, scanner: global, words: words)
+                                                        } else {
+                                                            let range = stepStart[chain]..<stepStart[chain &+ 1]
+                                                            found = stage(
+                                                                of: value, present: present,
+                                                                codes: UnsafeBufferPointer(rebasing: codes[range]),
+                                                                steps: UnsafeBufferPointer(rebasing: steps[range]),
+                                                                stepTriggers: stepTriggers, state: state,
+                                                                scanner: global, words: words)
+                                                        }
+                                                        for k in maskStart[pairIndex]..<maskStart[pairIndex &+ 1] {
+                                                            let w = maskWords[k]
+                                                            out[w] |= found[w] & masks[k]
+                                                        }
+                                                    }
+                                                }
                                             }
                                         }
                                     }
@@ -129,7 +138,8 @@ extension Transaction {
 
     /// The scanned bits of `value` after the steps of one chain whose exact triggers occur (memoized per value).
     private func stage(
-        of value: [UInt8], present: ByteSet, codes: [UInt8], steps: [Transformation],
+        of value: [UInt8], present: ByteSet, codes: UnsafeBufferPointer<UInt8>,
+        steps: UnsafeBufferPointer<Transformation>,
         stepTriggers: UnsafeBufferPointer<ByteSet>, state: PrefilterState, scanner: LiteralScanner, words: Int
     ) -> UnsafeMutablePointer<UInt64> {
         var key: UInt64 = 0

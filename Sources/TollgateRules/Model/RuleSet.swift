@@ -79,7 +79,8 @@ public struct RuleSet: Sendable {
         var out: [String: [UInt64]] = [:]
         for rule in rules {
             for tag in rule.tags {
-                out[tag, default: Array(repeating: 0, count: words)][rule.ordinal >> 6] |= 1 << UInt64(rule.ordinal & 63)
+                out[tag, default: Array(repeating: 0, count: words)][rule.ordinal >> 6] |=
+                    1 << UInt64(rule.ordinal & 63)
             }
         }
         return out

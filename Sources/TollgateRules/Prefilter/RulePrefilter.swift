@@ -63,10 +63,12 @@ package final class RulePrefilter: Sendable {
     package let words: Int
     /// `pairs[i].chainID`, flat (read per value without copying a `Pair`).
     let pairChains: [Int]
-    /// Per chain id: its transformations.
-    let chainSteps: [[Transformation]]
-    /// Per chain id: its transformations as codes (1 + the case's index in `Transformation.allCases`).
-    let chainCodes: [[UInt8]]
+    /// Per chain id: its transformations, `chainSteps[chainStepStart[c] ..< chainStepStart[c + 1]]` (flat: the
+    /// per-value loop reads them without taking a reference to an inner array).
+    let chainSteps: [Transformation]
+    /// The same as codes (1 + the case's index in `Transformation.allCases`).
+    let chainCodes: [UInt8]
+    let chainStepStart: [Int]
     /// Per transformation code: `exactTriggers`.
     let stepTriggers: [ByteSet]
 
@@ -111,8 +113,11 @@ package final class RulePrefilter: Sendable {
         pairChains = pairs.map(\.chainID)
         var steps = [[Transformation]](repeating: [], count: chainCount)
         for pair in pairs where pair.chainID < steps.count { steps[pair.chainID] = pair.transformations }
-        chainSteps = steps
-        chainCodes = steps.map { chain in chain.map { UInt8(Transformation.allCases.firstIndex(of: $0) ?? 0) + 1 } }
+        chainSteps = Array(steps.joined())
+        chainCodes = chainSteps.map { UInt8(Transformation.allCases.firstIndex(of: $0) ?? 0) + 1 }
+        chainStepStart = steps.reduce(into: [0]) { starts, chain in
+            starts.append(starts[starts.count - 1] + chain.count)
+        }
         stepTriggers = [ByteSet()] + Transformation.allCases.map(\.exactTriggers)
     }
 
