@@ -3,57 +3,79 @@ extension Transaction {
         guard mode != .off else { return }
         if phase < 5 && (interrupted || allowedThroughPhase >= phase) { return }
         let program = programs[phase]
-        let rules = program.rules
-        var i = 0
-        var skipRules = 0
         resetPrefilter()
-        while i < rules.count {
-            if engineMode == .off { return }
-            if phase < 5 && (interrupted || allowedThroughPhase >= phase) { return }
-            if skipRules > 0 {
-                skipRules -= 1
-                i += 1
-                continue
-            }
-            let rule = rules[i]
-            if isRemoved(rule) {
-                if program.guards[i] { useFullScanners() }
-                i += 1
-                continue
-            }
-            if rule.prefilterWord >= 0 && !prefilterAdmits(rule) {
-                // Cannot match: the same state as an evaluation without a match.
-                if !visibleMatchedVars.isEmpty { visibleMatchedVars.removeAll(keepingCapacity: true) }
-                i += 1
-                continue
-            }
-            if let gate = program.gates[i], !hasRemovedTargets(rule) {
-                // Known at load: the state an evaluation leaves, without it.
-                switch gate {
-                case .noMatch:
-                    if !visibleMatchedVars.isEmpty { visibleMatchedVars.removeAll(keepingCapacity: true) }
-                    i += 1
-                case .match(let name, let value):
-                    matchedVar = value
-                    matchedVarName = name
-                    visibleMatchedVars.removeAll(keepingCapacity: true)
-                    visibleMatchedVars.append((name, value))
-                    i = rule.actions.skipAfter != nil ? program.skipAfterTargets[i] : i + 1
+        // Through the buffers, rules borrowed without reference counting: the loop visits every rule of the
+        // phase on every request.
+        program.unmanagedRules.withUnsafeBufferPointer { rules in
+            program.flags.withUnsafeBufferPointer { flags in
+                var i = 0
+                var skipRules = 0
+                while i < rules.count {
+                    if engineMode == .off { return }
+                    if phase < 5 && (interrupted || allowedThroughPhase >= phase) { return }
+                    if skipRules > 0 {
+                        skipRules -= 1
+                        i += 1
+                        continue
+                    }
+                    let flag = flags[i]
+                    let next = rules[i]._withUnsafeGuaranteedRef { rule in
+                        step(rule, at: i, flag: flag, phase: phase, program: program)
+                    }
+                    switch next {
+                    case .next: i += 1
+                    case .jump(let target): i = target
+                    case .skip(let count):
+                        skipRules = count
+                        i += 1
+                    case .stop: return
+                    }
                 }
-                continue
             }
-            if program.guards[i] { useFullScanners() }
-            let outcome = evaluate(rule, phase: phase)
-            if outcome.matched {
-                if rule.actions.skipAfter != nil {
-                    i = program.skipAfterTargets[i]
-                    continue
-                }
-                if rule.actions.skip > 0 { skipRules = rule.actions.skip }
-                if outcome.stopPhase { return }
-            }
-            i += 1
         }
+    }
+
+    /// Where the rule loop goes after one rule.
+    enum Step {
+        case next
+        case jump(Int)
+        case skip(Int)
+        case stop
+    }
+
+    /// Runs (or skips) rule `i` of `program`.
+    @inline(__always)
+    private func step(_ rule: CompiledRule, at i: Int, flag: UInt8, phase: Int, program: PhaseProgram) -> Step {
+        if isRemoved(rule) {
+            if flag & PhaseProgram.guardFlag != 0 { useFullScanners() }
+            return .next
+        }
+        if rule.prefilterWord >= 0 && !prefilterAdmits(rule) {
+            // Cannot match: the same state as an evaluation without a match.
+            if !visibleMatchedVars.isEmpty { visibleMatchedVars.removeAll(keepingCapacity: true) }
+            return .next
+        }
+        if flag & (PhaseProgram.noMatchFlag | PhaseProgram.matchFlag) != 0 && !hasRemovedTargets(rule) {
+            // Known at load: the state an evaluation leaves, without it.
+            if flag & PhaseProgram.noMatchFlag != 0 {
+                if !visibleMatchedVars.isEmpty { visibleMatchedVars.removeAll(keepingCapacity: true) }
+                return .next
+            }
+            if case .match(let name, let value)? = program.gates[i] {
+                matchedVar = value
+                matchedVarName = name
+                visibleMatchedVars.removeAll(keepingCapacity: true)
+                visibleMatchedVars.append((name, value))
+            }
+            return rule.actions.skipAfter != nil ? .jump(program.skipAfterTargets[i]) : .next
+        }
+        if flag & PhaseProgram.guardFlag != 0 { useFullScanners() }
+        let outcome = evaluate(rule, phase: phase)
+        guard outcome.matched else { return .next }
+        if rule.actions.skipAfter != nil { return .jump(program.skipAfterTargets[i]) }
+        if outcome.stopPhase { return .stop }
+        if rule.actions.skip > 0 { return .skip(rule.actions.skip) }
+        return .next
     }
 
     func isRemoved(_ rule: CompiledRule) -> Bool {

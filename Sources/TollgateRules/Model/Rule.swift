@@ -69,7 +69,25 @@ package final class PhaseProgram: Sendable {
         self.skipAfterTargets = targets
         self.gates = gates ?? Array(repeating: nil, count: rules.count)
         self.guards = guards ?? Array(repeating: false, count: rules.count)
+        unmanagedRules = rules.map { Unmanaged.passUnretained($0) }
+        flags = zip(self.gates, self.guards).map { gate, guarding in
+            var flag: UInt8 = guarding ? Self.guardFlag : 0
+            switch gate {
+            case nil: break
+            case .noMatch?: flag |= Self.noMatchFlag
+            case .match?: flag |= Self.matchFlag
+            }
+            return flag
+        }
     }
+
+    /// `rules` without reference counting, for the rule loop (`rules` keeps them alive).
+    let unmanagedRules: [Unmanaged<CompiledRule>]
+    /// Per rule, `gates` and `guards` as bits: read per rule without copying a `Gate`.
+    let flags: [UInt8]
+    static let noMatchFlag: UInt8 = 1
+    static let matchFlag: UInt8 = 2
+    static let guardFlag: UInt8 = 4
 }
 
 /// A rule as the evaluator sees it: immutable, shared by reference (no struct copies in the rule loop),
