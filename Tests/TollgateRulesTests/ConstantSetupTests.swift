@@ -47,12 +47,13 @@ struct ConstantSetupTests {
     func sameOutcome() throws {
         let (folded, plain) = try Self.engines()
         let setup = try #require(folded.constantSetup)
-        // 200001 stays (it reads the request); 901001, 901120 and 901200 are folded; 901300 reads the request.
-        #expect(setup.preludeIDs == [900000, 901001, 901120, 901200])
-        #expect(setup.programs[1].rules.map(\.id).contains(200001))
-        #expect(!setup.programs[1].rules.map(\.id).contains(901200))
-        let gates = setup.programs[1].rules.indices.filter { setup.programs[1].gates[$0] != nil }
-        #expect(gates.map { setup.programs[1].rules[$0].id } == [911011, 911013])
+        // 200001, 901300 and 911100 read the request and stay; the rest up to 920001 (a rule ctl) is folded,
+        // the gates included, and 911200, which 911013 always skips, with them.
+        #expect(setup.preludeIDs == [900000, 901001, 901120, 901200, 911011, 911013, 911200])
+        #expect(setup.programs[1].rules.map(\.id) == [200001, 901300, 911100, 920001])
+        // The phase-2 gate is decided at load.
+        let gates = setup.programs[2].rules.indices.filter { setup.programs[2].gates[$0] != nil }
+        #expect(gates.map { setup.programs[2].rules[$0].id } == [911014])
         #expect(plain.constantSetup == nil)
         let requests: [(String, String, [(String, String)], String)] = [
             ("GET", "/?q=fine", [("Host", "a")], ""),
@@ -113,7 +114,7 @@ struct ConstantSetupTests {
         }
     }
 
-    @Test("capture makes TX:0-9 run-time keys; a gate on an unwritten key is decided")
+    @Test("capture makes TX:0-9 run-time keys; a comparison of another key is folded")
     func captureKeys() throws {
         let text = """
             SecAction "id:1,phase:1,pass,nolog,setvar:tx.0=1,setvar:tx.other=1"
@@ -121,14 +122,17 @@ struct ConstantSetupTests {
             SecRule TX:0 "@eq 1" "id:3,phase:1,pass,log,msg:'zero'"
             SecRule TX:0 "@eq 1" "id:4,phase:1,pass,nolog"
             SecRule TX:other "@eq 1" "id:5,phase:1,pass,nolog"
+            SecAction "id:6,phase:1,pass,log,msg:'%{MATCHED_VAR_NAME}'"
             """
         let (folded, plain) = try Self.engines(text)
-        let program = try #require(folded.constantSetup).programs[1]
-        let decided = program.rules.indices.filter { program.gates[$0] != nil }.map { program.rules[$0].id }
-        #expect(decided == [5])
+        let setup = try #require(folded.constantSetup)
+        #expect(setup.preludeIDs == [1, 5])
+        #expect(setup.programs[1].rules.map(\.id) == [2, 3, 4, 6])
         for uri in ["/?q=a", "/?q=b"] {
             Self.same(TestSupport.run(folded, uri: uri), TestSupport.run(plain, uri: uri), uri)
         }
+        // 5 matched last before 6: MATCHED_VAR_NAME is its variable, as when every rule runs in order.
+        #expect(TestSupport.run(folded, uri: "/?q=b").matchedRules.last?.message == "TX:other")
     }
 }
 
@@ -164,6 +168,85 @@ extension ConstantSetupTests {
         #expect(TestSupport.ids(TestSupport.run(folded, uri: "/?remove=target&q=alpha")) == [21])
         #expect(TestSupport.ids(TestSupport.run(folded, uri: "/?q=levelone&remove=gate&r=bravo")) == [7, 21, 30])
         #expect(TestSupport.ids(TestSupport.run(folded, uri: "/?q=leveltwo+alpha")).isEmpty)
+    }
+}
+
+extension ConstantSetupTests {
+    @Test("per-route rules that set TX stay in place; folding continues past them unless their keys are involved")
+    func rulesThatStay() throws {
+        let text = """
+            SecAction "id:4759000,phase:1,pass,nolog,setvar:'tx.blocking_paranoia_level=1'"
+            SecRule REQUEST_FILENAME "@beginsWith /api" \
+                "id:4759001,phase:1,pass,nolog,setvar:'tx.tollgate_allowed_methods=GET POST'"
+            SecRule REQUEST_FILENAME "@beginsWith /admin" "id:4759002,phase:1,pass,nolog,setvar:'tx.admin=1'"
+            SecRule &TX:detection_paranoia_level "@eq 0" \
+                "id:901120,phase:1,pass,nolog,setvar:tx.detection_paranoia_level=%{TX.blocking_paranoia_level}"
+            SecAction "id:901200,phase:1,pass,nolog,setvar:tx.score=0"
+            SecRule TX:DETECTION_PARANOIA_LEVEL "@lt 2" "id:911013,phase:1,pass,nolog,skipAfter:END"
+            SecRule ARGS "@rx attack" "id:911200,phase:1,pass,log,msg:'pl2'"
+            SecMarker END
+            SecRule REQUEST_METHOD "!@within %{tx.tollgate_allowed_methods}" \
+                "id:4750100,phase:1,deny,status:405,log,chain"
+                SecRule &TX:tollgate_allowed_methods "@eq 1" "t:none"
+            """
+        let (folded, plain) = try Self.engines(text)
+        let setup = try #require(folded.constantSetup)
+        // The gate is part of the set-up too: the rule it always skips is left out with it.
+        #expect(setup.preludeIDs == [4759000, 901120, 901200, 911013, 911200])
+        #expect(setup.programs[1].rules.map(\.id) == [4759001, 4759002, 4750100])
+        for (method, uri) in [("GET", "/api?q=attack"), ("PUT", "/api/x"), ("PUT", "/other"), ("GET", "/admin")] {
+            let a = TestSupport.run(folded, method: method, uri: uri)
+            let b = TestSupport.run(plain, method: method, uri: uri)
+            Self.same(a, b, "\(method) \(uri)")
+        }
+        #expect(TestSupport.run(folded, method: "PUT", uri: "/api/x").verdict == .block(status: 405, ruleID: 4750100))
+    }
+
+    @Test("a per-route paranoia level keeps the set-up that reads it, and the gates, per request")
+    func perRouteParanoia() throws {
+        let text = """
+            SecAction "id:4759000,phase:1,pass,nolog,setvar:'tx.blocking_paranoia_level=1'"
+            SecRule REQUEST_FILENAME "@beginsWith /admin" \
+                "id:4759001,phase:1,pass,nolog,setvar:'tx.blocking_paranoia_level=2'"
+            SecRule &TX:detection_paranoia_level "@eq 0" \
+                "id:901120,phase:1,pass,nolog,setvar:tx.detection_paranoia_level=%{TX.blocking_paranoia_level}"
+            SecAction "id:901200,phase:1,pass,nolog,setvar:tx.score=0"
+            SecRule TX:DETECTION_PARANOIA_LEVEL "@lt 2" "id:911013,phase:1,pass,nolog,skipAfter:END"
+            SecRule ARGS "@rx attack" "id:911200,phase:1,pass,log,msg:'pl2'"
+            SecMarker END
+            """
+        let (folded, plain) = try Self.engines(text)
+        let setup = try #require(folded.constantSetup)
+        // 901120 reads what the route rule writes: it runs per request, and so does the gate after it.
+        #expect(setup.preludeIDs == [4759000, 901200])
+        #expect(setup.skippedIDs.isEmpty)
+        for uri in ["/admin?q=attack", "/api?q=attack"] {
+            Self.same(TestSupport.run(folded, uri: uri), TestSupport.run(plain, uri: uri), uri)
+        }
+        #expect(TestSupport.ids(TestSupport.run(folded, uri: "/admin?q=attack")) == [911200])
+        #expect(TestSupport.ids(TestSupport.run(folded, uri: "/api?q=attack")).isEmpty)
+    }
+
+    @Test("MATCHED_VAR after the set-up is what running every rule in order leaves")
+    func matchedVarOrder() throws {
+        let text = """
+            SecRule REQUEST_HEADERS:Content-Type "@rx json" "id:1,phase:1,pass,nolog"
+            SecRule &TX:x "@eq 0" "id:2,phase:1,pass,nolog,setvar:tx.x=1"
+            SecRule REQUEST_METHOD "@rx ^NOPE$" "id:3,phase:1,pass,nolog"
+            SecAction "id:4,phase:1,pass,log,msg:'%{MATCHED_VAR_NAME}=%{MATCHED_VAR}'"
+            SecRule REQUEST_HEADERS:Content-Type "@rx xml" "id:5,phase:1,pass,nolog"
+            SecAction "id:6,phase:1,pass,log,msg:'%{MATCHED_VAR}'"
+            """
+        let (folded, plain) = try Self.engines(text)
+        #expect(try #require(folded.constantSetup).preludeIDs == [2])
+        for type in ["application/json", "text/xml", "text/plain"] {
+            let headers = [("Host", "a"), ("Content-Type", type)]
+            let a = TestSupport.run(folded, uri: "/", headers: headers)
+            let b = TestSupport.run(plain, uri: "/", headers: headers)
+            #expect(a.matchedRules.map(\.message) == b.matchedRules.map(\.message), "\(type)")
+        }
+        let json = TestSupport.run(folded, uri: "/", headers: [("Host", "a"), ("Content-Type", "application/json")])
+        #expect(json.matchedRules.first?.message.hasSuffix("=0") == true)
     }
 }
 

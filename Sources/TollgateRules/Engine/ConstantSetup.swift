@@ -26,6 +26,9 @@ struct ConstantSetup: Sendable {
     let matchedVar: [UInt8]
     let matchedVarName: [UInt8]
     let visibleMatchedVars: [MatchedValue]
+    /// The index in phase 1's program before which the matched state above applies (rules that stay in the
+    /// prelude run first with their own).
+    let matchedRestoreIndex: Int
     /// Per phase: the rules left to run, with the gates' outcomes.
     let programs: [PhaseProgram]
     /// Rules of the prelude (left out of phase 1), for tests and diagnostics.
@@ -48,31 +51,42 @@ struct ConstantSetup: Sendable {
         // The state before the rule being tried, to go back to when its match has effects beyond TX.
         var tx = KeyedStore()
         var matched = (transaction.matchedVar, transaction.matchedVarName, transaction.visibleMatchedVars)
+        // Rules that stay (they read the request) and the TX keys they read and write: a later TX-only rule is
+        // folded only when it neither reads what they write nor writes what they read or write.
+        var stayed = TXKeys()
+        // Where the matched state of the last folded match applies: before the first rule that stays after it.
+        var lastMatchPosition = -1
+        var stayerPositions: [Int] = []
         var i = 0
         while i < phase1.rules.count {
             let rule = phase1.rules[i]
-            if isInert(rule) {
-                i += 1
-                continue
-            }
-            guard readsOnlyTX(rule) else { break }
-            let outcome = transaction.evaluate(rule, phase: 1)
-            if outcome.matched && !matchEffectsOnlyTX(rule) {
-                // Such a rule folds only when it does not match (CRS's check that crs-setup.conf was loaded).
+            let keys = TXKeys(rule)
+            if readsOnlyTX(rule), let keys, stayed.allowsFolding(keys) {
+                let outcome = transaction.evaluate(rule, phase: 1)
+                if outcome.matched && !matchEffectsOnlyTX(rule) {
+                    // Such a rule folds only when it does not match (CRS's check that crs-setup.conf was loaded).
+                    break
+                }
+                tx = (transaction.stores[.tx] ?? KeyedStore()).copy()
+                matched = (transaction.matchedVar, transaction.matchedVarName, transaction.visibleMatchedVars)
+                left.insert(ObjectIdentifier(rule))
+                if outcome.matched { lastMatchPosition = i }
+                if outcome.matched && rule.actions.skipAfter != nil {
+                    // A jump taken on every request: the rules it passes over never run.
+                    let target = phase1.skipAfterTargets[i]
+                    for j in (i + 1)..<max(target, i + 1) { left.insert(ObjectIdentifier(phase1.rules[j])) }
+                    i = target
+                    continue
+                }
+            } else if let keys, staysInPlace(rule) {
+                stayed.formUnion(keys)
+                stayerPositions.append(i)
+            } else {
                 break
-            }
-            tx = (transaction.stores[.tx] ?? KeyedStore()).copy()
-            matched = (transaction.matchedVar, transaction.matchedVarName, transaction.visibleMatchedVars)
-            left.insert(ObjectIdentifier(rule))
-            if outcome.matched && rule.actions.skipAfter != nil {
-                // A jump taken on every request: the rules it passes over never run.
-                let target = phase1.skipAfterTargets[i]
-                for j in (i + 1)..<max(target, i + 1) { left.insert(ObjectIdentifier(phase1.rules[j])) }
-                i = target
-                continue
             }
             i += 1
         }
+        let preludeEnd = i
         guard !left.isEmpty || hasGates(ruleSet) else { return nil }
         let written = WrittenKeys(ruleSet, except: left)
         var programs: [PhaseProgram] = []
@@ -103,9 +117,15 @@ struct ConstantSetup: Sendable {
         }
         let scanners =
             skipped.contains { $0.prefilterWord >= 0 } ? OwnedScanners(prefilter.scanners(keeping: live)) : nil
+        // In the phase-1 program: the first rule that stays after the last folded match, else the first after the
+        // prelude (rules before it keep their relative order, so MATCHED_VAR* ends as when every rule runs).
+        let restoreAt = stayerPositions.first { $0 > lastMatchPosition } ?? preludeEnd
+        let restoreRule = restoreAt < phase1.rules.count ? ObjectIdentifier(phase1.rules[restoreAt]) : nil
+        let matchedRestoreIndex =
+            programs[1].rules.firstIndex { ObjectIdentifier($0) == restoreRule } ?? programs[1].rules.count
         return ConstantSetup(
             tx: KeyedStoreSnapshot(tx), matchedVar: matched.0, matchedVarName: matched.1, visibleMatchedVars: matched.2,
-            programs: programs,
+            matchedRestoreIndex: matchedRestoreIndex, programs: programs,
             preludeIDs: phase1.rules.filter { left.contains(ObjectIdentifier($0)) }.map(\.id),
             scanners: scanners, skippedIDs: skipped.map(\.id))
     }
@@ -151,26 +171,29 @@ struct ConstantSetup: Sendable {
             && !rule.hasControls
     }
 
-    /// Touches no TX, MATCHED_VAR* or rule flow: may run per request at its place while the prelude around it
-    /// is applied up front.
-    static func isInert(_ rule: CompiledRule) -> Bool {
-        guard !rule.logged, rule.effectiveAction == .pass, rule.actions.skip == 0, rule.actions.skipAfter == nil,
-            rule.actions.severity == nil
-        else { return false }
-        let flowFree = ([rule] + rule.chained).allSatisfy { link in
+    /// Runs per request at its place while folded rules around it are applied up front: reads the request (and
+    /// only TX keys it names), changes no rule flow (no disruptive action, skip or rule `ctl`), reads no
+    /// MATCHED_VAR*. Its TX reads and writes are in its `TXKeys`. Generated per-function rules
+    /// (`tx.tollgate_allowed_methods` on a route) and Content-Type rules are such rules.
+    static func staysInPlace(_ rule: CompiledRule) -> Bool {
+        guard rule.effectiveAction == .pass, rule.actions.skip == 0, rule.actions.skipAfter == nil else {
+            return false
+        }
+        return ([rule] + rule.chained).allSatisfy { link in
             link.actions.controls.allSatisfy(isRequestSetting)
+                && link.targets.allSatisfy { !readsMatched($0.variable) }
         }
-        let readsNoState = ([rule] + rule.chained).allSatisfy { link in
-            link.actions.setVars.isEmpty && !link.actions.capture
-                && !(link.op?.argument.contains("%{") ?? false)
-                && link.targets.allSatisfy { !readsState($0.variable) }
-        }
-        return flowFree && readsNoState
     }
 
-    private static func readsState(_ variable: Variable) -> Bool {
+    /// Inert: stays in place and touches no TX at all.
+    static func isInert(_ rule: CompiledRule) -> Bool {
+        guard staysInPlace(rule), let keys = TXKeys(rule) else { return false }
+        return keys.reads.isEmpty && keys.writes.isEmpty && !keys.readsAll
+    }
+
+    private static func readsMatched(_ variable: Variable) -> Bool {
         switch variable {
-        case .tx, .matchedVar, .matchedVars, .matchedVarName, .matchedVarsNames: true
+        case .matchedVar, .matchedVars, .matchedVarName, .matchedVarsNames: true
         default: false
         }
     }
@@ -226,6 +249,68 @@ final class OwnedScanners: Sendable {
     let scanners: [LiteralScanner]
     init(_ scanners: [LiteralScanner]) { self.scanners = scanners }
     deinit { for scanner in scanners { scanner.deallocate() } }
+}
+
+/// The TX keys one rule (all links) reads and writes, lowercase; nil when a written key is not constant.
+struct TXKeys {
+    var reads = Set<[UInt8]>()
+    var writes = Set<[UInt8]>()
+    /// Reads TX beyond named keys (a whole-collection or key-regex target, a macro with a computed key).
+    var readsAll = false
+
+    init() {}
+
+    init?(_ rule: CompiledRule) {
+        for link in [rule] + rule.chained {
+            for target in link.targets where target.variable == .tx {
+                if let key = target.literalKey { reads.insert(key.asciiLowercased()) } else { readsAll = true }
+            }
+            if link.op?.argument.contains("%{") == true {
+                guard let macro = try? MacroString(parsing: link.op?.argument ?? "") else { return nil }
+                read(macro)
+            }
+            if link.actions.capture { for k in 0..<10 { writes.insert(Array(String(k).utf8)) } }
+            for s in link.actions.setVars where s.collection == .tx {
+                guard let lower = s.keyLowercased else { return nil }
+                writes.insert(lower)
+                switch s.operation {
+                case .set(let m): read(m)
+                case .add(let m), .subtract(let m):
+                    reads.insert(lower)
+                    read(m)
+                case .delete: break
+                }
+            }
+            for s in link.actions.setVars where s.collection != .tx { readsAll = true }
+        }
+        // Messages are expanded when the rule logs.
+        for macro in [rule.actions.message, rule.actions.logData].compactMap({ $0 }) { read(macro) }
+    }
+
+    private mutating func read(_ macro: MacroString) {
+        for segment in macro.segments {
+            guard case .reference(let variable, _, let key) = segment else { continue }
+            if variable == .tx {
+                if let key { reads.insert(key) } else { readsAll = true }
+            } else if variable == .matchedVar || variable == .matchedVarName || variable == .matchedVars
+                || variable == .matchedVarsNames
+            {
+                readsAll = true
+            }
+        }
+    }
+
+    mutating func formUnion(_ other: TXKeys) {
+        reads.formUnion(other.reads)
+        writes.formUnion(other.writes)
+        readsAll = readsAll || other.readsAll
+    }
+
+    /// Whether a TX-only rule with `keys` may be applied before rules that stay with these keys.
+    func allowsFolding(_ keys: TXKeys) -> Bool {
+        !keys.readsAll && keys.reads.isDisjoint(with: writes) && keys.writes.isDisjoint(with: writes)
+            && (readsAll ? keys.writes.isEmpty : keys.writes.isDisjoint(with: reads))
+    }
 }
 
 /// The TX keys that rules may write at run time.

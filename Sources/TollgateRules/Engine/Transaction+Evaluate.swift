@@ -18,6 +18,7 @@ extension Transaction {
                         i += 1
                         continue
                     }
+                    if phase == 1 && i == matchedRestoreIndex { restoreMatchedState() }
                     let flag = flags[i]
                     let next = rules[i]._withUnsafeGuaranteedRef { rule in
                         step(rule, at: i, flag: flag, phase: phase, program: program)
@@ -31,8 +32,18 @@ extension Transaction {
                     case .stop: return
                     }
                 }
+                if phase == 1 && matchedRestoreIndex >= 0 { restoreMatchedState() }
             }
         }
+    }
+
+    /// Applies the `ConstantSetup`'s matched state (see `ConstantSetup.matchedRestoreIndex`), once.
+    private func restoreMatchedState() {
+        matchedRestoreIndex = -1
+        guard let setup = engine.constantSetup else { return }
+        matchedVar = setup.matchedVar
+        matchedVarName = setup.matchedVarName
+        visibleMatchedVars = setup.visibleMatchedVars
     }
 
     /// Where the rule loop goes after one rule.

@@ -134,6 +134,8 @@ public final class Transaction {
     let mode: RulesMode
     /// The rules this transaction runs per phase: the ruleset's, or those left by its `ConstantSetup`.
     let programs: [PhaseProgram]
+    /// Phase 1 index before which the `ConstantSetup`'s matched state applies; -1 when none or done.
+    var matchedRestoreIndex = -1
     /// The prefilter's literal scanners: the ruleset's, or the `ConstantSetup`'s without the literals of rules
     /// that never run (until a gate that skips them does not apply: `useFullScanners()`).
     var scanners: [LiteralScanner]
@@ -198,9 +200,7 @@ public final class Transaction {
             programs = setup.programs
             scanners = setup.scanners?.scanners ?? engine.ruleSet.prefilter.scanners
             stores.seed(.tx, setup.tx.makeStore())
-            matchedVar = setup.matchedVar
-            matchedVarName = setup.matchedVarName
-            visibleMatchedVars = setup.visibleMatchedVars
+            matchedRestoreIndex = setup.matchedRestoreIndex
         } else {
             programs = engine.ruleSet.programs
             scanners = engine.ruleSet.prefilter.scanners
