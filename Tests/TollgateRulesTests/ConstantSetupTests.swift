@@ -153,7 +153,7 @@ extension ConstantSetupTests {
         let (folded, plain) = try Self.engines(text)
         let setup = try #require(folded.constantSetup)
         #expect(setup.skippedIDs == [20, 21])
-        #expect(setup.scanners != nil)
+        #expect(setup.scanners.scanners.count == 2)
         let uris = [
             "/?q=leveltwo", "/?q=levelone+bravo", "/?remove=gate&q=leveltwo", "/?remove=gate&q=alpha",
             "/?remove=target&q=leveltwo", "/?q=levelone&remove=gate&r=bravo",

@@ -33,8 +33,8 @@ struct ConstantSetup: Sendable {
     let programs: [PhaseProgram]
     /// Rules of the prelude (left out of phase 1), for tests and diagnostics.
     let preludeIDs: [Int]
-    /// The prefilter's scanners without the literals of rules that never run; nil when all may run.
-    let scanners: OwnedScanners?
+    /// The prefilter's scanners without the literals of rules that never run.
+    let scanners: OwnedScanners
     /// Rules that never run (skipped by a decided gate), for tests and diagnostics.
     let skippedIDs: [Int]
 
@@ -115,8 +115,7 @@ struct ConstantSetup: Sendable {
                 live[rule.prefilterWord] |= rule.prefilterMask
             }
         }
-        let scanners =
-            skipped.contains { $0.prefilterWord >= 0 } ? OwnedScanners(prefilter.scanners(keeping: live)) : nil
+        let scanners = OwnedScanners(prefilter.restrictedScanners(keeping: live))
         // In the phase-1 program: the first rule that stays after the last folded match, else the first after the
         // prelude (rules before it keep their relative order, so MATCHED_VAR* ends as when every rule runs).
         let restoreAt = stayerPositions.first { $0 > lastMatchPosition } ?? preludeEnd
@@ -244,7 +243,7 @@ struct ConstantSetup: Sendable {
     }
 }
 
-/// Literal scanners built for a `ConstantSetup`, freed with it.
+/// The scanners of a `ConstantSetup`, freed with it.
 final class OwnedScanners: Sendable {
     let scanners: [LiteralScanner]
     init(_ scanners: [LiteralScanner]) { self.scanners = scanners }

@@ -10,11 +10,9 @@ extension Transaction {
     /// Goes back to the ruleset's full scanners (a gate that skips rules whose literals the load-time scanners
     /// left out did not apply): the pairs computed so far are computed again.
     func useFullScanners() {
-        let full = ruleSet.prefilter.scanners
-        guard scanners.count != full.count || zip(scanners, full).contains(where: { !$0.0.isSame(as: $0.1) }) else {
-            return
-        }
-        scanners = full
+        guard !usingFullScanners else { return }
+        usingFullScanners = true
+        scanners = ruleSet.prefilter.scanners
         resetPrefilter()
     }
 
@@ -87,7 +85,9 @@ extension Transaction {
             prefilterDone[pair] = true
             for w in 0..<words { bits[pair &* words &+ w] = 0 }
         }
-        guard index < prefilter.groupScanners.count, prefilter.groupScanners[index] < scanners.count else { return }
+        if scanners == nil { scanners = prefilter.scanners }
+        guard let scanners, index < prefilter.groupScanners.count, prefilter.groupScanners[index] < scanners.count
+        else { return }
         let global = scanners[prefilter.groupScanners[index]]
         prefilter.pairChains.withUnsafeBufferPointer { chains in
             prefilter.chainTriggers.withUnsafeBufferPointer { triggers in

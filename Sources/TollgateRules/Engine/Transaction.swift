@@ -138,7 +138,9 @@ public final class Transaction {
     var matchedRestoreIndex = -1
     /// The prefilter's literal scanners: the ruleset's, or the `ConstantSetup`'s without the literals of rules
     /// that never run (until a gate that skips them does not apply: `useFullScanners()`).
-    var scanners: [LiteralScanner]
+    /// Nil until the first scan when running the rules as written (the ruleset's scanners are built on first use).
+    var scanners: [LiteralScanner]?
+    var usingFullScanners = false
 
     init(engine: Engine, request: RequestInput, options: TransactionOptions = TransactionOptions()) {
         self.engine = engine
@@ -198,12 +200,12 @@ public final class Transaction {
         // The load-time set-up applies when no TX was preset (a preset value may change its outcome).
         if options.transactionVariables.isEmpty, let setup = engine.constantSetup {
             programs = setup.programs
-            scanners = setup.scanners?.scanners ?? engine.ruleSet.prefilter.scanners
+            scanners = setup.scanners.scanners
             stores.seed(.tx, setup.tx.makeStore())
             matchedRestoreIndex = setup.matchedRestoreIndex
         } else {
             programs = engine.ruleSet.programs
-            scanners = engine.ruleSet.prefilter.scanners
+            usingFullScanners = true
         }
         if let ct = headerValue("content-type") {
             let lower = ct.asciiLowercased()

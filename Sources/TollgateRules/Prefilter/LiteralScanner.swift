@@ -35,7 +35,7 @@ struct LiteralScanner: @unchecked Sendable {
     /// almost every state accepting (any state whose failure path reaches them), so every input byte would walk
     /// an output. Instead the bytes present in a value are looked up once each after the walk.
     private let byteOutputIndex: UnsafeMutableBufferPointer<Int32>
-    /// Most dense rows (1 KiB each).
+    /// Most dense rows by default (1 KiB each).
     static let denseRowLimit = 1024
 
     private static func copy<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
@@ -43,9 +43,6 @@ struct LiteralScanner: @unchecked Sendable {
         _ = buffer.initialize(from: array)
         return buffer
     }
-
-    /// Whether both are the same tables.
-    func isSame(as other: LiteralScanner) -> Bool { outputIndex.baseAddress == other.outputIndex.baseAddress }
 
     /// Frees the tables; call once, from the owner's `deinit`.
     func deallocate() {
@@ -66,7 +63,8 @@ struct LiteralScanner: @unchecked Sendable {
     /// - Parameters:
     ///   - patterns: (literal, rule bit) pairs; literals must be non-empty.
     ///   - words: words per bit set (`(bits + 63) / 64`).
-    init(patterns: [(literal: [UInt8], bit: Int)], words: Int) {
+    ///   - denseRowLimit: most dense rows (1 KiB each).
+    init(patterns: [(literal: [UInt8], bit: Int)], words: Int, denseRowLimit: Int = LiteralScanner.denseRowLimit) {
         self.words = words
         var trie = AutomatonTrie()
         var ends: [(state: Int, bit: Int)] = []
@@ -136,7 +134,7 @@ struct LiteralScanner: @unchecked Sendable {
         var depthOrder = [Int](repeating: 0, count: stateCount)
         for (position, state) in order.enumerated() { depthOrder[state] = position }
         rank.sort { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : depthOrder[$0] < depthOrder[$1] }
-        let chosen = rank.prefix(Self.denseRowLimit).filter { counts[$0] >= 4 }
+        let chosen = rank.prefix(denseRowLimit).filter { counts[$0] >= 4 }
         var dense = [Int32](repeating: -1, count: stateCount)
         for (row, state) in chosen.enumerated() { dense[state] = Int32(row) }
         var rows = [Int32](repeating: 0, count: max(chosen.count, 1) * 256)

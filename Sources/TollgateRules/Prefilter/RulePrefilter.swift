@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Load-time literal prefilter over a whole ruleset: lets a transaction skip, without visiting any value,
 /// every `@rx`/`@pm` rule none of whose required literals occurs in its targets.
 ///
@@ -41,7 +43,18 @@ package final class RulePrefilter: Sendable {
     /// occurs, and each pair keeps those of its own rules (`maskBits`). Two scanners: one with the literals of
     /// rules that read request data, one for response data (CRS's response rules bring large error-message
     /// lists that request values need not be scanned for: a smaller automaton, fewer cache misses per byte).
-    let scanners: [LiteralScanner]
+    var scanners: [LiteralScanner] {
+        builtScanners.withLock { built in
+            if let built { return built }
+            let made = restrictedScanners(keeping: nil)
+            built = made
+            return made
+        }
+    }
+    /// `scanners`, built on first use: a transaction that runs a `ConstantSetup` uses that set-up's own (see
+    /// `restrictedScanners(keeping:)`), so in the proxy these are built only when a transaction runs the rules
+    /// as written.
+    private let builtScanners = Mutex<[LiteralScanner]?>(nil)
     /// Per group: its scanner in `scanners`.
     let groupScanners: [Int]
     /// Per scanner: the bits of its side.
@@ -90,9 +103,7 @@ package final class RulePrefilter: Sendable {
         patternBytes = bytes
         patternEnds = ends
         patternBits = patterns.map { Int32($0.bit) }
-        scanners = sideBits.map { bits in
-            LiteralScanner(patterns: patterns.filter { bits.contains(ordinal: $0.bit) }, words: words)
-        }
+
         var start = [0]
         var maskWords: [Int] = []
         var maskBits: [UInt64] = []
@@ -122,28 +133,32 @@ package final class RulePrefilter: Sendable {
     }
 
     deinit {
-        for scanner in scanners { scanner.deallocate() }
+        builtScanners.withLock { built in built?.forEach { $0.deallocate() } }
     }
 
     static let empty = RulePrefilter(
         pairs: [], groups: [], chainCount: 0, patterns: [], groupScanners: [], sideBits: [], pairMasks: [],
         chainTriggers: [], bitCount: 0, words: 0)
 
-    /// Scanners like `scanners` with only the literals of the bits in `live` (the caller deallocates them).
-    func scanners(keeping live: [UInt64]) -> [LiteralScanner] {
+    /// Per side, a scanner of the literals whose bit is in `live` (all when nil). The caller deallocates them.
+    func restrictedScanners(keeping live: [UInt64]?) -> [LiteralScanner] {
         var patterns: [(literal: [UInt8], bit: Int)] = []
         var start = 0
         for i in patternEnds.indices {
             let end = Int(patternEnds[i])
-            if live.contains(ordinal: Int(patternBits[i])) {
-                patterns.append((Array(patternBytes[start..<end]), Int(patternBits[i])))
-            }
+            let bit = Int(patternBits[i])
+            if live?.contains(ordinal: bit) ?? true { patterns.append((Array(patternBytes[start..<end]), bit)) }
             start = end
         }
-        return sideBits.map { bits in
-            LiteralScanner(patterns: patterns.filter { bits.contains(ordinal: $0.bit) }, words: words)
+        return sideBits.indices.map { side in
+            LiteralScanner(
+                patterns: patterns.filter { sideBits[side].contains(ordinal: $0.bit) }, words: words,
+                denseRowLimit: Self.denseRows(side: side))
         }
     }
+
+    /// Dense rows per scanner: fewer for response data (inspected less often, and large error-message lists).
+    static func denseRows(side: Int) -> Int { side == 1 ? 256 : LiteralScanner.denseRowLimit }
 
     /// Whether a group's values come from the response (phases 3 and 4).
     static func isResponse(_ variable: Variable) -> Bool {
