@@ -36,7 +36,7 @@ struct LiteralScanner: @unchecked Sendable {
     /// an output. Instead the bytes present in a value are looked up once each after the walk.
     private let byteOutputIndex: UnsafeMutableBufferPointer<Int32>
     /// Most dense rows by default (1 KiB each).
-    static let denseRowLimit = 1024
+    static let denseRowLimit = 512
 
     private static func copy<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
         let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
