@@ -7,10 +7,20 @@ struct SQLPatterns {
     /// True when the first token is the tail of a string the value was injected into.
     let quoted: Bool
 
+    /// Whether some token can start one of `matchedRule`'s token patterns (each starts at a variable, union,
+    /// `;`, logic operator, statement, call, operator or keyword): most text is words and numbers only.
+    let hasPatternStart: Bool
+
     init(tokens: [SQLToken], quoted: Bool) {
         self.all = tokens
-        self.tokens = tokens.filter { $0.kind != .comment }
+        self.tokens = tokens.contains { $0.kind == .comment } ? tokens.filter { $0.kind != .comment } : tokens
         self.quoted = quoted
+        hasPatternStart = tokens.contains { token in
+            switch token.kind {
+            case .variable, .union, .semicolon, .logic, .statement, .function, .op, .keyword: true
+            default: false
+            }
+        }
     }
 
     private func at(_ index: Int) -> SQLToken? { index >= 0 && index < tokens.count ? tokens[index] : nil }
@@ -20,6 +30,7 @@ struct SQLPatterns {
     /// The name of the first rule that classifies the tokens as an injection (for tests and diagnostics).
     var matchedRule: String? {
         if quoted && breaksOutOfString { return "string-breakout" }
+        guard hasPatternStart else { return nil }
         for index in tokens.indices {
             if systemVariable(at: index) { return "system-variable" }
             if unionSelect(at: index) { return "union-select" }
