@@ -66,6 +66,31 @@ import Testing
         }
     }
 
+    @Test("^.*$ matches every value whole without PCRE2, as PCRE2 does, captures included")
+    func wholeValue() throws {
+        let shortcut = try OperatorFactory.make(name: "rx", argument: "^.*$", baseDirectory: "/")
+        // The same pattern written so that the shortcut does not apply.
+        let pcre = try OperatorFactory.make(name: "rx", argument: "^(?:.*)$", baseDirectory: "/")
+        let inputs: [[UInt8]] = [
+            [], Array("host".utf8), Array("a\nb".utf8), Array("line\n".utf8), [0, 0xFF, 0x0A, 0x0D], Array(" \t ".utf8),
+        ]
+        for input in inputs {
+            var a = OperatorContext(captureRequested: true)
+            var b = OperatorContext(captureRequested: true)
+            #expect(shortcut.evaluate(input, context: &a) == .match)
+            #expect(pcre.evaluate(input, context: &b) == .match)
+            #expect(a.captures.first == input)
+            #expect(a.captures.first == b.captures.first)
+        }
+        // Groups over part of the value are copies; a group over all of it is the value.
+        let groups = try OperatorFactory.make(name: "rx", argument: "^(a)(.*)$", baseDirectory: "/")
+        var context = OperatorContext(captureRequested: true)
+        #expect(groups.evaluate(Array("abc".utf8), context: &context) == .match)
+        #expect(context.captures == [Array("abc".utf8), Array("a".utf8), Array("bc".utf8)])
+        #expect(groups.evaluate(Array("a".utf8), context: &context) == .match)
+        #expect(context.captures == [Array("a".utf8), Array("a".utf8), []])
+    }
+
     @Test func catastrophicBacktrackingIsAnError() throws {
         let op = try OperatorFactory.make(name: "rx", argument: "^(a+)+$", baseDirectory: "/")
         var context = OperatorContext()

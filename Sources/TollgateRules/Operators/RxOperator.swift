@@ -9,9 +9,13 @@ package struct RxOperator: RuleOperator {
     package let regex: Regex
     /// The pattern as written (for the load-time literal prefilter).
     package let pattern: String
+    /// The pattern is `^.*$`: under ModSecurity's options (dot-all, dollar at the end only) it matches every value
+    /// whole, so PCRE2 need not run.
+    let matchesWhole: Bool
 
     init(pattern: String) throws(OperatorLoadError) {
         self.pattern = pattern
+        matchesWhole = pattern == "^.*$"
         do {
             regex = try Regex(pattern.isEmpty ? ".*" : pattern, options: .modSecurityDefault)
         } catch {
@@ -20,7 +24,15 @@ package struct RxOperator: RuleOperator {
     }
 
     package func evaluate(_ input: [UInt8], context: inout OperatorContext) -> OperatorResult {
-        Self.run(regex, input, &context)
+        if matchesWhole {
+            // `^.*$` with dot-all and dollar-end-only: every value, entirely (CRS 920450 captures each header name).
+            if context.captureRequested {
+                context.captures.removeAll(keepingCapacity: true)
+                context.captures.append(input)
+            }
+            return .match
+        }
+        return Self.run(regex, input, &context)
     }
 
     static func run(_ regex: Regex, _ input: [UInt8], _ context: inout OperatorContext) -> OperatorResult {
@@ -39,7 +51,15 @@ package struct RxOperator: RuleOperator {
         case .error(let error):
             return .error(OperatorError(regexError: error))
         case .match:
-            context.captures = groups.map { range in range.map { Array(input[$0]) } ?? [] }
+            context.captures.removeAll(keepingCapacity: true)
+            for range in groups {
+                // A group over the whole value shares its bytes.
+                if let range, range.count == input.count {
+                    context.captures.append(input)
+                } else {
+                    context.captures.append(range.map { Array(input[$0]) } ?? [])
+                }
+            }
             return .match
         }
     }
