@@ -172,6 +172,17 @@ extension ConstantSetupTests {
 }
 
 extension ConstantSetupTests {
+    /// CRS's paranoia-level set-up after the route rules: the detection level from the blocking level, then a
+    /// gate before a level-2 rule.
+    static let paranoiaSetup = """
+        SecRule &TX:detection_paranoia_level "@eq 0" \
+            "id:901120,phase:1,pass,nolog,setvar:tx.detection_paranoia_level=%{TX.blocking_paranoia_level}"
+        SecAction "id:901200,phase:1,pass,nolog,setvar:tx.score=0"
+        SecRule TX:DETECTION_PARANOIA_LEVEL "@lt 2" "id:911013,phase:1,pass,nolog,skipAfter:END"
+        SecRule ARGS "@rx attack" "id:911200,phase:1,pass,log,msg:'pl2'"
+        SecMarker END
+        """
+
     @Test("per-route rules that set TX stay in place; folding continues past them unless their keys are involved")
     func rulesThatStay() throws {
         let text = """
@@ -179,12 +190,7 @@ extension ConstantSetupTests {
             SecRule REQUEST_FILENAME "@beginsWith /api" \
                 "id:4759001,phase:1,pass,nolog,setvar:'tx.tollgate_allowed_methods=GET POST'"
             SecRule REQUEST_FILENAME "@beginsWith /admin" "id:4759002,phase:1,pass,nolog,setvar:'tx.admin=1'"
-            SecRule &TX:detection_paranoia_level "@eq 0" \
-                "id:901120,phase:1,pass,nolog,setvar:tx.detection_paranoia_level=%{TX.blocking_paranoia_level}"
-            SecAction "id:901200,phase:1,pass,nolog,setvar:tx.score=0"
-            SecRule TX:DETECTION_PARANOIA_LEVEL "@lt 2" "id:911013,phase:1,pass,nolog,skipAfter:END"
-            SecRule ARGS "@rx attack" "id:911200,phase:1,pass,log,msg:'pl2'"
-            SecMarker END
+            \(Self.paranoiaSetup)
             SecRule REQUEST_METHOD "!@within %{tx.tollgate_allowed_methods}" \
                 "id:4750100,phase:1,deny,status:405,log,chain"
                 SecRule &TX:tollgate_allowed_methods "@eq 1" "t:none"
@@ -208,12 +214,7 @@ extension ConstantSetupTests {
             SecAction "id:4759000,phase:1,pass,nolog,setvar:'tx.blocking_paranoia_level=1'"
             SecRule REQUEST_FILENAME "@beginsWith /admin" \
                 "id:4759001,phase:1,pass,nolog,setvar:'tx.blocking_paranoia_level=2'"
-            SecRule &TX:detection_paranoia_level "@eq 0" \
-                "id:901120,phase:1,pass,nolog,setvar:tx.detection_paranoia_level=%{TX.blocking_paranoia_level}"
-            SecAction "id:901200,phase:1,pass,nolog,setvar:tx.score=0"
-            SecRule TX:DETECTION_PARANOIA_LEVEL "@lt 2" "id:911013,phase:1,pass,nolog,skipAfter:END"
-            SecRule ARGS "@rx attack" "id:911200,phase:1,pass,log,msg:'pl2'"
-            SecMarker END
+            \(Self.paranoiaSetup)
             """
         let (folded, plain) = try Self.engines(text)
         let setup = try #require(folded.constantSetup)

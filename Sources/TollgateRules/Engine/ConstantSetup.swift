@@ -229,15 +229,7 @@ struct ConstantSetup: Sendable {
             rule.actions.setVars.isEmpty, !rule.hasControls, !rule.logged, rule.effectiveAction == .pass,
             rule.actions.severity == nil, rule.actions.skip == 0, !written.mayWrite(fast.key)
         else { return nil }
-        let stored = tx[lowercased: fast.key]
-        let value: [UInt8]
-        if fast.count {
-            value = stored == nil ? Transaction.zeroBytes : Transaction.oneBytes
-        } else if let stored {
-            value = stored
-        } else {
-            return .noMatch
-        }
+        guard let value = fast.subject(in: tx) else { return .noMatch }
         guard fast.comparison.holds(ByteSearch.parseInteger(value), fast.constant) else { return .noMatch }
         return .match(name: fast.name, value: value)
     }

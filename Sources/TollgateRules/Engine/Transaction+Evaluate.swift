@@ -250,13 +250,7 @@ extension Transaction {
     /// `evaluateLink` for a numeric comparison of one TX value: the same outcome and MATCHED_VAR* state as the
     /// visitor path, without it.
     private func evaluateTXCompare(_ fast: TXCompare, _ link: CompiledRule) -> Bool {
-        let stored = stores[.tx]?[lowercased: fast.key]
-        let value: [UInt8]
-        if fast.count {
-            value = stored == nil ? Self.zeroBytes : Self.oneBytes
-        } else if let stored {
-            value = stored
-        } else {
+        guard let value = fast.subject(in: stores[.tx]) else {
             // No value to inspect: no match.
             if !visibleMatchedVars.isEmpty { visibleMatchedVars.removeAll(keepingCapacity: true) }
             return false

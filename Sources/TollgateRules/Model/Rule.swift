@@ -184,6 +184,13 @@ struct TXCompare: Sendable {
     /// MATCHED_VAR_NAME on a match.
     let name: [UInt8]
 
+    /// The value compared, read from TX (`&TX:key`: 1 or 0); nil when the key is absent (no match).
+    func subject(in tx: KeyedStore?) -> [UInt8]? {
+        let stored = tx?[lowercased: key]
+        if count { return stored == nil ? Transaction.zeroBytes : Transaction.oneBytes }
+        return stored
+    }
+
     init?(_ rule: Rule, targets: [VariableTarget], exclusions: [VariableTarget]) {
         guard targets.count == 1, exclusions.isEmpty, rule.transformations.isEmpty, !rule.actions.capture,
             let target = targets.first, target.variable == .tx, let key = target.literalKey,
