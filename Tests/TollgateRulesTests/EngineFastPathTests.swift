@@ -168,6 +168,27 @@ struct EngineFastPathTests {
         }
     }
 
+    @Test("request caches are released after phase 2; later phases still read request values through rules")
+    func releasedCaches() throws {
+        let engine = try TestSupport.engine(
+            """
+            SecRule ARGS "@rx attack" "id:1,phase:2,pass,log,t:lowercase"
+            SecRule REQUEST_HEADERS:User-Agent "@rx probe" "id:3,phase:3,pass,log,t:lowercase"
+            SecRule ARGS "@rx attack" "id:2,phase:5,pass,log,t:lowercase"
+            """)
+        let request = RequestInput(
+            method: "GET", target: "/?q=ATTACK",
+            headers: [HeaderField("Host", "a"), HeaderField("User-Agent", "Probe")])
+        let tx = engine.transaction(for: request)
+        _ = tx.processRequestHeaders()
+        _ = tx.processRequestBody([])
+        #expect(tx.transformTable.isEmpty)
+        #expect(tx.prefilterState == nil)
+        _ = tx.processResponseHeaders(ResponseInput(status: 200, headers: [HeaderField("Content-Type", "text/plain")]))
+        tx.runLoggingPhase()
+        #expect(TestSupport.ids(tx) == [1, 3, 2])
+    }
+
     @Test("the TX store keeps insertion order and finds every key case-insensitively after removals")
     func keyedStore() {
         let store = KeyedStore()

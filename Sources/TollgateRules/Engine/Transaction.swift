@@ -258,7 +258,18 @@ public final class Transaction {
             processBody(body, truncated: truncated)
         }
         runPhase(2)
+        releaseRequestCaches()
         return verdict
+    }
+
+    /// Frees what phases 1 and 2 cached (transformed values, the prefilter's bit sets): the transaction may wait
+    /// a while for the function's response, and a later phase that needs them computes them again.
+    func releaseRequestCaches() {
+        transformTable = []
+        argsCache = nil
+        prefilterState = nil
+        prefilterDone = []
+        prefilterComputed = false
     }
 
     /// Phase 3: the response head.
