@@ -30,7 +30,8 @@ extension Transaction {
         defer {
             argsCache = nil
             // Argument indices change when the body adds arguments: cached transformations are stale.
-            transformTable = []
+            transformIndex = []
+            transformValues = []
         }
         // An empty body has nothing to parse (ModSecurity does not run the processor on it).
         guard let processor, !body.isEmpty else { return }

@@ -292,19 +292,20 @@ extension Transaction {
         let v = variable.ordinal
         let chains = ruleSet.transformationChainCount
         let index = slot &* chains &+ chainID
-        if transformTable.isEmpty { transformTable = Array(repeating: [], count: Variable.allCases.count) }
+        if transformIndex.isEmpty { transformIndex = Array(repeating: [], count: Variable.allCases.count) }
         // Read through the buffers (one access, no copies of the inner arrays).
-        let hit: [UInt8]? = transformTable.withUnsafeBufferPointer { outer in
-            outer[v].withUnsafeBufferPointer { inner in index < inner.count ? inner[index] : nil }
+        let stored: Int32 = transformIndex.withUnsafeBufferPointer { outer in
+            outer[v].withUnsafeBufferPointer { inner in index < inner.count ? inner[index] : 0 }
         }
-        if let hit { return hit }
+        if stored > 0 { return transformValues[Int(stored) &- 1] }
         var current = value
         for t in transformations { current = t.apply(current) }
         let needed = (slot + 1) * chains
-        if transformTable[v].count < needed {
-            transformTable[v].append(contentsOf: repeatElement(nil, count: needed - transformTable[v].count))
+        if transformIndex[v].count < needed {
+            transformIndex[v].append(contentsOf: repeatElement(0, count: needed - transformIndex[v].count))
         }
-        transformTable[v][index] = current
+        transformValues.append(current)
+        transformIndex[v][index] = Int32(truncatingIfNeeded: transformValues.count)
         return current
     }
 

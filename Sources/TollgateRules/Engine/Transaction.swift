@@ -88,10 +88,12 @@ public final class Transaction {
     var removedMessages: Set<String> = []
     var removedTargets: [(selector: RuleSelector, target: VariableTarget)] = []
 
-    /// Transformation results by value identity, not bytes:
-    /// `transformTable[variable][slot * transformationChainCount + chain]` (array indexing, no hashing);
-    /// filled lazily.
-    var transformTable: [[[UInt8]?]] = []
+    /// Transformation results by value identity, not bytes: `transformIndex[variable][slot *
+    /// transformationChainCount + chain]` is 1 + the result's index in `transformValues`, 0 when not computed yet
+    /// (array indexing, no hashing; filled lazily). The table holds plain integers and the values are dense, so
+    /// freeing both costs one release per computed value, not a generic destroy per (slot, chain).
+    var transformIndex: [[Int32]] = []
+    var transformValues: [[UInt8]] = []
     /// Literal prefilter state for the current phase: per pair, whether it was scanned, and its rule bits.
     var prefilterDone: [Bool] = []
     var prefilterState: PrefilterState?
@@ -265,7 +267,8 @@ public final class Transaction {
     /// Frees what phases 1 and 2 cached (transformed values, the prefilter's bit sets): the transaction may wait
     /// a while for the function's response, and a later phase that needs them computes them again.
     func releaseRequestCaches() {
-        transformTable = []
+        transformIndex = []
+        transformValues = []
         argsCache = nil
         prefilterState = nil
         prefilterDone = []
