@@ -182,7 +182,7 @@ struct EngineFastPathTests {
         let tx = engine.transaction(for: request)
         _ = tx.processRequestHeaders()
         _ = tx.processRequestBody([])
-        #expect(tx.transformTable.isEmpty)
+        #expect(tx.transformIndex.isEmpty && tx.transformValues.isEmpty)
         #expect(tx.prefilterState == nil)
         _ = tx.processResponseHeaders(ResponseInput(status: 200, headers: [HeaderField("Content-Type", "text/plain")]))
         tx.runLoggingPhase()

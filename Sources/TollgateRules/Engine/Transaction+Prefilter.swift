@@ -100,27 +100,32 @@ extension Transaction {
                                         prefilter.chainStepStart.withUnsafeBufferPointer { stepStart in
                                             groupPairs.withUnsafeBufferPointer { pairs in
                                                 forEachValue(of: group.target, exclusions: []) { _, _, value, _ in
-                                                    let present = value.withUnsafeBufferPointer { ByteSet($0) }
-                                                    state.beginValue()
-                                                    for pairIndex in pairs {
-                                                        let chain = chains[pairIndex]
-                                                        let out = bits + pairIndex &* words
-                                                        var found: UnsafeMutablePointer<UInt64>
-                                                        if triggers[chain].isDisjoint(with: present) {
-                                                            found = state.rawBits(
-                                                                value, present: present, scanner: global, words: words)
-                                                        } else {
-                                                            let range = stepStart[chain]..<stepStart[chain &+ 1]
-                                                            found = stage(
-                                                                of: value, present: present,
-                                                                codes: UnsafeBufferPointer(rebasing: codes[range]),
-                                                                steps: UnsafeBufferPointer(rebasing: steps[range]),
-                                                                stepTriggers: stepTriggers, state: state,
-                                                                scanner: global, words: words)
-                                                        }
-                                                        for k in maskStart[pairIndex]..<maskStart[pairIndex &+ 1] {
-                                                            let w = maskWords[k]
-                                                            out[w] |= found[w] & masks[k]
+                                                    // The raw bytes are borrowed once per value: passing the array
+                                                    // to each pair's scan retained and released it per pair.
+                                                    value.withUnsafeBufferPointer { raw in
+                                                        let present = ByteSet(raw)
+                                                        state.beginValue()
+                                                        for pairIndex in pairs {
+                                                            let chain = chains[pairIndex]
+                                                            let out = bits + pairIndex &* words
+                                                            var found: UnsafeMutablePointer<UInt64>
+                                                            if triggers[chain].isDisjoint(with: present) {
+                                                                found = state.rawBits(
+                                                                    raw, present: present, scanner: global, words: words
+                                                                )
+                                                            } else {
+                                                                let range = stepStart[chain]..<stepStart[chain &+ 1]
+                                                                found = stage(
+                                                                    of: value, raw: raw, present: present,
+                                                                    codes: UnsafeBufferPointer(rebasing: codes[range]),
+                                                                    steps: UnsafeBufferPointer(rebasing: steps[range]),
+                                                                    stepTriggers: stepTriggers, state: state,
+                                                                    scanner: global, words: words)
+                                                            }
+                                                            for k in maskStart[pairIndex]..<maskStart[pairIndex &+ 1] {
+                                                                let w = maskWords[k]
+                                                                out[w] |= found[w] & masks[k]
+                                                            }
                                                         }
                                                     }
                                                 }
@@ -136,14 +141,15 @@ extension Transaction {
         }
     }
 
-    /// The scanned bits of `value` after the steps of one chain whose exact triggers occur (memoized per value).
+    /// The scanned bits of `value` (`raw` is its bytes) after the steps of one chain whose exact triggers occur
+    /// (memoized per value). The current stage is the raw value (`entry` -1) or a memo entry: it is only
+    /// materialized as an array when a step is applied to it.
     private func stage(
-        of value: [UInt8], present: ByteSet, codes: UnsafeBufferPointer<UInt8>,
+        of value: [UInt8], raw: UnsafeBufferPointer<UInt8>, present: ByteSet, codes: UnsafeBufferPointer<UInt8>,
         steps: UnsafeBufferPointer<Transformation>,
         stepTriggers: UnsafeBufferPointer<ByteSet>, state: PrefilterState, scanner: LiteralScanner, words: Int
     ) -> UnsafeMutablePointer<UInt64> {
         var key: UInt64 = 0
-        var current = value
         var set = present
         var entry = -1
         for (position, code) in codes.enumerated() {
@@ -153,27 +159,31 @@ extension Transaction {
             let nextKey = memoizable ? key << 6 | UInt64(code) : UInt64.max
             if memoizable, let hit = state.memoIndex(nextKey) {
                 entry = hit
-                current = state.memoOutputs[hit]
-                set = state.memoSets[hit]
+                set = state.memoSet(hit)
             } else {
-                let next = steps[position].apply(current)
-                // A step that changed nothing (normalizePath on a dotted name) leaves the same stage: no new
-                // entry, no new scan, and the key stays that of the stage.
-                if next == current { continue }
-                current = next
-                if let same = state.memoEntry(withOutput: current) {
+                let next: [UInt8]
+                if entry < 0 {
+                    next = steps[position].apply(value)
+                    // A step that changed nothing (normalizePath on a dotted name) leaves the same stage: no new
+                    // entry, no new scan, and the key stays that of the stage.
+                    if next == value { continue }
+                } else {
+                    guard let changed = state.apply(steps[position], toEntry: entry) else { continue }
+                    next = changed
+                }
+                if let same = state.memoEntry(withOutput: next) {
                     // Another step sequence already produced these bytes: share its scan.
                     entry = same
-                    set = state.memoSets[same]
+                    set = state.memoSet(same)
                     if memoizable { state.alias(nextKey, to: same) }
                 } else {
-                    set = current.withUnsafeBufferPointer { ByteSet($0) }
-                    entry = state.memoize(nextKey, output: current, set: set)
+                    set = next.withUnsafeBufferPointer { ByteSet($0) }
+                    entry = state.memoize(nextKey, output: next, set: set)
                 }
             }
             key = nextKey
         }
-        if entry < 0 { return state.rawBits(value, present: present, scanner: scanner, words: words) }
+        if entry < 0 { return state.rawBits(raw, present: present, scanner: scanner, words: words) }
         return state.scannedBits(entry, scanner: scanner, words: words)
     }
 }
@@ -232,10 +242,21 @@ final class PrefilterState {
 
     /// The memo entry whose output is `output`, if any (a handful of entries per value).
     func memoEntry(withOutput output: [UInt8]) -> Int? {
-        for i in memoOutputs.indices where memoOutputs[i].count == output.count && memoOutputs[i] == output {
-            return i
+        memoOutputs.withUnsafeBufferPointer { outputs in
+            for i in outputs.indices where outputs[i].count == output.count && outputs[i] == output { return i }
+            return nil
         }
-        return nil
+    }
+
+    /// The byte set of memo entry `index`.
+    func memoSet(_ index: Int) -> ByteSet { memoSets.withUnsafeBufferPointer { $0[index] } }
+
+    /// `step` applied to memo entry `index`'s output, or nil when it changes nothing.
+    func apply(_ step: Transformation, toEntry index: Int) -> [UInt8]? {
+        memoOutputs.withUnsafeBufferPointer { outputs in
+            let next = step.apply(outputs[index])
+            return next == outputs[index] ? nil : next
+        }
     }
 
     /// Records that step sequence `key` reaches memo entry `entry`.
@@ -262,25 +283,28 @@ final class PrefilterState {
     }
 
     /// The bits of the raw value, scanned on first use per value.
-    func rawBits(_ value: [UInt8], present: ByteSet, scanner: LiteralScanner, words: Int) -> UnsafeMutablePointer<
-        UInt64
-    > {
+    func rawBits(
+        _ value: UnsafeBufferPointer<UInt8>, present: ByteSet, scanner: LiteralScanner, words: Int
+    ) -> UnsafeMutablePointer<UInt64> {
         if !rawDone {
             rawDone = true
             for w in 0..<words { scanned[w] = 0 }
-            value.withUnsafeBufferPointer { scanner.scan($0, present: present, into: scanned) }
+            scanner.scan(value, present: present, into: scanned)
         }
         return scanned
+    }
+
+    @inline(never)
+    private func scan(_ index: Int, into slot: UnsafeMutablePointer<UInt64>, scanner: LiteralScanner, words: Int) {
+        memoScanned[index] = true
+        for w in 0..<words { slot[w] = 0 }
+        memoOutputs[index].withUnsafeBufferPointer { scanner.scan($0, present: memoSets[index], into: slot) }
     }
 
     /// The bits of memo entry `index`, scanned on first use.
     func scannedBits(_ index: Int, scanner: LiteralScanner, words: Int) -> UnsafeMutablePointer<UInt64> {
         let slot = scanned + (index + 1) * words
-        if !memoScanned[index] {
-            memoScanned[index] = true
-            for w in 0..<words { slot[w] = 0 }
-            memoOutputs[index].withUnsafeBufferPointer { scanner.scan($0, present: memoSets[index], into: slot) }
-        }
+        if !memoScanned[index] { scan(index, into: slot, scanner: scanner, words: words) }
         return slot
     }
 }
