@@ -79,6 +79,38 @@ struct RegexLiteralsTests {
         #expect(RegexLiterals.requiredLiterals("id=\\d") == (0...9).map { Array("id=\($0)".utf8) })
     }
 
+    @Test("an alternation tries every choice of one clause per branch and keeps the most selective")
+    func alternationChoices() throws {
+        // Branch one needs `<` and `script`; branch two needs a quote and `=`. Pairing clauses by rank gives
+        // `{script, =}` and `{<, ", '}`; trying every pair also finds `{<, =}`, which both branches hold.
+        let pattern = "<[^a-z]*script|[\"'][a-z ]*="
+        let clauses = try #require(RegexLiterals.requiredClauses(pattern))
+        #expect(clauses.contains([Array("<".utf8), Array("=".utf8)]))
+        #expect(clauses.count <= RegexLiterals.clauseLimit)
+        // Necessary, never sufficient: every subject the pattern matches satisfies every clause.
+        let regex = try Regex(bytes: Array(pattern.utf8), options: [.modSecurityDefault, .caseless])
+        var matched = 0
+        for subject in ["<  script", "a <script>", "' onload=", "\"x=", "<SCRIPT", "title=\"a b=\"", "plain text"] {
+            let bytes = Array(subject.utf8)
+            guard regex.matches(bytes) == .match else { continue }
+            matched += 1
+            #expect(Transaction.satisfies(clauses, bytes), "\(subject)")
+        }
+        #expect(matched == 6)
+        // A rare byte outranks a common one of the same length; a longer literal outranks both.
+        func score(_ literals: String...) -> Int { RegexLiterals.score(Set(literals.map { Array($0.utf8) })) }
+        #expect(score("<") > score("a"))
+        #expect(score("on") > score("a", "."))
+        #expect(score("<script") > score("<"))
+    }
+
+    @Test("a class of up to 32 bytes before a literal makes exact strings")
+    func widerClasses() throws {
+        let literals = try #require(RegexLiterals.requiredLiterals("(?i)[\\t-\\r \"'\\(,/-9;=`]on[a-z]{3,50}"))
+        #expect(literals.count == 24)
+        #expect(literals.allSatisfy { $0.count == 3 && $0.suffix(2) == Array("on".utf8) })
+    }
+
     @Test("literals are cut to the cap, never empty")
     func capped() throws {
         let long = String(repeating: "abcdefgh", count: 10)

@@ -21,6 +21,8 @@ package enum RegexLiterals {
 
     /// Most clauses kept per pattern (each costs the rule a bit).
     static let clauseLimit = 3
+    /// Most choices of one clause per branch that an alternation tries.
+    static let combinationLimit = 81
 
     /// The literals (lowercased, non-empty) one of which every match of `pattern` contains, or `nil` when no
     /// useful condition can be derived (the most selective clause of `requiredClauses`).
@@ -36,7 +38,7 @@ package enum RegexLiterals {
         guard let info = parser.parseAll() else { return nil }
         var clauses = info.allClauses.filter { !$0.isEmpty && !$0.contains([]) }
         guard !clauses.isEmpty else { return nil }
-        clauses.sort { score($0) != score($1) ? score($0) > score($1) : $0.count < $1.count }
+        clauses.sort(by: moreSelective)
         var out: [[[UInt8]]] = []
         var seen = Set<Set<[UInt8]>>()
         for clause in clauses where out.count < clauseLimit {
@@ -80,11 +82,34 @@ package enum RegexLiterals {
 
     }
 
-    /// Selectivity: the shortest literal's length (capped), so that `{"select"}` beats `{"s", "x"}`.
+    /// Selectivity: the shortest literal's length (capped), so that `{"select"}` beats `{"s", "x"}`. A one-byte
+    /// literal counts as two when it is a byte that ordinary text rarely holds (markup and shell punctuation,
+    /// quotes, control bytes), so that `{"<", "\""}` beats `{"a", "<"}`.
     static func score(_ set: Set<[UInt8]>) -> Int {
         var shortest = Int.max
-        for literal in set { shortest = min(shortest, literal.count) }
+        for literal in set {
+            shortest = min(shortest, literal.count == 1 ? singleByteWeight(literal[0]) : literal.count)
+        }
         return min(shortest, 6) * 4 - (set.count > 64 ? 1 : 0)
+    }
+
+    /// 1 for the bytes most values contain (letters, digits, space and the punctuation of names, dates, paths
+    /// and lists), 2 for the rest.
+    static func singleByteWeight(_ byte: UInt8) -> Int {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: ","),
+            UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "/"), UInt8(ascii: ":"):
+            return 1
+        default:
+            return 2
+        }
+    }
+
+    /// Orders clauses most selective first (then fewer literals first).
+    static func moreSelective(_ a: Set<[UInt8]>, _ b: Set<[UInt8]>) -> Bool {
+        let (sa, sb) = (score(a), score(b))
+        return sa != sb ? sa > sb : a.count < b.count
     }
 
     static func concatenate(_ items: [Info]) -> Info {
@@ -168,19 +193,47 @@ package enum RegexLiterals {
                 starts = nil
             }
         }
-        // Any choice of one clause per branch, united, is a clause of the alternation: the k-th clause takes
+        // Any choice of one clause per branch, united, is a clause of the alternation. When the choices are
+        // few, every one is tried and the most selective kept (`<` from one branch and `<`, `"` or `'` from the
+        // other make `{<, ", '}`, where pairing by rank made `{<, a, b, ...}`); otherwise the k-th clause takes
         // each branch's k-th most selective (or its last), so branches with several clauses keep them.
         var lists: [[Set<[UInt8]>]] = []
+        var combinations = 1
         for branch in branches {
-            let sorted = branch.allClauses.filter { !$0.contains([]) }.sorted { score($0) > score($1) }
+            let sorted = branch.allClauses.filter { !$0.contains([]) }.sorted(by: moreSelective)
             guard !sorted.isEmpty else { return Info(exact: nil, clauses: [], prefixes: starts) }
-            lists.append(sorted)
+            lists.append(Array(sorted.prefix(4)))
+            combinations = combinations > Self.combinationLimit ? combinations : combinations * min(sorted.count, 4)
         }
-        var clauses: [Set<[UInt8]>] = []
+        var candidates: [Set<[UInt8]>] = []
         for k in 0..<clauseLimit {
             var union = Set<[UInt8]>()
             for list in lists { union.formUnion(list[min(k, list.count - 1)]) }
-            if !clauses.contains(union) { clauses.append(union) }
+            if !candidates.contains(union) { candidates.append(union) }
+        }
+        if combinations > 1 && combinations <= Self.combinationLimit {
+            var choice = Array(repeating: 0, count: lists.count)
+            while true {
+                var union = Set<[UInt8]>()
+                for (list, index) in zip(lists, choice) { union.formUnion(list[index]) }
+                if !candidates.contains(union) { candidates.append(union) }
+                // Next choice (odometer order).
+                var position = 0
+                while position < lists.count {
+                    choice[position] += 1
+                    if choice[position] < lists[position].count { break }
+                    choice[position] = 0
+                    position += 1
+                }
+                if position == lists.count { break }
+            }
+        }
+        candidates.sort(by: moreSelective)
+        // Keep the most selective; a clause that contains a kept one is implied by it and adds nothing.
+        var clauses: [Set<[UInt8]>] = []
+        for candidate in candidates where clauses.count < clauseLimit {
+            if clauses.contains(where: { $0.isSubset(of: candidate) }) { continue }
+            clauses.append(candidate)
         }
         return Info(exact: nil, clauses: clauses, prefixes: starts)
     }
@@ -484,7 +537,7 @@ package enum RegexLiterals {
                 }
                 members.insert(ByteSearch.lower(low))
             }
-            if negated || large || members.count > 16 || members.isEmpty { return .anything }
+            if negated || large || members.count > 32 || members.isEmpty { return .anything }
             return Info(exact: Set(members.map { [$0] }))
         }
 
