@@ -144,6 +144,52 @@ struct LiteralScannerTests {
         #expect(scan("") == [0, 0])
         #expect(scan("xunion") == [0b100, 1 << 6])
     }
+
+    @Test("finds exactly the literals a naive search finds: random literal sets and inputs, shared prefixes")
+    func differential() {
+        // A small alphabet (both cases, markup bytes, a non-ASCII byte) so literals overlap, share two-, three-
+        // and four-byte prefixes and occur often.
+        let alphabet = Array("abcAB<=; \u{7F}".utf8) + [0x80, 0xC3]
+        var state: UInt64 = 0x5EED_1234
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        func lowered(_ bytes: [UInt8]) -> [UInt8] { bytes.map(ByteSearch.lower) }
+        func contains(_ text: [UInt8], _ literal: [UInt8]) -> Bool {
+            guard literal.count <= text.count else { return false }
+            for start in 0...(text.count - literal.count) where Array(text[start..<start + literal.count]) == literal {
+                return true
+            }
+            return false
+        }
+        var found = 0
+        for _ in 0..<150 {
+            var patterns: [(literal: [UInt8], bit: Int)] = []
+            for _ in 0..<(1 + next(40)) {
+                let literal = (0..<(1 + next(9))).map { _ in alphabet[next(alphabet.count)] }
+                patterns.append((literal, next(130)))
+            }
+            let words = 3
+            let scanner = LiteralScanner(patterns: patterns, words: words)
+            defer { scanner.deallocate() }
+            for _ in 0..<40 {
+                let text = (0..<next(48)).map { _ in alphabet[next(alphabet.count)] }
+                var expected = [UInt64](repeating: 0, count: words)
+                for (literal, bit) in patterns where contains(lowered(text), lowered(literal)) {
+                    expected[bit >> 6] |= 1 << UInt64(bit & 63)
+                }
+                var out = [UInt64](repeating: 0, count: words)
+                text.withUnsafeBufferPointer { input in
+                    out.withUnsafeMutableBufferPointer { scanner.scan(input, into: $0.baseAddress!) }
+                }
+                #expect(out == expected, "text \(text) patterns \(patterns)")
+                if expected != [0, 0, 0] { found += 1 }
+            }
+        }
+        // The inputs do hit literals (the comparison is not between empty sets).
+        #expect(found > 1000)
+    }
 }
 
 @Suite("Literal prefilter: engine semantics")

@@ -1,9 +1,14 @@
-/// A case-insensitive (ASCII) Aho-Corasick automaton whose patterns carry rule bits: one pass over a value
-/// ORs into a bit set every rule one of whose literals occurs in it.
+/// A case-insensitive (ASCII) multi-literal scanner whose literals carry rule bits: one pass over a value ORs
+/// into a bit set every rule one of whose literals occurs in it.
 ///
-/// Built once at load per transformation chain. Each state's output is the union of the rule bits of every
-/// pattern ending there or at a state on its failure path, so matching walks each byte once, allocates
-/// nothing, and touches the output only at accepting states.
+/// Literals are indexed by how they start rather than walked as an automaton. A table of 65,536 flags says, for
+/// every pair of (lowercased) bytes, whether a two-byte literal is that pair, whether a three-byte literal starts
+/// with it and whether a longer one does. Each position of the value costs one flag load, and the positions are
+/// independent of each other, so the processor overlaps those loads; an Aho-Corasick walk is a chain of dependent
+/// loads through an automaton far larger than the cache, and cost about twice as much per byte on CRS's
+/// literals. Only a flagged position looks further: the three-byte literal, or the literals that share its first
+/// four bytes, in one small open-addressing table. One-byte literals are looked up once each by the bytes present
+/// in the value.
 ///
 /// The tables live in buffers allocated once and never written after `init`; the value is a handful of
 /// pointers, so copying it costs no reference counting in the per-value loop. The owner (`RulePrefilter`)
@@ -11,32 +16,36 @@
 struct LiteralScanner: @unchecked Sendable {
     /// Words per rule bit set.
     let words: Int
-    /// Per state: first index into `edgeBytes`/`edgeTargets` and the number of edges.
-    private let edgeStart: UnsafeMutableBufferPointer<Int32>
-    private let edgeCount: UnsafeMutableBufferPointer<Int32>
-    private let edgeBytes: UnsafeMutableBufferPointer<UInt8>
-    private let edgeTargets: UnsafeMutableBufferPointer<Int32>
-    private let failure: UnsafeMutableBufferPointer<Int32>
-    /// Dense transitions of the root.
-    private let rootNext: UnsafeMutableBufferPointer<Int32>
-    /// Per state: where its output starts in `outputWords`/`outputMasks`, or -1 when it accepts nothing. An
-    /// output lists only its non-zero words, (word, mask) pairs ended by word -1, and states with the same
-    /// output share it.
-    private let outputIndex: UnsafeMutableBufferPointer<Int32>
+    /// Per lowercased byte pair (`first << 8 | second`): `pairLiteral`, `startsTriple`, `startsLonger`.
+    private let pairFlags: UnsafeMutableBufferPointer<UInt8>
+    /// Open addressing over keys tagged with their kind (`pairKey`, `tripleKey`, `prefixKey`); `emptyKey` marks
+    /// a free slot. A pair or triple maps to its output start, a four-byte prefix to its bucket.
+    private let tableKeys: UnsafeMutableBufferPointer<UInt64>
+    private let tableValues: UnsafeMutableBufferPointer<Int32>
+    private let tableMask: Int
+    private let tableShift: UInt64
+    /// The literals of four bytes or more, grouped by their first four: bucket `b` is
+    /// `bucketStart[b] ..< bucketStart[b + 1]` of `literalStart`/`literalLength`/`literalOutput`.
+    private let bucketStart: UnsafeMutableBufferPointer<Int32>
+    private let literalStart: UnsafeMutableBufferPointer<Int32>
+    private let literalLength: UnsafeMutableBufferPointer<Int32>
+    private let literalOutput: UnsafeMutableBufferPointer<Int32>
+    /// The lowercased bytes of those literals, back to back.
+    private let literalBytes: UnsafeMutableBufferPointer<UInt8>
+    /// Outputs: (word, mask) pairs ended by word -1; literals with the same bits share one.
     private let outputWords: UnsafeMutableBufferPointer<Int32>
     private let outputMasks: UnsafeMutableBufferPointer<UInt64>
-    /// Per state: the index of its dense row (complete transitions, failure links resolved), or -1.
-    private let denseIndex: UnsafeMutableBufferPointer<Int32>
-    /// 256 next states per dense row: the states with the most edges (the hot ones near the root) step in
-    /// one load instead of a search and a walk of failure links.
-    private let denseRows: UnsafeMutableBufferPointer<Int32>
-    /// Per byte value: where the output of the one-byte literals equal to it (either case) starts in
-    /// `outputWords`/`outputMasks`, or -1. One-byte literals stay out of the automaton: in it they would make
-    /// almost every state accepting (any state whose failure path reaches them), so every input byte would walk
-    /// an output. Instead the bytes present in a value are looked up once each after the walk.
+    /// Per byte value: where the output of the one-byte literals equal to it (either case) starts, or -1.
     private let byteOutputIndex: UnsafeMutableBufferPointer<Int32>
-    /// Most dense rows by default (1 KiB each).
-    static let denseRowLimit = 512
+
+    static let pairLiteral: UInt8 = 1
+    static let startsTriple: UInt8 = 2
+    static let startsLonger: UInt8 = 4
+    static let emptyKey = UInt64.max
+
+    @inline(__always) static func pairKey(_ pair: UInt32) -> UInt64 { 2 << 32 | UInt64(pair) }
+    @inline(__always) static func tripleKey(_ triple: UInt32) -> UInt64 { 3 << 32 | UInt64(triple) }
+    @inline(__always) static func prefixKey(_ prefix: UInt32) -> UInt64 { 4 << 32 | UInt64(prefix) }
 
     private static func copy<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
         let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
@@ -46,52 +55,44 @@ struct LiteralScanner: @unchecked Sendable {
 
     /// Frees the tables; call once, from the owner's `deinit`.
     func deallocate() {
-        edgeStart.deallocate()
-        edgeCount.deallocate()
-        edgeBytes.deallocate()
-        edgeTargets.deallocate()
-        failure.deallocate()
-        rootNext.deallocate()
-        outputIndex.deallocate()
+        pairFlags.deallocate()
+        tableKeys.deallocate()
+        tableValues.deallocate()
+        bucketStart.deallocate()
+        literalStart.deallocate()
+        literalLength.deallocate()
+        literalOutput.deallocate()
+        literalBytes.deallocate()
         outputWords.deallocate()
         outputMasks.deallocate()
-        denseIndex.deallocate()
-        denseRows.deallocate()
         byteOutputIndex.deallocate()
     }
 
     /// - Parameters:
-    ///   - patterns: (literal, rule bit) pairs; literals must be non-empty.
+    ///   - patterns: (literal, rule bit) pairs; empty literals are ignored.
     ///   - words: words per bit set (`(bits + 63) / 64`).
-    ///   - denseRowLimit: most dense rows (1 KiB each).
-    init(patterns: [(literal: [UInt8], bit: Int)], words: Int, denseRowLimit: Int = LiteralScanner.denseRowLimit) {
+    init(patterns: [(literal: [UInt8], bit: Int)], words: Int) {
         self.words = words
-        var trie = AutomatonTrie()
-        var ends: [(state: Int, bit: Int)] = []
+        // The bits of each distinct lowercased literal.
+        var bitsOf: [[UInt8]: [Int]] = [:]
         var byteBits = [[Int]](repeating: [], count: 256)
         for (literal, bit) in patterns where !literal.isEmpty {
             if literal.count == 1 {
                 let lower = ByteSearch.lower(literal[0])
                 byteBits[Int(lower)].append(bit)
-                // The automaton folds case; the byte table is read with raw bytes, so both cases carry the bits.
+                // The byte table is read with raw bytes, so both cases carry the bits.
                 if lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z") { byteBits[Int(lower - 32)].append(bit) }
                 continue
             }
-            ends.append((trie.insert(literal), bit))
+            bitsOf[literal.map(ByteSearch.lower), default: []].append(bit)
         }
-        trie.linkFailures()
-        let stateCount = trie.stateCount
-        let fail = trie.failure
-        let order = trie.order
-        var bits = [[Int]](repeating: [], count: stateCount)
-        for (state, bit) in ends { bits[state].append(bit) }
-        // Outputs in breadth-first order, so a state's failure target is complete before the state.
-        var outIndex = [Int32](repeating: -1, count: stateCount)
         var outWords: [Int32] = []
         var outMasks: [UInt64] = []
         var shared: [[UInt64]: Int32] = [:]
-        /// Where the output of bit set `set` starts, appending it unless an equal one is already there.
-        func outputStart(_ set: [UInt64]) -> Int32 {
+        /// Where the output of `bits` starts, appending it unless an equal one is already there.
+        func outputStart(_ bits: [Int]) -> Int32 {
+            var set = [UInt64](repeating: 0, count: words)
+            for bit in bits { set[bit >> 6] |= 1 << UInt64(bit & 63) }
             if let start = shared[set] { return start }
             let start = Int32(outWords.count)
             for (word, mask) in set.enumerated() where mask != 0 {
@@ -103,76 +104,75 @@ struct LiteralScanner: @unchecked Sendable {
             shared[set] = start
             return start
         }
-        var merged = [[UInt64]](repeating: [], count: stateCount)
-        for state in order {
-            var set = merged[Int(fail[state])]
-            if !bits[state].isEmpty {
-                if set.isEmpty { set = [UInt64](repeating: 0, count: words) }
-                for bit in bits[state] { set[bit >> 6] |= 1 << UInt64(bit & 63) }
-            }
-            merged[state] = set
-            if !set.isEmpty { outIndex[state] = outputStart(set) }
-        }
         var byteOut = [Int32](repeating: -1, count: 256)
-        for byte in 0..<256 where !byteBits[byte].isEmpty {
-            var set = [UInt64](repeating: 0, count: words)
-            for bit in byteBits[byte] { set[bit >> 6] |= 1 << UInt64(bit & 63) }
-            byteOut[byte] = outputStart(set)
+        for byte in 0..<256 where !byteBits[byte].isEmpty { byteOut[byte] = outputStart(byteBits[byte]) }
+
+        func packed(_ bytes: ArraySlice<UInt8>) -> UInt32 { bytes.reduce(0) { $0 << 8 | UInt32($1) } }
+        var flags = [UInt8](repeating: 0, count: 65536)
+        var entries: [(key: UInt64, value: Int32)] = []
+        // Longer literals sorted by their first four bytes (then by the rest, for a stable layout).
+        let longer = bitsOf.keys.filter { $0.count >= 4 }.sorted { $0.lexicographicallyPrecedes($1) }
+        for literal in bitsOf.keys where literal.count < 4 {
+            let pair = Int(packed(literal.prefix(2)))
+            if literal.count == 2 {
+                flags[pair] |= Self.pairLiteral
+                entries.append((Self.pairKey(UInt32(pair)), outputStart(bitsOf[literal] ?? [])))
+            } else {
+                flags[pair] |= Self.startsTriple
+                entries.append((Self.tripleKey(packed(literal[0..<3])), outputStart(bitsOf[literal] ?? [])))
+            }
         }
-        byteOutputIndex = Self.copy(byteOut)
-        let (starts, counts, edgeBytes, edgeTargets) = trie.flattenedEdges()
-        let root = trie.rootTable()
-        edgeStart = Self.copy(starts)
-        edgeCount = Self.copy(counts)
-        self.edgeBytes = Self.copy(edgeBytes)
-        failure = Self.copy(fail)
-        outputIndex = Self.copy(outIndex)
+        var starts: [Int32] = []
+        var lengths: [Int32] = []
+        var outputs: [Int32] = []
+        var bytes: [UInt8] = []
+        var buckets: [Int32] = []
+        var previousPrefix: UInt32?
+        for literal in longer {
+            let prefix = packed(literal.prefix(4))
+            if prefix != previousPrefix {
+                entries.append((Self.prefixKey(prefix), Int32(buckets.count)))
+                buckets.append(Int32(starts.count))
+                previousPrefix = prefix
+                flags[Int(prefix >> 16)] |= Self.startsLonger
+            }
+            starts.append(Int32(bytes.count))
+            lengths.append(Int32(literal.count))
+            outputs.append(outputStart(bitsOf[literal] ?? []))
+            bytes += literal
+        }
+        buckets.append(Int32(starts.count))
+
+        // A table at most half full.
+        var capacity = 2
+        var bits: UInt64 = 1
+        while capacity < entries.count * 2 {
+            capacity *= 2
+            bits += 1
+        }
+        var keys = [UInt64](repeating: Self.emptyKey, count: capacity)
+        var values = [Int32](repeating: -1, count: capacity)
+        let shift = 64 - bits
+        for (key, value) in entries {
+            var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+            while keys[slot] != Self.emptyKey { slot = (slot + 1) & (capacity - 1) }
+            keys[slot] = key
+            values[slot] = value
+        }
+        pairFlags = Self.copy(flags)
+        tableKeys = Self.copy(keys)
+        tableValues = Self.copy(values)
+        tableMask = capacity - 1
+        tableShift = shift
+        bucketStart = Self.copy(buckets)
+        literalStart = Self.copy(starts)
+        literalLength = Self.copy(lengths)
+        literalOutput = Self.copy(outputs)
+        literalBytes = Self.copy(bytes)
         outputWords = Self.copy(outWords)
         outputMasks = Self.copy(outMasks)
-        // Dense rows for the states with the most edges (ties: the shallower first, in breadth-first order).
-        var rank = Array(1..<stateCount)
-        var depthOrder = [Int](repeating: 0, count: stateCount)
-        for (position, state) in order.enumerated() { depthOrder[state] = position }
-        rank.sort { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : depthOrder[$0] < depthOrder[$1] }
-        let chosen = rank.prefix(denseRowLimit).filter { counts[$0] >= 4 }
-        var dense = [Int32](repeating: -1, count: stateCount)
-        for (row, state) in chosen.enumerated() { dense[state] = Int32(row) }
-        var rows = [Int32](repeating: 0, count: max(chosen.count, 1) * 256)
-        for (row, state) in chosen.enumerated() {
-            for byte in 0..<256 {
-                // The goto function with failure links resolved, as the sparse walk computes it.
-                var current = Int32(state)
-                var next: Int32 = 0
-                while true {
-                    if current == 0 {
-                        next = root[byte]
-                        break
-                    }
-                    if let child = trie.children[Int(current)][UInt8(byte)] {
-                        next = child
-                        break
-                    }
-                    current = fail[Int(current)]
-                }
-                rows[row * 256 + byte] = next
-            }
-        }
-        // Transition targets carry their state's flags, so the walk reads a state's output index or dense row
-        // only when it has one (two random loads per byte fewer in the usual case).
-        func flagged(_ state: Int32) -> Int32 {
-            state | (outIndex[Int(state)] >= 0 ? Self.acceptingFlag : 0) | (dense[Int(state)] >= 0 ? Self.denseFlag : 0)
-        }
-        self.edgeTargets = Self.copy(edgeTargets.map(flagged))
-        rootNext = Self.copy(root.map(flagged))
-        denseIndex = Self.copy(dense)
-        denseRows = Self.copy(rows.map(flagged))
+        byteOutputIndex = Self.copy(byteOut)
     }
-
-    /// Flags of a transition target: the state accepts (has an output) / has a dense row. State numbers stay below
-    /// 2^30.
-    static let acceptingFlag = Int32(bitPattern: 0x8000_0000)
-    static let denseFlag: Int32 = 0x4000_0000
-    static let stateMask: Int32 = 0x3FFF_FFFF
 
     /// ORs into `into[0 ..< words]` the bits of every rule with a literal in `input`.
     func scan(_ input: UnsafeBufferPointer<UInt8>, into: UnsafeMutablePointer<UInt64>) {
@@ -192,17 +192,58 @@ struct LiteralScanner: @unchecked Sendable {
                 }
             }
         }
-        // `state` is a flagged transition target (see `acceptingFlag`); the root has no output and no row.
-        var state: Int32 = 0
-        for raw in input {
-            let byte = ByteSearch.lower(raw)
-            let current = state & Self.stateMask
-            if state & Self.denseFlag != 0 {
-                state = denseRows[Int(denseIndex[Int(current)]) &* 256 &+ Int(byte)]
-            } else {
-                state = step(current, byte)
-            }
-            if state < 0 { applyOutput(Int(outputIndex[Int(state & Self.stateMask)]), into: into) }
+        let count = input.count
+        guard count >= 2, let base = input.baseAddress else { return }
+        var previous = UInt32(ByteSearch.lower(base[0]))
+        var i = 0
+        while i &+ 1 < count {
+            let next = UInt32(ByteSearch.lower(base[i &+ 1]))
+            let pair = previous << 8 | next
+            let flags = pairFlags[Int(pair)]
+            if flags != 0 { matchAt(i, pair: pair, flags: flags, base: base, count: count, into: into) }
+            previous = next
+            i &+= 1
+        }
+    }
+
+    /// The literals of two bytes or more that start at `i`, whose first two bytes (`pair`) are flagged.
+    @inline(__always)
+    private func matchAt(
+        _ i: Int, pair: UInt32, flags: UInt8, base: UnsafePointer<UInt8>, count: Int,
+        into: UnsafeMutablePointer<UInt64>
+    ) {
+        if flags & Self.pairLiteral != 0 {
+            let o = lookup(Self.pairKey(pair))
+            if o >= 0 { applyOutput(o, into: into) }
+        }
+        guard flags & (Self.startsTriple | Self.startsLonger) != 0, i &+ 2 < count else { return }
+        let triple = pair << 8 | UInt32(ByteSearch.lower(base[i &+ 2]))
+        if flags & Self.startsTriple != 0 {
+            let o = lookup(Self.tripleKey(triple))
+            if o >= 0 { applyOutput(o, into: into) }
+        }
+        guard flags & Self.startsLonger != 0, i &+ 3 < count else { return }
+        let bucket = lookup(Self.prefixKey(triple << 8 | UInt32(ByteSearch.lower(base[i &+ 3]))))
+        guard bucket >= 0 else { return }
+        for l in Int(bucketStart[bucket])..<Int(bucketStart[bucket &+ 1]) {
+            let length = Int(literalLength[l])
+            guard i &+ length <= count else { continue }
+            let start = Int(literalStart[l])
+            var k = 4
+            while k < length && ByteSearch.lower(base[i &+ k]) == literalBytes[start &+ k] { k &+= 1 }
+            if k == length { applyOutput(Int(literalOutput[l]), into: into) }
+        }
+    }
+
+    /// The table's value for `key`, or -1.
+    @inline(__always)
+    private func lookup(_ key: UInt64) -> Int {
+        var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> tableShift)
+        while true {
+            let stored = tableKeys[slot]
+            if stored == key { return Int(tableValues[slot]) }
+            if stored == Self.emptyKey { return -1 }
+            slot = (slot &+ 1) & tableMask
         }
     }
 
@@ -215,32 +256,6 @@ struct LiteralScanner: @unchecked Sendable {
             if word < 0 { return }
             into[Int(word)] |= outputMasks[o]
             o &+= 1
-        }
-    }
-
-    /// The next state (flagged) on `byte` from a state without a dense row: its edges, else its failure links.
-    @inline(__always)
-    private func step(_ from: Int32, _ byte: UInt8) -> Int32 {
-        var state = from
-        // Follow failure links until an edge on `byte` exists (or the root).
-        while true {
-            if state == 0 { return rootNext[Int(byte)] }
-            let start = Int(edgeStart[Int(state)])
-            let end = start + Int(edgeCount[Int(state)])
-            // Targets are flagged (negative when accepting): the edge's index says whether one was found.
-            var found = -1
-            var i = start
-            while i < end {
-                let b = edgeBytes[i]
-                if b == byte {
-                    found = i
-                    break
-                }
-                if b > byte { break }
-                i += 1
-            }
-            if found >= 0 { return edgeTargets[found] }
-            state = failure[Int(state)]
         }
     }
 }

@@ -151,14 +151,9 @@ package final class RulePrefilter: Sendable {
             start = end
         }
         return sideBits.indices.map { side in
-            LiteralScanner(
-                patterns: patterns.filter { sideBits[side].contains(ordinal: $0.bit) }, words: words,
-                denseRowLimit: Self.denseRows(side: side))
+            LiteralScanner(patterns: patterns.filter { sideBits[side].contains(ordinal: $0.bit) }, words: words)
         }
     }
-
-    /// Dense rows per scanner: fewer for response data (inspected less often, and large error-message lists).
-    static func denseRows(side: Int) -> Int { side == 1 ? 256 : LiteralScanner.denseRowLimit }
 
     /// Whether a group's values come from the response (phases 3 and 4).
     static func isResponse(_ variable: Variable) -> Bool {
