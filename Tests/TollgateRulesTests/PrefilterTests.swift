@@ -209,6 +209,30 @@ struct PrefilterEngineTests {
         #expect(benign.verdict == .allow)
     }
 
+    @Test("phase 2 reuses phase 1's scans of headers and computes arguments again with the body's")
+    func phaseTwoReuse() throws {
+        let engine = try TestSupport.engine(
+            """
+            SecRequestBodyAccess On
+            SecRule REQUEST_HEADERS "@rx evil" "id:1,phase:1,pass,log"
+            SecRule ARGS "@rx attack" "id:2,phase:1,pass,log"
+            SecRule REQUEST_HEADERS "@rx evil" "id:3,phase:2,pass,log"
+            SecRule ARGS "@rx attack" "id:4,phase:2,pass,log"
+            SecRule ARGS_NAMES "@rx attack" "id:5,phase:2,pass,log"
+            """)
+        #expect(engine.ruleSet.prefilter.bitCount == 5)
+        let headers = [
+            ("Host", "localhost"), ("X-Note", "evil"), ("Content-Type", "application/x-www-form-urlencoded"),
+        ]
+        let tx = TestSupport.run(engine, method: "POST", uri: "/?q=fine", headers: headers, body: "attack_name=attack")
+        #expect(TestSupport.ids(tx) == [1, 3, 4, 5])
+        // The other way round: the argument seen in phase 1 is still seen in phase 2, the header never.
+        let other = TestSupport.run(
+            engine, method: "POST", uri: "/?q=attack", headers: [("Host", "localhost")] + headers.suffix(1),
+            body: "a=b")
+        #expect(TestSupport.ids(other) == [2, 4])
+    }
+
     @Test("a keyed target is scanned on its own: a literal in another header does not admit the rule")
     func keyedTarget() throws {
         let engine = try TestSupport.engine(

@@ -1,10 +1,18 @@
 extension Transaction {
     /// Forgets the prefilter's per-phase results (values may change between phases: the body adds arguments,
     /// the response adds headers and a body).
-    func resetPrefilter() {
+    ///
+    /// A new phase forgets only the pairs whose values can change (`RulePrefilter.changingPairs`): the request
+    /// headers, cookies and line scanned in phase 1 are the same in phase 2. `all` forgets every pair (the
+    /// scanners changed).
+    func resetPrefilter(all: Bool = false) {
         guard prefilterComputed else { return }
         prefilterComputed = false
-        for i in prefilterDone.indices { prefilterDone[i] = false }
+        if all {
+            for i in prefilterDone.indices { prefilterDone[i] = false }
+        } else {
+            for i in ruleSet.prefilter.changingPairs where i < prefilterDone.count { prefilterDone[i] = false }
+        }
     }
 
     /// Goes back to the ruleset's full scanners (a gate that skips rules whose literals the load-time scanners
@@ -13,7 +21,7 @@ extension Transaction {
         guard !usingFullScanners else { return }
         usingFullScanners = true
         scanners = ruleSet.prefilter.scanners
-        resetPrefilter()
+        resetPrefilter(all: true)
     }
 
     /// Whether `rule` (covered by the prefilter) may match: for some target (and chain stage), every clause of

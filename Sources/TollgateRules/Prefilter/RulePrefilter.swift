@@ -84,6 +84,9 @@ package final class RulePrefilter: Sendable {
     let chainStepStart: [Int]
     /// Per transformation code: `exactTriggers`.
     let stepTriggers: [ByteSet]
+    /// The pairs whose values a later phase can change (`changesAfterPhaseOne`): the only ones a new phase
+    /// computes again.
+    let changingPairs: [Int]
 
     init(
         pairs: [Pair], groups: [Group], chainCount: Int, patterns: [(literal: [UInt8], bit: Int)],
@@ -130,6 +133,7 @@ package final class RulePrefilter: Sendable {
             starts.append(starts[starts.count - 1] + chain.count)
         }
         stepTriggers = [ByteSet()] + Transformation.allCases.map(\.exactTriggers)
+        changingPairs = pairs.indices.filter { Self.changesAfterPhaseOne(pairs[$0].target.variable) }
     }
 
     deinit {
@@ -184,6 +188,18 @@ package final class RulePrefilter: Sendable {
             return true
         default:
             return false
+        }
+    }
+
+    /// Whether a phase after the first can change the values of `v` (of the phase-stable variables): the
+    /// request body adds arguments, files, XML and the body itself, phase 4 adds the response body. Headers,
+    /// cookies, the request line and the response headers are the same in every phase that sees them.
+    static func changesAfterPhaseOne(_ v: Variable) -> Bool {
+        switch v {
+        case .args, .argsNames, .argsPost, .argsPostNames, .requestBody, .files, .filesNames, .xml, .responseBody:
+            return true
+        default:
+            return !isPhaseStable(v)
         }
     }
 
