@@ -168,6 +168,37 @@ struct EngineFastPathTests {
         }
     }
 
+    @Test("the body drops the cached transformations of arguments, not those of headers")
+    func bodyKeepsHeaderTransforms() throws {
+        let engine = try TestSupport.engine(
+            """
+            SecRequestBodyAccess On
+            SecRule REQUEST_HEADERS:X-Note "@rx evil" "id:1,phase:1,pass,log,t:lowercase"
+            SecRule ARGS "@rx attack" "id:2,phase:1,pass,log,t:lowercase"
+            SecRule REQUEST_HEADERS:X-Note "@rx evil" "id:3,phase:2,pass,log,t:lowercase"
+            SecRule ARGS "@rx attack" "id:4,phase:2,pass,log,t:lowercase,setvar:'tx.seen=%{MATCHED_VAR_NAME}'"
+            """)
+        let request = RequestInput(
+            method: "POST", target: "/?a=Attack",
+            headers: [
+                HeaderField("Host", "a"), HeaderField("X-Note", "EVIL"),
+                HeaderField("Content-Type", "application/x-www-form-urlencoded"),
+            ])
+        let tx = engine.transaction(for: request)
+        _ = tx.processRequestHeaders()
+        let headers = Variable.requestHeaders.ordinal
+        let args = Variable.args.ordinal
+        let cachedHeaders = tx.transformIndex[headers]
+        #expect(!cachedHeaders.isEmpty && !tx.transformIndex[args].isEmpty)
+        tx.processBody(Array("b=ATTACK".utf8), truncated: false)
+        #expect(tx.transformIndex[headers] == cachedHeaders)
+        #expect(tx.transformIndex[args].isEmpty)
+        tx.runPhase(2)
+        #expect(TestSupport.ids(tx) == [1, 2, 3, 4])
+        // Phase 2 saw the body's argument (its transformation was not a stale slot of the query's).
+        #expect(tx.stores[.tx]?["seen"] == Array("ARGS:b".utf8))
+    }
+
     @Test("request caches are released after phase 2; later phases still read request values through rules")
     func releasedCaches() throws {
         let engine = try TestSupport.engine(

@@ -29,9 +29,9 @@ extension Transaction {
         argsCache = nil
         defer {
             argsCache = nil
-            // Argument indices change when the body adds arguments: cached transformations are stale.
-            transformIndex = []
-            transformValues = []
+            // Argument indices change when the body adds arguments: cached transformations of what the body
+            // feeds are stale. Those of the headers, cookies, URI and query string stay (phase 2 reads them too).
+            for v in transformIndex.indices where !Self.bodyIndependent[v] { transformIndex[v] = [] }
         }
         // An empty body has nothing to parse (ModSecurity does not run the processor on it).
         guard let processor, !body.isEmpty else { return }
@@ -63,6 +63,18 @@ extension Transaction {
             if error.isLimit {
                 enforce(.block(status: 400, ruleID: 0))
             }
+        }
+    }
+
+    /// Per `Variable.ordinal`: whether the request body cannot change the variable's values (or their order).
+    static let bodyIndependent: [Bool] = Variable.allCases.map { variable in
+        switch variable {
+        case .argsGet, .argsGetNames, .requestHeaders, .requestHeadersNames, .requestCookies, .requestCookiesNames,
+            .requestFilename, .requestBasename, .requestURI, .requestURIRaw, .requestLine, .requestMethod,
+            .requestProtocol, .queryString:
+            return true
+        default:
+            return false
         }
     }
 }
