@@ -5,8 +5,8 @@
 /// every pair of (lowercased) bytes, whether a two-byte literal is that pair, whether a three-byte literal starts
 /// with it and whether a longer one does. Each position of the value costs one flag load, and the positions are
 /// independent of each other, so the processor overlaps those loads; an Aho-Corasick walk is a chain of dependent
-/// loads through an automaton far larger than the cache, and cost about twice as much per byte on CRS's
-/// literals. Only a flagged position looks further: the three-byte literal, or the literals that share its first
+/// loads through an automaton far larger than the cache (with CRS's literals it took a third more time per
+/// benign API GET than this scanner). Only a flagged position looks further: the three-byte literal, or the literals that share its first
 /// four bytes, in one small open-addressing table. One-byte literals are looked up once each by the bytes present
 /// in the value.
 ///

@@ -42,7 +42,7 @@ package final class RulePrefilter: Sendable {
     /// The literals of the eligible rules, for every chain: a scan reports the bits of all rules whose literal
     /// occurs, and each pair keeps those of its own rules (`maskBits`). Two scanners: one with the literals of
     /// rules that read request data, one for response data (CRS's response rules bring large error-message
-    /// lists that request values need not be scanned for: a smaller automaton, fewer cache misses per byte).
+    /// lists that request values need not be scanned for: smaller tables, fewer flagged positions per byte).
     var scanners: [LiteralScanner] {
         builtScanners.withLock { built in
             if let built { return built }
