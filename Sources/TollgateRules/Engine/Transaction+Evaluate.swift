@@ -165,10 +165,14 @@ extension Transaction {
         }
         // One state per link, reset per value; the visitor captures it by address (a nested function that
         // captured these variables made the compiler box them: three allocations per evaluation).
+        // Without macros the operator never calls the expanders: a context without them costs no reference
+        // counting (CRS evaluates about a hundred such links per request).
         var state = LinkState(
-            context: OperatorContext(
-                captureRequested: false, expandMacros: operatorMacroExpander,
-                expandParsedMacro: operatorParsedMacroExpander))
+            context: link.operatorUsesMacros
+                ? OperatorContext(
+                    captureRequested: false, expandMacros: operatorMacroExpander,
+                    expandParsedMacro: operatorParsedMacroExpander)
+                : OperatorContext())
         if link.multiMatch && !link.transformations.isEmpty {
             forEachValue(link, top: top) { variable, key, value, _ in
                 // The raw value, then each transformation result that differs from the one before, stopping at
@@ -186,10 +190,17 @@ extension Transaction {
                 }
             }
         } else {
-            forEachValue(link, top: top) { variable, key, value, slot in
-                _ = check(
-                    transformed(value, variable: variable, slot: slot, rule: link), variable, key, link: link,
-                    top: top, matcher: matcher, state: &state)
+            if link.transformations.isEmpty {
+                // No transformation: the value itself, without the cache lookup (and its reference count).
+                forEachValue(link, top: top) { variable, key, value, _ in
+                    _ = check(value, variable, key, link: link, top: top, matcher: matcher, state: &state)
+                }
+            } else {
+                forEachValue(link, top: top) { variable, key, value, slot in
+                    _ = check(
+                        transformed(value, variable: variable, slot: slot, rule: link), variable, key, link: link,
+                        top: top, matcher: matcher, state: &state)
+                }
             }
         }
         if !state.newMatched.isEmpty || !visibleMatchedVars.isEmpty { visibleMatchedVars = state.newMatched }

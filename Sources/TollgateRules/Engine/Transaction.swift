@@ -78,7 +78,8 @@ public final class Transaction {
     var matchedVar: [UInt8] = []
     var matchedVarName: [UInt8] = []
     var visibleMatchedVars: [(name: [UInt8], value: [UInt8])] = []
-    var currentRule: CompiledRule?
+    /// The rule being evaluated (for `%{RULE.*}`); the ruleset keeps it alive, so it is held without a count.
+    unowned(unsafe) var currentRule: CompiledRule?
     var highestSeverity = 255
 
     // Runtime exceptions from ctl.

@@ -129,6 +129,8 @@ package final class CompiledRule: Sendable {
     package let effectiveStatus: Int?
     /// Whether this rule or a chain link has `ctl:` actions.
     package let hasControls: Bool
+    /// Whether the operator's argument has `%{...}` macros (the engine then gives it its expanders).
+    let operatorUsesMacros: Bool
     /// Position among the ruleset's top-level rules (bit index in `RuleSet.tagRules`); -1 for chain links.
     package let ordinal: Int
 
@@ -154,6 +156,7 @@ package final class CompiledRule: Sendable {
         tags = Set(rule.actions.tags)
         messageText = rule.actions.message?.text
         matcher = rule.op?.implementation
+        operatorUsesMacros = Array((rule.op?.argument ?? "").utf8).containsMacro
         negated = rule.op?.negated ?? false
         capture = rule.actions.capture
         multiMatch = rule.actions.multiMatch

@@ -3,6 +3,6 @@ struct BeginsWithOperator: RuleOperator {
     let argument: OperatorArgument
 
     func evaluate(_ input: [UInt8], context: inout OperatorContext) -> OperatorResult {
-        ByteSearch.hasPrefix(input, argument.resolve(context)) ? .match : .noMatch
+        argument.withResolved(context) { ByteSearch.hasPrefix(input, $0) } ? .match : .noMatch
     }
 }

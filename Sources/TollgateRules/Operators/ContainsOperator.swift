@@ -4,6 +4,6 @@ struct ContainsOperator: RuleOperator {
     let argument: OperatorArgument
 
     func evaluate(_ input: [UInt8], context: inout OperatorContext) -> OperatorResult {
-        ByteSearch.firstIndex(of: argument.resolve(context), in: input) != nil ? .match : .noMatch
+        argument.withResolved(context) { ByteSearch.firstIndex(of: $0, in: input) != nil } ? .match : .noMatch
     }
 }

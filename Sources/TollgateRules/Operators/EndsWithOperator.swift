@@ -3,6 +3,6 @@ struct EndsWithOperator: RuleOperator {
     let argument: OperatorArgument
 
     func evaluate(_ input: [UInt8], context: inout OperatorContext) -> OperatorResult {
-        ByteSearch.hasSuffix(input, argument.resolve(context)) ? .match : .noMatch
+        argument.withResolved(context) { ByteSearch.hasSuffix(input, $0) } ? .match : .noMatch
     }
 }

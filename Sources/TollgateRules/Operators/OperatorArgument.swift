@@ -16,6 +16,13 @@ struct OperatorArgument: Sendable {
         self.macro = hasMacros ? try? MacroString(parsing: text) : nil
     }
 
+    /// `body` applied to the argument for this evaluation; without macros, to the stored literal itself (no copy
+    /// and no reference count: the common case, which `resolve` pays for on every value).
+    @inline(__always)
+    func withResolved<Result>(_ context: OperatorContext, _ body: ([UInt8]) -> Result) -> Result {
+        hasMacros ? body(resolve(context)) : body(literal)
+    }
+
     /// The argument for this evaluation: the literal, or the engine's expansion of its macros.
     @inline(__always)
     func resolve(_ context: OperatorContext) -> [UInt8] {

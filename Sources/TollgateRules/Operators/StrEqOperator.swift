@@ -3,6 +3,6 @@ struct StrEqOperator: RuleOperator {
     let argument: OperatorArgument
 
     func evaluate(_ input: [UInt8], context: inout OperatorContext) -> OperatorResult {
-        argument.resolve(context) == input ? .match : .noMatch
+        argument.withResolved(context) { $0 == input } ? .match : .noMatch
     }
 }

@@ -7,6 +7,6 @@ struct WithinOperator: RuleOperator {
 
     func evaluate(_ input: [UInt8], context: inout OperatorContext) -> OperatorResult {
         if input.isEmpty { return .match }
-        return ByteSearch.firstIndex(of: input, in: argument.resolve(context)) != nil ? .match : .noMatch
+        return argument.withResolved(context) { ByteSearch.firstIndex(of: input, in: $0) != nil } ? .match : .noMatch
     }
 }
