@@ -43,7 +43,9 @@ extension Transaction {
                 visit(targets[i].variable, nil, Array(String(n).utf8), -1)
                 continue
             }
-            forEachValue(of: targets[i], exclusions: excluded, visit)
+            link.unmanagedTargets[i]._withUnsafeGuaranteedRef { target in
+                forEachValue(of: target, exclusions: excluded, visit)
+            }
         }
     }
 

@@ -95,6 +95,8 @@ package final class PhaseProgram: Sendable {
 package final class CompiledRule: Sendable {
     package let actions: RuleActions
     package let targets: [VariableTarget]
+    /// `targets`, borrowed by the value loop without reference counting (the array above keeps them alive).
+    let unmanagedTargets: [Unmanaged<VariableTarget>]
     package let exclusions: [VariableTarget]
     package let op: CompiledOperator?
     package let transformations: [Transformation]
@@ -162,6 +164,7 @@ package final class CompiledRule: Sendable {
         multiMatch = rule.actions.multiMatch
         actions = rule.actions
         targets = rule.targets.filter { !$0.exclude }
+        unmanagedTargets = targets.map { Unmanaged.passUnretained($0) }
         exclusions = rule.targets.filter(\.exclude)
         op = rule.op
         transformations = rule.transformations
