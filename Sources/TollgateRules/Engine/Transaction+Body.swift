@@ -66,15 +66,7 @@ extension Transaction {
         }
     }
 
-    /// Per `Variable.ordinal`: whether the request body cannot change the variable's values (or their order).
-    static let bodyIndependent: [Bool] = Variable.allCases.map { variable in
-        switch variable {
-        case .argsGet, .argsGetNames, .requestHeaders, .requestHeadersNames, .requestCookies, .requestCookiesNames,
-            .requestFilename, .requestBasename, .requestURI, .requestURIRaw, .requestLine, .requestMethod,
-            .requestProtocol, .queryString:
-            return true
-        default:
-            return false
-        }
-    }
+    /// Per `Variable.ordinal`: whether the request body cannot change the variable's values (or their order); the
+    /// same variables whose prefilter scans phase 2 reuses (`RulePrefilter.changesAfterPhaseOne`).
+    static let bodyIndependent: [Bool] = Variable.allCases.map { !RulePrefilter.changesAfterPhaseOne($0) }
 }

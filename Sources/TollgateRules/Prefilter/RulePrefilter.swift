@@ -193,7 +193,8 @@ package final class RulePrefilter: Sendable {
 
     /// Whether a phase after the first can change the values of `v` (of the phase-stable variables): the
     /// request body adds arguments, files, XML and the body itself, phase 4 adds the response body. Headers,
-    /// cookies, the request line and the response headers are the same in every phase that sees them.
+    /// cookies, the request line and the response headers are the same in every phase that sees them. Also
+    /// what the request body's processing drops from the transformation cache (`Transaction.bodyIndependent`).
     static func changesAfterPhaseOne(_ v: Variable) -> Bool {
         switch v {
         case .args, .argsNames, .argsPost, .argsPostNames, .requestBody, .files, .filesNames, .xml, .responseBody:
