@@ -111,6 +111,43 @@ struct RegexLiteralsTests {
         #expect(literals.allSatisfy { $0.count == 3 && $0.suffix(2) == Array("on".utf8) })
     }
 
+    @Test("a run too wide to join whole is joined with the first bytes of what follows")
+    func cutJoin() throws {
+        // 12 separators x 24 encodings of a dot, repeated: too many strings to keep exact (more than 256). Cut
+        // short enough, the encodings' first bytes (`.`, `%2e`, `%c0`, `0x2`, ...) are few, so a separator followed
+        // by one of them is required, where the separators alone were the clause.
+        let separators = "(?:/|\\\\|%2f|%5c|%252f|%255c|%c0%af|%c1%9c|%u2215|%u2216|0x2f|0x5c)"
+        let dots =
+            "(?:\\.|%2e|%252e|%c0%2e|%c0%ae|%e0%80%ae|%u002e|%u2024|%uff0e|0x2e|\\.%00|\\.%01"
+            + "|%%32%%65|%%32e|%2%45|%25c0%25ae|%c0%5e|%c0%6e|%c0%ee|%c0%fe|%f0%80%80%ae|%c0\\.|\\.\\?|\\.x)"
+        let pattern = "(?i)" + separators + dots + "{2,3}" + separators
+        let clauses = try #require(RegexLiterals.requiredClauses(pattern))
+        let best = try #require(clauses.first)
+        let separatorStrings = [
+            "/", "\\", "%2f", "%5c", "%252f", "%255c", "%c0%af", "%c1%9c", "%u2215", "%u2216", "0x2f", "0x5c",
+        ]
+        #expect(best.count <= RegexLiterals.exactLimit)
+        #expect(best.contains(Array("/.".utf8)) && best.contains(Array("0x5c.".utf8)))
+        for literal in best {
+            // A separator followed by at least one byte (the start of a dot's encoding).
+            #expect(separatorStrings.contains { literal.count > $0.utf8.count && literal.starts(with: $0.utf8) })
+        }
+        #expect(!best.contains(Array("/".utf8)))
+        // Necessary, never sufficient: every subject the pattern matches satisfies every clause.
+        let regex = try Regex(bytes: Array(pattern.utf8), options: [.modSecurityDefault, .caseless])
+        var matched = 0
+        for subject in ["/../", "a\\..\\b", "%2F%2e%2E%5C", "0x2f0x2e0x2e/", "/.%00.%01/", "%c0%af.x%c0%ae/", "/a/b.c"]
+        {
+            let bytes = Array(subject.utf8)
+            guard regex.matches(bytes) == .match else { continue }
+            matched += 1
+            #expect(Transaction.satisfies(clauses, bytes), "\(subject)")
+        }
+        #expect(matched == 6)
+        // `/a/b.c` has both a separator and a dot, but no separator followed by a dot's first byte.
+        #expect(!Transaction.satisfies(clauses, Array("/a/b.c".utf8)))
+    }
+
     @Test("literals are cut to the cap, never empty")
     func capped() throws {
         let long = String(repeating: "abcdefgh", count: 10)

@@ -140,15 +140,19 @@ package enum RegexLiterals {
                     run = product
                 } else {
                     allExact = false
-                    closeRun()
+                    // Too many strings to go on exactly: the run followed by how the item starts (cut short
+                    // enough) is still a required literal, and a longer one than the run.
+                    if !run.contains([]), !exact.contains([]), let joined = joined(run, exact) {
+                        clauses.append(joined)
+                    } else {
+                        closeRun()
+                    }
                     run = exact
                 }
             } else {
                 allExact = false
                 // The run followed by how the next item starts is a longer required literal than the run.
-                if !run.contains([]), let first = item.starts, run.count * first.count <= exactLimit,
-                    let joined = product(run, first)
-                {
+                if !run.contains([]), let first = item.starts, let joined = joined(run, first) {
                     clauses.append(joined)
                 } else {
                     closeRun()
@@ -160,6 +164,22 @@ package enum RegexLiterals {
         if allExact { return Info(exact: run) }
         closeRun()
         return Info(exact: nil, clauses: clauses, prefixes: starts)
+    }
+
+    /// Every string of `run` followed by the first bytes of a string of `starts`: all of each when the product
+    /// is small enough, else each cut to the longest length that keeps it within `exactLimit` (a match holds a
+    /// run string immediately followed by a whole start, so also by any of its prefixes). Nil when even one
+    /// byte of each start makes too many strings. CRS 930100's separators followed by its dot encodings are
+    /// 35 x 28 strings; cut to one byte, `/.`, `/%`, `\.` and the like, where `/` alone was the clause.
+    static func joined(_ run: Set<[UInt8]>, _ starts: Set<[UInt8]>) -> Set<[UInt8]>? {
+        if run.count * starts.count <= exactLimit, let whole = product(run, starts) { return whole }
+        var length = (starts.map(\.count).max() ?? 0) - 1
+        while length >= 1 {
+            let cut = Set(starts.map { Array($0.prefix(length)) })
+            if run.count * cut.count <= exactLimit, let joined = product(run, cut) { return joined }
+            length -= 1
+        }
+        return nil
     }
 
     /// Every `left + right`, or nil when a string would exceed the exact length limit.
