@@ -228,18 +228,35 @@ public final class Transaction {
     }
 
     static func parseCookies(_ value: [UInt8]) -> [Entry] {
-        var out: [Entry] = []
-        for part in value.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: true) {
-            var p = part.drop(while: { $0 == 32 || $0 == 9 })
-            while let l = p.last, l == 32 || l == 9 { p = p.dropLast() }
-            if p.isEmpty { continue }
-            if let eq = p.firstIndex(of: UInt8(ascii: "=")) {
-                out.append(Entry(Array(p[..<eq]), Array(p[(eq + 1)...])))
-            } else {
-                out.append(Entry(Array(p), []))
+        // One pass over the bytes: `; `-separated parts, spaces and tabs trimmed, empty parts skipped.
+        value.withUnsafeBufferPointer { buffer in
+            func isBlank(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 }
+            var out: [Entry] = []
+            let n = buffer.count
+            var start = 0
+            while start < n {
+                var end = start
+                while end < n && buffer[end] != UInt8(ascii: ";") { end += 1 }
+                var low = start
+                var high = end
+                while low < high && isBlank(buffer[low]) { low += 1 }
+                while high > low && isBlank(buffer[high - 1]) { high -= 1 }
+                if low < high {
+                    var equals = low
+                    while equals < high && buffer[equals] != UInt8(ascii: "=") { equals += 1 }
+                    if equals < high {
+                        out.append(
+                            Entry(
+                                Array(UnsafeBufferPointer(rebasing: buffer[low..<equals])),
+                                Array(UnsafeBufferPointer(rebasing: buffer[(equals + 1)..<high]))))
+                    } else {
+                        out.append(Entry(Array(UnsafeBufferPointer(rebasing: buffer[low..<high])), []))
+                    }
+                }
+                start = end + 1
             }
+            return out
         }
-        return out
     }
 
     func headerValue(_ lowercaseName: String) -> [UInt8]? {

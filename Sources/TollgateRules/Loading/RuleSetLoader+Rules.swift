@@ -424,7 +424,5 @@ extension RuleSetLoader {
 }
 
 extension Array where Element == UInt8 {
-    func asciiLowercased() -> [UInt8] {
-        map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 }
-    }
+    func asciiLowercased() -> [UInt8] { ByteSearch.lowercased(self) }
 }

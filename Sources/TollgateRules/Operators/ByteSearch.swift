@@ -66,6 +66,20 @@ enum ByteSearch {
         byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
     }
 
+    /// ASCII lowercase of `input`: `input` itself (no copy) when it has no uppercase letter, else one
+    /// allocation filled in place (`map` grew the result byte by byte; keys and header names go through here
+    /// several times a request).
+    static func lowercased(_ input: [UInt8]) -> [UInt8] {
+        input.withUnsafeBufferPointer { source in
+            guard let first = source.firstIndex(where: { $0 &- 0x41 < 26 }) else { return input }
+            return [UInt8](unsafeUninitializedCapacity: source.count) { out, count in
+                for i in 0..<first { out[i] = source[i] }
+                for i in first..<source.count { out[i] = lower(source[i]) }
+                count = source.count
+            }
+        }
+    }
+
     /// C `isspace` in the C locale: space, \t, \n, \v, \f, \r.
     @inline(__always)
     static func isSpace(_ byte: UInt8) -> Bool {

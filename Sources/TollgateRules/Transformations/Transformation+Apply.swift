@@ -10,9 +10,7 @@ extension Transformation {
         case .urlDecode, .urlDecodeUni:
             guard Self.has(input, "%") || Self.has(input, "+") else { return input }
             return Decoders.urlDecode(input, unicode: self == .urlDecodeUni)
-        case .lowercase:
-            guard input.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return input }
-            return input.map(ByteSearch.lower)
+        case .lowercase: return ByteSearch.lowercased(input)
         case .uppercase:
             guard input.contains(where: { $0 >= 0x61 && $0 <= 0x7A }) else { return input }
             return input.map { $0 >= 0x61 && $0 <= 0x7A ? $0 & 0xDF : $0 }
