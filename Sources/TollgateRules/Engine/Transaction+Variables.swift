@@ -162,7 +162,16 @@ extension Transaction {
         return out
     }
 
-    func number(_ n: Int) -> [UInt8] { Array(String(n).utf8) }
+    func number(_ n: Int) -> [UInt8] { Self.number(n) }
+
+    /// Decimal text of `n`. Anomaly scores, counts and lengths are small: those come from a table built once
+    /// (no allocation; CRS adds a score or sets a counter a few dozen times a request).
+    static func number(_ n: Int) -> [UInt8] {
+        if n >= 0 && n < smallNumbers.count { return smallNumbers[n] }
+        return Array(String(n).utf8)
+    }
+
+    static let smallNumbers: [[UInt8]] = (0..<1024).map { Array(String($0).utf8) }
 
     func scalar(_ variable: Variable) -> [UInt8]? {
         switch variable {

@@ -40,7 +40,7 @@ extension Transaction {
                     continue
                 }
                 let n = values(of: targets[i]).count
-                visit(targets[i].variable, nil, Array(String(n).utf8), -1)
+                visit(targets[i].variable, nil, Self.number(n), -1)
                 continue
             }
             link.unmanagedTargets[i]._withUnsafeGuaranteedRef { target in
