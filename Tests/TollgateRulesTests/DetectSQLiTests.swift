@@ -208,3 +208,18 @@ import Testing
         #expect(SQLInjectionDetector.detect([0xFF, 0xFE, 0x27]) == nil)
     }
 }
+
+@Suite("SQL lexicon lookup")
+struct SQLLexiconTests {
+    @Test("the shape filter lets every lexicon word through and classifies it as the dictionary does")
+    func everyWord() {
+        for (word, kind) in SQLLexicon.wordKinds {
+            #expect(SQLLexicon.kind(of: word) == kind, "\(String(decoding: word, as: UTF8.self))")
+        }
+    }
+
+    @Test("words outside the lexicon are bare words", arguments: ["wireless", "headphones", "x", "", "selects"])
+    func outside(word: String) {
+        #expect(SQLLexicon.kind(of: Array(word.utf8)) == nil)
+    }
+}

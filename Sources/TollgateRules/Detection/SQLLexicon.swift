@@ -43,6 +43,31 @@ enum SQLLexicon {
     /// The longest word of `wordKinds`: a longer word is a bare word or a call without a lookup.
     static let longestWord = wordKinds.keys.map(\.count).max() ?? 0
 
+    /// One bit per (length, first byte, last byte) that a word of `wordKinds` has, hashed into 4,096: most words
+    /// of a value (names, prose) have none, and skip the dictionary's hashing.
+    static let wordShapes: [UInt64] = {
+        var bits = [UInt64](repeating: 0, count: 64)
+        for word in wordKinds.keys {
+            guard let first = word.first, let last = word.last else { continue }
+            let shape = Self.shape(count: word.count, first: first, last: last)
+            bits[shape >> 6] |= 1 << UInt64(shape & 63)
+        }
+        return bits
+    }()
+
+    @inline(__always)
+    static func shape(count: Int, first: UInt8, last: UInt8) -> Int {
+        (count &* 31 &+ Int(first) &* 131 &+ Int(last) &* 17) & 4095
+    }
+
+    /// The class of `word` (lowercase), or nil for a bare word.
+    static func kind(of word: [UInt8]) -> SQLToken.Kind? {
+        guard word.count <= longestWord, let first = word.first, let last = word.last else { return nil }
+        let shape = shape(count: word.count, first: first, last: last)
+        guard wordShapes[shape >> 6] & (1 << UInt64(shape & 63)) != 0 else { return nil }
+        return wordKinds[word]
+    }
+
     /// Functions whose call is itself an attack signal (time delays, out-of-band and error-based extraction).
     static let dangerousFunctions = set([
         "sleep", "benchmark", "pg_sleep", "extractvalue", "updatexml", "load_file", "xmltype", "dbms_pipe",

@@ -210,14 +210,19 @@ struct SQLTokenizer {
         var end = index
         while end > start + 1 && input[end - 1] == UInt8(ascii: ".") { end -= 1 }
         index = end
-        let text = input[start..<end].map(ByteSearch.lower)
+        let text = input.withUnsafeBufferPointer { source in
+            [UInt8](unsafeUninitializedCapacity: end - start) { out, count in
+                for i in 0..<(end - start) { out[i] = ByteSearch.lower(source[start + i]) }
+                count = end - start
+            }
+        }
         // Is the next significant byte an opening parenthesis (a call)?
         var lookahead = index
         while lookahead < input.count && (ByteSearch.isSpace(input[lookahead]) || input[lookahead] == 0xA0) {
             lookahead += 1
         }
         let isCall = lookahead < input.count && input[lookahead] == UInt8(ascii: "(")
-        let kind = text.count <= SQLLexicon.longestWord ? SQLLexicon.wordKinds[text] : nil
+        let kind = SQLLexicon.kind(of: text)
         switch kind {
         case .union?:
             // Fold `union all` / `union distinct` into one token.

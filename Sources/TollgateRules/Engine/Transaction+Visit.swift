@@ -69,7 +69,13 @@ extension Transaction {
                 for i in buffer.indices {
                     if hasKey && !keyMatches(target: target, buffer[i].key, variable: variable) { continue }
                     if !noExclusions && isExcluded(exclusions, variable, buffer[i].key) { continue }
-                    visit(variable, buffer[i].key, names ? buffer[i].key : buffer[i].value, stable ? base + i : -1)
+                    // Two calls rather than a conditional expression, which copied the chosen array (a retain
+                    // and a release per value).
+                    if names {
+                        visit(variable, buffer[i].key, buffer[i].key, stable ? base + i : -1)
+                    } else {
+                        visit(variable, buffer[i].key, buffer[i].value, stable ? base + i : -1)
+                    }
                 }
             }
         }
