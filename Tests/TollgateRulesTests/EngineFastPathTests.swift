@@ -241,6 +241,27 @@ struct EngineFastPathTests {
         #expect(store.entries.last?.key == Array("key_0".utf8))
         #expect(store["KEY_0"] == [1])
         #expect(store["missing"] == nil)
+        // A hash computed at load (setvar keys, macro references) reaches the same entries.
+        let key = Array("key_8".utf8)
+        #expect(store[lowercased: key, hash: KeyedStore.hash(key)] == Array("v8".utf8))
+        store.set(bytes: Array("Key_8".utf8), lowercased: key, hash: KeyedStore.hash(key), Array("new".utf8))
+        #expect(store["KEY_8"] == Array("new".utf8))
+        #expect(store.entries.count == 500 - 167 + 1)
+    }
+
+    @Test("setvar with a constant key, `=+`, `=-` and macro references resolve through the load-time hashes")
+    func setvarHashes() throws {
+        let ruleSet = try RuleSetLoader.ruleSet(
+            text: """
+                SecAction "id:1,phase:1,pass,nolog,setvar:'tx.Score=5',setvar:'tx.other=%{tx.score}'"
+                SecAction "id:2,phase:1,pass,nolog,setvar:'tx.score=+%{tx.other}',setvar:'tx.score=-3'"
+                SecRule TX:SCORE "@eq 7" "id:3,phase:1,deny,status:403,setvar:'tx.hit=%{tx.0}%{tx.score}'"
+                """, file: "hashes.conf")
+        let transaction = Engine(ruleSet: ruleSet).transaction(
+            for: RequestInput(method: "GET", target: "/", headers: []))
+        #expect(transaction.processRequestHeaders() == .block(status: 403, ruleID: 3))
+        #expect(transaction.stores[.tx]?["score"] == Array("7".utf8))
+        #expect(transaction.stores[.tx]?["hit"] == Array("7".utf8))
     }
 
     @Test("runLoggingPhase runs phase 5 exactly as processLogging does, without building the audit record")

@@ -211,7 +211,7 @@ struct ConstantSetup: Sendable {
 
     private static func txOnly(_ macro: MacroString) -> Bool {
         macro.segments.allSatisfy { segment in
-            if case .reference(let variable, _, _) = segment { return variable == .tx }
+            if case .reference(let variable, _, _, _) = segment { return variable == .tx }
             return true
         }
     }
@@ -280,7 +280,7 @@ struct TXKeys {
 
     private mutating func read(_ macro: MacroString) {
         for segment in macro.segments {
-            guard case .reference(let variable, _, let key) = segment else { continue }
+            guard case .reference(let variable, _, let key, _) = segment else { continue }
             if variable == .tx {
                 if let key { reads.insert(key) } else { readsAll = true }
             } else if variable == .matchedVar || variable == .matchedVarName || variable == .matchedVars

@@ -64,21 +64,31 @@ final class KeyedStore {
     }
 
     subscript(lowercased key: [UInt8]) -> [UInt8]? {
-        guard let i = find(key, hash: Self.hash(key)) else { return nil }
+        self[lowercased: key, hash: Self.hash(key)]
+    }
+
+    /// The value of `key` (lowercase) whose `hash(_:)` the caller computed at load.
+    subscript(lowercased key: [UInt8], hash hash: UInt64) -> [UInt8]? {
+        guard let i = find(key, hash: hash) else { return nil }
         return entries[i].value
     }
 
-    /// The entry index of a lowercase key.
+    /// Index of `key` (lowercased), or nil. The tables are borrowed, not copied: comparing `lowerKeys[i]`
+    /// through the array retained and released the key per probe.
     private func find(_ key: [UInt8], hash: UInt64) -> Int? {
         guard !table.isEmpty else { return nil }
         return table.withUnsafeBufferPointer { slots in
-            let mask = slots.count - 1
-            var p = Int(truncatingIfNeeded: hash) & mask
-            while true {
-                let s = Int(slots[p])
-                if s == 0 { return nil }
-                if hashes[s - 1] == hash && lowerKeys[s - 1] == key { return s - 1 }
-                p = (p + 1) & mask
+            hashes.withUnsafeBufferPointer { storedHashes in
+                lowerKeys.withUnsafeBufferPointer { keys in
+                    let mask = slots.count - 1
+                    var p = Int(truncatingIfNeeded: hash) & mask
+                    while true {
+                        let s = Int(slots[p])
+                        if s == 0 { return nil }
+                        if storedHashes[s - 1] == hash && keys[s - 1] == key { return s - 1 }
+                        p = (p + 1) & mask
+                    }
+                }
             }
         }
     }
@@ -104,7 +114,11 @@ final class KeyedStore {
 
     /// `set` with the key as bytes and its lowercase form precomputed (setvar with a constant key).
     func set(bytes: [UInt8], lowercased lower: [UInt8], _ value: [UInt8]) {
-        let hash = Self.hash(lower)
+        set(bytes: bytes, lowercased: lower, hash: Self.hash(lower), value)
+    }
+
+    /// `set(bytes:lowercased:_:)` with `hash(lower)` computed by the caller (at load, for constant keys).
+    func set(bytes: [UInt8], lowercased lower: [UInt8], hash: UInt64, _ value: [UInt8]) {
         if let i = find(lower, hash: hash) {
             entries[i].value = value
             return

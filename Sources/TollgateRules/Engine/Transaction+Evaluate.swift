@@ -209,6 +209,7 @@ extension Transaction {
 
     /// TX keys of capture groups 0-9.
     static let captureKeys: [[UInt8]] = (0..<10).map { Array(String($0).utf8) }
+    static let captureHashes: [UInt64] = captureKeys.map(KeyedStore.hash)
 
     /// What one link's evaluation accumulates over its values.
     struct LinkState {
@@ -249,9 +250,10 @@ extension Transaction {
         matchedVarName = name
         state.newMatched.append((name, stage))
         if capture && !state.context.captures.isEmpty {
+            let tx = stores.make(.tx)
             for (index, group) in state.context.captures.prefix(10).enumerated() {
                 let key = Self.captureKeys[index]
-                stores.make(.tx).set(bytes: key, lowercased: key, group)
+                tx.set(bytes: key, lowercased: key, hash: Self.captureHashes[index], group)
             }
         }
         for s in link.actions.setVars { apply(s) }
@@ -324,15 +326,19 @@ extension Transaction {
 
     func apply(_ s: SetVarAction) {
         if let bytes = s.keyBytes, let lower = s.keyLowercased {
+            // A constant key: its hash was computed at load.
+            let hash = s.keyHash
             switch s.operation {
             case .set(let m):
-                stores.make(s.collection).set(bytes: bytes, lowercased: lower, expand(m))
+                stores.make(s.collection).set(bytes: bytes, lowercased: lower, hash: hash, expand(m))
             case .add(let m):
-                let v = (stores[s.collection]?[lowercased: lower] ?? []).integerValue &+ expand(m).integerValue
-                stores.make(s.collection).set(bytes: bytes, lowercased: lower, number(v))
+                let store = stores.make(s.collection)
+                let v = (store[lowercased: lower, hash: hash] ?? []).integerValue &+ expand(m).integerValue
+                store.set(bytes: bytes, lowercased: lower, hash: hash, number(v))
             case .subtract(let m):
-                let v = (stores[s.collection]?[lowercased: lower] ?? []).integerValue &- expand(m).integerValue
-                stores.make(s.collection).set(bytes: bytes, lowercased: lower, number(v))
+                let store = stores.make(s.collection)
+                let v = (store[lowercased: lower, hash: hash] ?? []).integerValue &- expand(m).integerValue
+                store.set(bytes: bytes, lowercased: lower, hash: hash, number(v))
             case .delete:
                 stores[s.collection]?.remove(lowercased: lower)
             }

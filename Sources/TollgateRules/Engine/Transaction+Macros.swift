@@ -11,7 +11,7 @@ extension Transaction {
             // One literal, or one reference (`%{tx.critical_anomaly_score}`): the bytes themselves, no copy.
             switch macro.segments[0] {
             case .literal(let bytes): return bytes
-            case .reference(let variable, _, let key): return resolve(variable, lookupKey: key)
+            case .reference(let variable, _, let key, let hash): return resolve(variable, lookupKey: key, hash: hash)
             }
         }
         var out: [UInt8] = []
@@ -20,7 +20,7 @@ extension Transaction {
         for segment in macro.segments {
             switch segment {
             case .literal(let bytes): out += bytes
-            case .reference(let variable, _, let key): out += resolve(variable, lookupKey: key)
+            case .reference(let variable, _, let key, let hash): out += resolve(variable, lookupKey: key, hash: hash)
             }
         }
         return out
@@ -36,10 +36,15 @@ extension Transaction {
 
     /// The first value of `variable` (with `lookupKey`, already lowercased where keys are case-insensitive).
     func resolve(_ variable: Variable, lookupKey: [UInt8]?) -> [UInt8] {
+        resolve(variable, lookupKey: lookupKey, hash: lookupKey.map(KeyedStore.hash) ?? 0)
+    }
+
+    /// `resolve(_:lookupKey:)` with the key's `KeyedStore.hash` computed at load.
+    func resolve(_ variable: Variable, lookupKey: [UInt8]?, hash: UInt64) -> [UInt8] {
         guard variable.isCollection else { return scalar(variable) ?? [] }
         if Self.isStore(variable) {
             guard let key = lookupKey else { return stores[variable]?.entries.first?.value ?? [] }
-            return stores[variable]?[lowercased: key] ?? []
+            return stores[variable]?[lowercased: key, hash: hash] ?? []
         }
         let list = entries(of: variable)
         guard let key = lookupKey else { return list.first?.value ?? [] }

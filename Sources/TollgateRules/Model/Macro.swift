@@ -2,8 +2,9 @@
 package struct MacroString: Sendable {
     package enum Segment: Sendable {
         case literal([UInt8])
-        /// `key` is stored as written and, for case-insensitive collections, lowercased (`lookupKey`).
-        case reference(Variable, key: String?, lookupKey: [UInt8]?)
+        /// `key` is stored as written and, for case-insensitive collections, lowercased (`lookupKey`);
+        /// `lookupHash` is `KeyedStore.hash(lookupKey)` (0 without a key), computed once at load.
+        case reference(Variable, key: String?, lookupKey: [UInt8]?, lookupHash: UInt64)
     }
     package var segments: [Segment]
     package var text: String
@@ -46,7 +47,8 @@ package struct MacroString: Sendable {
                 let lookup = key.map { k in
                     variable.caseInsensitiveKeys ? Array(k.utf8).asciiLowercased() : Array(k.utf8)
                 }
-                segments.append(.reference(variable, key: key, lookupKey: lookup))
+                segments.append(
+                    .reference(variable, key: key, lookupKey: lookup, lookupHash: lookup.map(KeyedStore.hash) ?? 0))
                 i = close + 1
                 continue
             }

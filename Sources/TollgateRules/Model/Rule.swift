@@ -181,6 +181,8 @@ package final class CompiledRule: Sendable {
 struct TXCompare: Sendable {
     /// The lowercase key.
     let key: [UInt8]
+    /// `KeyedStore.hash(key)`, computed at load.
+    let keyHash: UInt64
     /// `&TX:key`: 1 when the key is set, 0 when not.
     let count: Bool
     let comparison: NumericCompareOperator.Comparison
@@ -192,7 +194,7 @@ struct TXCompare: Sendable {
 
     /// The value compared, read from TX (`&TX:key`: 1 or 0); nil when the key is absent (no match).
     func subject(in tx: KeyedStore?) -> [UInt8]? {
-        let stored = tx?[lowercased: key]
+        let stored = tx?[lowercased: key, hash: keyHash]
         if count { return stored == nil ? Transaction.zeroBytes : Transaction.oneBytes }
         return stored
     }
@@ -209,6 +211,7 @@ struct TXCompare: Sendable {
             macro = nil
         }
         self.key = key
+        keyHash = KeyedStore.hash(key)
         count = target.count
         comparison = numeric.comparison
         constant = numeric.constant

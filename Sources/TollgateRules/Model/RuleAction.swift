@@ -35,12 +35,15 @@ package final class SetVarAction: Sendable {
     /// For a constant key: its bytes and lowercase form, computed at load (no String work per setvar).
     package let keyBytes: [UInt8]?
     package let keyLowercased: [UInt8]?
+    /// `KeyedStore.hash` of `keyLowercased` (0 without a constant key).
+    let keyHash: UInt64
 
     package init(collection: Variable, key: MacroString, operation: Operation) {
         self.collection = collection
         self.key = key
         self.operation = operation
         (keyBytes, keyLowercased) = Self.constantKey(key)
+        keyHash = keyLowercased.map(KeyedStore.hash) ?? 0
     }
 
     private static func constantKey(_ key: MacroString) -> ([UInt8]?, [UInt8]?) {
