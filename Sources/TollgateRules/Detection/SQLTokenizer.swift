@@ -210,11 +210,8 @@ struct SQLTokenizer {
         var end = index
         while end > start + 1 && input[end - 1] == UInt8(ascii: ".") { end -= 1 }
         index = end
-        let text = input.withUnsafeBufferPointer { source in
-            [UInt8](unsafeUninitializedCapacity: end - start) { out, count in
-                for i in 0..<(end - start) { out[i] = ByteSearch.lower(source[start + i]) }
-                count = end - start
-            }
+        let text = input.withUnsafeBufferPointer {
+            ByteSearch.lowercasedCopy(UnsafeBufferPointer(rebasing: $0[start..<end]))
         }
         // Is the next significant byte an opening parenthesis (a call)?
         var lookahead = index

@@ -35,11 +35,7 @@ extension Transaction {
     }
 
     /// The first value of `variable` (with `lookupKey`, already lowercased where keys are case-insensitive).
-    func resolve(_ variable: Variable, lookupKey: [UInt8]?) -> [UInt8] {
-        resolve(variable, lookupKey: lookupKey, hash: lookupKey.map(KeyedStore.hash) ?? 0)
-    }
-
-    /// `resolve(_:lookupKey:)` with the key's `KeyedStore.hash` computed at load.
+    /// `hash` is `KeyedStore.hash(lookupKey)`, computed at load (`MacroString.Segment.reference`).
     func resolve(_ variable: Variable, lookupKey: [UInt8]?, hash: UInt64) -> [UInt8] {
         guard variable.isCollection else { return scalar(variable) ?? [] }
         if Self.isStore(variable) {

@@ -71,12 +71,15 @@ enum ByteSearch {
     /// several times a request).
     static func lowercased(_ input: [UInt8]) -> [UInt8] {
         input.withUnsafeBufferPointer { source in
-            guard let first = source.firstIndex(where: { $0 &- 0x41 < 26 }) else { return input }
-            return [UInt8](unsafeUninitializedCapacity: source.count) { out, count in
-                for i in 0..<first { out[i] = source[i] }
-                for i in first..<source.count { out[i] = lower(source[i]) }
-                count = source.count
-            }
+            source.contains(where: { $0 &- 0x41 < 26 }) ? lowercasedCopy(source) : input
+        }
+    }
+
+    /// ASCII lowercase of `source` in a new array (one allocation, filled in place).
+    static func lowercasedCopy(_ source: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: source.count) { out, count in
+            for i in source.indices { out[i] = lower(source[i]) }
+            count = source.count
         }
     }
 
