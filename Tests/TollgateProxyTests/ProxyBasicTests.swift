@@ -100,6 +100,12 @@ import TollgateConfig
         #expect(response.header("connection")?.lowercased() == "close")
         #expect(socket.isClosedByPeer())
         #expect(upstream.requests.first?.version == "HTTP/1.1")
+        // HTTP/1.1 requires Host: a 1.0 request without one gets the upstream's authority; one with Host keeps it.
+        #expect(upstream.requests.first?.header("host") == "127.0.0.1:\(upstream.port)")
+        let named = try proxy.send("GET /fn/named HTTP/1.0\r\nHost: shop.example\r\n\r\n")
+        #expect(named.status == 200)
+        #expect(upstream.requests.last?.header("host") == "shop.example")
+        #expect(upstream.requests.filter { $0.header("host") != nil }.count == upstream.requests.count)
         // 1.0 keep-alive is honoured.
         let second = try proxy.connect()
         defer { second.close() }

@@ -186,7 +186,8 @@ extension ClientConnection {
     // MARK: The forwarded head
 
     /// The request head as the upstream gets it: path rewritten, hop-by-hop fields removed, framing made
-    /// explicit, `X-Forwarded-For`, `Forwarded` and `X-Request-Id` added.
+    /// explicit, `Host` added when the client sent none (the upstream's authority), `X-Forwarded-For`,
+    /// `Forwarded` and `X-Request-Id` added.
     private func buildForwardHead(_ head: RequestHead, _ bytes: UnsafeRawBufferPointer, route: Router.Route) {
         // Assembled in the worker's buffer (an append is a memcpy), then copied into `forwardHead` once.
         let worker = self.worker
@@ -209,6 +210,12 @@ extension ClientConnection {
         worker.heads.appendFieldLines(bytes, fields, count: head.fieldCount) { field in
             !field.kind.isDroppedWhenForwarding
                 && !(head.hasConnectionOptions && isListedInConnection(field.name, head, bytes))
+        }
+        if head.host == nil {
+            // Only HTTP/1.0 may omit Host; the upstream gets HTTP/1.1, which requires it (RFC 9112 section 3.2).
+            worker.heads.append("Host: ")
+            worker.heads.append(route.upstreamAuthority)
+            worker.heads.append("\r\n")
         }
         if let length = head.contentLength {
             worker.heads.append("Content-Length: ")

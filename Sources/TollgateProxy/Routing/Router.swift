@@ -24,6 +24,8 @@ final class Router: Sendable {
         /// `Allow:` header value for 405 answers.
         let allowValue: [UInt8]
         let basePath: [UInt8]
+        /// `host[:port]` of the upstream URL: the `Host` sent upstream for a request without one (HTTP/1.0).
+        let upstreamAuthority: [UInt8]
         let address: SocketAddress
         let maxBodyBytes: Int
         let functionName: String
@@ -43,6 +45,10 @@ final class Router: Sendable {
             self.methods = methods
             self.allowValue = allowValue
             self.basePath = basePath
+            let upstream = function.upstream
+            var authority = upstream.host.contains(":") ? "[\(upstream.host)]" : upstream.host
+            if upstream.port != 80 { authority += ":\(upstream.port)" }
+            self.upstreamAuthority = Array(authority.utf8)
             self.address = address
             self.maxBodyBytes = maxBodyBytes
             self.functionName = functionName
