@@ -53,7 +53,7 @@ int tollgate_socket_error(int fd);
 long tollgate_write(int fd, const void *buffer, size_t length);
 /// writev(2) of two buffers (the second may be empty); the count or -errno.
 long tollgate_write2(int fd, const void *a, size_t a_length, const void *b, size_t b_length);
-/// read(2) returning the count, 0 at end of stream, or -errno.
+/// recv(2) (read(2) for a descriptor that is no socket) returning the count, 0 at end of stream, or -errno.
 long tollgate_read(int fd, void *buffer, size_t length);
 /// close(2).
 int tollgate_close(int fd);
