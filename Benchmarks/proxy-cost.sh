@@ -96,7 +96,8 @@ load() {   # connections seconds -> wrk output
 requests_of() { awk '/requests in/ { print $1 }'; }
 
 if [[ "$mode" == cpu ]]; then
-    taskset -c 0 "$bin" serve --config "$work/tollgate.yaml" --log-level warning </dev/null >"$work/proxy.log" 2>&1 &
+    # Its own session (autogroup), as a daemonized nginx has: see run.sh.
+    setsid taskset -c 0 "$bin" serve --config "$work/tollgate.yaml" --log-level warning </dev/null >"$work/proxy.log" 2>&1 &
     proxy_pid=$!
     wait_for_port "$proxy_port"
     load 32 1 >/dev/null
