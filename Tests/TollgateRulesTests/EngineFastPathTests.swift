@@ -307,3 +307,40 @@ struct EngineFastPathTests {
         #expect(scan("") == [0, 0])
     }
 }
+
+@Suite("Prefilter state pool")
+struct PrefilterStatePoolTests {
+    static let rules = """
+        SecRule ARGS "@rx (?i)union\\s+select" "id:1,phase:2,deny,t:urlDecodeUni,msg:'sqli'"
+        SecRule REQUEST_HEADERS:User-Agent "@pm nikto sqlmap" "id:2,phase:1,deny,msg:'scanner'"
+        SecRule ARGS_NAMES "@rx ^debug$" "id:3,phase:2,pass,log,msg:'debug flag'"
+        """
+
+    @Test("a finished transaction's bit sets are reused, and what they held never decides the next request")
+    func reuseDoesNotLeak() throws {
+        let engine = try TestSupport.engine(Self.rules)
+        let prefilter = engine.ruleSet.prefilter
+        let attack = TestSupport.run(engine, uri: "/?q=1%20UNION%20SELECT%20x&debug=1")
+        #expect(TestSupport.ids(attack) == [1])
+        // The attack's state went back to the pool: the next transaction gets that very object.
+        let pooled = prefilter.takeState()
+        prefilter.recycle(pooled)
+        let benign = TestSupport.run(engine, uri: "/?q=union&select=1")
+        #expect(TestSupport.ids(benign).isEmpty)
+        #expect(benign.verdict == .allow)
+        let reused = prefilter.takeState()
+        #expect(reused === pooled)
+        prefilter.recycle(reused)
+        // Alternating attacks and benign requests gives each the verdict a fresh engine gives it.
+        let uris = ["/?debug=1", "/?a=union%0Aselect", "/?a=b", "/?q=1%20UNION%20SELECT%20x", "/x"]
+        for _ in 0..<3 {
+            for uri in uris {
+                let scanner = [("Host", "h"), ("User-Agent", uri.count % 2 == 0 ? "sqlmap/1.0" : "curl")]
+                let reusedRun = TestSupport.run(engine, uri: uri, headers: scanner)
+                let freshRun = TestSupport.run(try TestSupport.engine(Self.rules), uri: uri, headers: scanner)
+                #expect(TestSupport.ids(reusedRun) == TestSupport.ids(freshRun), "\(uri)")
+                #expect(reusedRun.verdict == freshRun.verdict, "\(uri)")
+            }
+        }
+    }
+}

@@ -34,7 +34,7 @@ extension Transaction {
             state = existing
         } else {
             prefilterDone = Array(repeating: false, count: prefilter.pairs.count)
-            state = PrefilterState(bits: prefilter.pairs.count * words, scratch: words)
+            state = prefilter.takeState()
             prefilterState = state
         }
         return anyPairAdmits(rule.prefilterPairs, rule, prefilter: prefilter, state: state)
@@ -203,7 +203,10 @@ extension Transaction {
 
 /// The prefilter's per-transaction bit sets, in memory allocated once and freed with the transaction, and the
 /// per-value memo of transformed stages.
-final class PrefilterState {
+/// A transaction's prefilter bit sets and memo. Owned by one transaction at a time; between transactions it
+/// rests in its prefilter's pool (`RulePrefilter.takeState()` and `recycle(_:)`), handed over under the pool's
+/// lock: that is why it is `@unchecked Sendable`.
+final class PrefilterState: @unchecked Sendable {
     let bits: UnsafeMutablePointer<UInt64>
     /// Scanned bits: slot 0 for the raw value, slot 1 + i for memo entry i.
     private var scanned: UnsafeMutablePointer<UInt64>

@@ -288,7 +288,10 @@ public final class Transaction {
         transformIndex = []
         transformValues = []
         argsCache = nil
-        prefilterState = nil
+        if let state = prefilterState {
+            prefilterState = nil
+            ruleSet.prefilter.recycle(state)
+        }
         prefilterDone = []
         prefilterComputed = false
     }
