@@ -1,4 +1,5 @@
 import Foundation
+import PropertyBased
 import Testing
 import TollgateRegex
 
@@ -495,5 +496,38 @@ struct PrefilterSoundnessTests {
         #expect(blocked > 50, "the URIs must include attacks")
         #expect(compared == uris.count)
         #expect(bodies > 100)
+    }
+}
+
+@Suite("Literal prefilter: byte sets")
+struct ByteSetTests {
+    static func reference(_ bytes: [UInt8]) -> [UInt64] {
+        var words: [UInt64] = [0, 0, 0, 0]
+        for byte in bytes { words[Int(byte >> 6)] |= UInt64(1) << UInt64(byte & 63) }
+        return words
+    }
+
+    static func words(_ set: ByteSet) -> [UInt64] { [set.words.0, set.words.1, set.words.2, set.words.3] }
+
+    @Test("the set of a value holds exactly its bytes: odd and even lengths, every quarter of the byte range")
+    func table() {
+        let cases: [[UInt8]] = [
+            [], [0], [63], [64], [127], [128], [191], [192], [255], [0, 255], [255, 0], [65, 200, 3],
+            Array(0...255), Array((0...255).reversed()), Array("Mozilla/5.0 (X11; Linux x86_64)".utf8),
+        ]
+        for bytes in cases {
+            let set = bytes.withUnsafeBufferPointer { ByteSet($0) }
+            #expect(Self.words(set) == Self.reference(bytes), "\(bytes.prefix(8))")
+            #expect(Self.words(set) == Self.words(ByteSet(bytes: bytes)))
+        }
+    }
+
+    @Test("the set of random bytes agrees with inserting them one by one")
+    func differential() async {
+        let everyByte = Array(UInt8.min...UInt8.max)
+        await propertyCheck(count: 1_000, input: Gen.element(of: everyByte).map { $0 ?? 0 }.array(of: 0...70)) { bytes in
+            let set = bytes.withUnsafeBufferPointer { ByteSet($0) }
+            #expect(Self.words(set) == Self.reference(bytes))
+        }
     }
 }

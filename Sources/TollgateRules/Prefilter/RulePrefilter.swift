@@ -431,21 +431,48 @@ package struct ByteSet: Sendable {
     }
 
     /// The bytes present in `input`.
+    ///
+    /// Two bytes per step into two sets of accumulators, each ASCII byte added without a branch (a conditional
+    /// select per word): a `switch` on the byte's quarter compiled to an indirect jump per byte that text, which
+    /// alternates letters with digits and punctuation, mispredicted often (measured: 40 ns for a 45-byte header
+    /// value, 26 ns this way). Bytes of 128 and above, rare in request values, take a branch.
     package init(_ input: UnsafeBufferPointer<UInt8>) {
-        var w0: UInt64 = 0
-        var w1: UInt64 = 0
+        var a0: UInt64 = 0
+        var a1: UInt64 = 0
+        var b0: UInt64 = 0
+        var b1: UInt64 = 0
         var w2: UInt64 = 0
         var w3: UInt64 = 0
-        for byte in input {
-            let bit = UInt64(1) << UInt64(byte & 63)
-            switch byte >> 6 {
-            case 0: w0 |= bit
-            case 1: w1 |= bit
-            case 2: w2 |= bit
-            default: w3 |= bit
+        var i = 0
+        let count = input.count
+        while i &+ 1 < count {
+            let x = input[i]
+            let y = input[i &+ 1]
+            let bitX = UInt64(1) << UInt64(x & 63)
+            let bitY = UInt64(1) << UInt64(y & 63)
+            let quarterX = x >> 6
+            let quarterY = y >> 6
+            a0 |= quarterX == 0 ? bitX : 0
+            a1 |= quarterX == 1 ? bitX : 0
+            b0 |= quarterY == 0 ? bitY : 0
+            b1 |= quarterY == 1 ? bitY : 0
+            if (x | y) >= 128 {
+                if quarterX == 2 { w2 |= bitX } else if quarterX == 3 { w3 |= bitX }
+                if quarterY == 2 { w2 |= bitY } else if quarterY == 3 { w3 |= bitY }
+            }
+            i &+= 2
+        }
+        if i < count {
+            let x = input[i]
+            let bitX = UInt64(1) << UInt64(x & 63)
+            switch x >> 6 {
+            case 0: a0 |= bitX
+            case 1: a1 |= bitX
+            case 2: w2 |= bitX
+            default: w3 |= bitX
             }
         }
-        words = (w0, w1, w2, w3)
+        words = (a0 | b0, a1 | b1, w2, w3)
     }
 
     init(bytes: [UInt8]) {
