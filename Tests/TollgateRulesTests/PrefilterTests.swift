@@ -525,7 +525,8 @@ struct ByteSetTests {
     @Test("the set of random bytes agrees with inserting them one by one")
     func differential() async {
         let everyByte = Array(UInt8.min...UInt8.max)
-        await propertyCheck(count: 1_000, input: Gen.element(of: everyByte).map { $0 ?? 0 }.array(of: 0...70)) { bytes in
+        let values = Gen.element(of: everyByte).map { $0 ?? 0 }.array(of: 0...70)
+        await propertyCheck(count: 1_000, input: values) { bytes in
             let set = bytes.withUnsafeBufferPointer { ByteSet($0) }
             #expect(Self.words(set) == Self.reference(bytes))
         }
