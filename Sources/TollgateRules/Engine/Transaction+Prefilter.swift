@@ -27,40 +27,36 @@ extension Transaction {
     /// Whether `rule` (covered by the prefilter) may match: for some target (and chain stage), every clause of
     /// its pattern has a literal in the target's values. `false` means it cannot match and need not run.
     func prefilterAdmits(_ rule: CompiledRule) -> Bool {
-        let prefilter = ruleSet.prefilter
-        let words = prefilter.words
-        let state: PrefilterState
-        if let existing = prefilterState {
-            state = existing
-        } else {
+        if prefilterBits == nil {
+            let prefilter = ruleSet.prefilter
             prefilterDone = Array(repeating: false, count: prefilter.pairs.count)
-            state = prefilter.takeState()
-            prefilterState = state
+            prefilterState = prefilter.takeState()
         }
-        return anyPairAdmits(rule.prefilterPairs, rule, prefilter: prefilter, state: state)
+        return anyPairAdmits(rule.prefilterPairs, rule)
     }
 
     /// Whether some value of `rule`'s target at `position` may match (the rule must be covered and admitted).
     func prefilterAdmitsTarget(_ rule: CompiledRule, _ position: Int) -> Bool {
-        guard let state = prefilterState, position < rule.prefilterTargetPairs.count else { return true }
-        return anyPairAdmits(rule.prefilterTargetPairs[position], rule, prefilter: ruleSet.prefilter, state: state)
+        guard prefilterBits != nil, position < rule.prefilterTargetPairs.count else { return true }
+        return anyPairAdmits(rule.prefilterTargetPairs[position], rule)
     }
 
-    /// Whether one of `pairs` holds every bit of `rule` (computing the pairs not computed yet).
-    private func anyPairAdmits(
-        _ pairs: [Int], _ rule: CompiledRule, prefilter: RulePrefilter, state: PrefilterState
-    ) -> Bool {
-        let words = prefilter.words
+    /// Whether one of `pairs` holds every bit of `rule` (computing the pairs not computed yet). Reads only
+    /// plain values (the bits pointer, the word count): no object is retained per rule.
+    private func anyPairAdmits(_ pairs: [Int], _ rule: CompiledRule) -> Bool {
+        let words = ruleSet.prefilter.words
         let word = rule.prefilterWord
         let mask = rule.prefilterMask
         for pair in pairs {
             if !prefilterDone[pair] {
-                computePrefilterPair(pair, prefilter: prefilter, state: state)
+                guard let state = prefilterState else { return true }
+                computePrefilterPair(pair, prefilter: ruleSet.prefilter, state: state)
                 // Every pair is in its group's first or later list, so this does not happen; if it did, the
                 // pair's words were never written: admit rather than read them.
                 if !prefilterDone[pair] { return true }
             }
-            if state.bits[pair &* words &+ word] & mask == mask { return true }
+            guard let bits = prefilterBits else { return true }
+            if bits[pair &* words &+ word] & mask == mask { return true }
         }
         return false
     }

@@ -97,7 +97,12 @@ public final class Transaction {
     var transformValues: [[UInt8]] = []
     /// Literal prefilter state for the current phase: per pair, whether it was scanned, and its rule bits.
     var prefilterDone: [Bool] = []
-    var prefilterState: PrefilterState?
+    var prefilterState: PrefilterState? {
+        didSet { prefilterBits = prefilterState?.bits }
+    }
+    /// `prefilterState?.bits`, kept apart: the admission check of every rule reads it, and reading the state
+    /// object itself from the transaction retained and released it twice per rule.
+    var prefilterBits: UnsafeMutablePointer<UInt64>?
     var prefilterComputed = false
     /// ARGS (GET + POST + JSON), rebuilt when the body adds arguments.
     var argsCache: [Entry]?
