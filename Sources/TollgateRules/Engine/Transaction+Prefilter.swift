@@ -64,12 +64,15 @@ extension Transaction {
     /// Computes `pair` (not computed yet) with the other pairs of its group that are computed with it (see
     /// `Group.firstPairs`).
     private func computePrefilterPair(_ pair: Int, prefilter: RulePrefilter, state: PrefilterState) {
-        let index = prefilter.pairs[pair].group
-        let group = prefilter.groups[index]
-        let candidates = group.firstPairs.contains(pair) ? group.firstPairs : group.laterPairs
-        // Usually none is done yet: pass the group's own array (no copy, no allocation per group).
-        let list =
-            candidates.contains(where: { prefilterDone[$0] }) ? candidates.filter { !prefilterDone[$0] } : candidates
+        // The group is read in place: a copy of the `Group` value retained and released its target and arrays.
+        let index = prefilter.pairs.withUnsafeBufferPointer { $0[pair].group }
+        let list = prefilter.groups.withUnsafeBufferPointer { groups -> [Int] in
+            let first = groups[index].firstPairs.contains(pair)
+            let candidates = first ? groups[index].firstPairs : groups[index].laterPairs
+            // Usually none is done yet: pass the group's own array (no copy, no allocation per group).
+            return candidates.contains(where: { prefilterDone[$0] })
+                ? candidates.filter { !prefilterDone[$0] } : candidates
+        }
         computePrefilterGroup(index, pairs: list, prefilter: prefilter, state: state)
     }
 
@@ -84,7 +87,7 @@ extension Transaction {
     private func computePrefilterGroup(
         _ index: Int, pairs groupPairs: [Int], prefilter: RulePrefilter, state: PrefilterState
     ) {
-        let group = prefilter.groups[index]
+        let target = prefilter.groups.withUnsafeBufferPointer { $0[index].target }
         let words = prefilter.words
         prefilterComputed = true
         // The transaction's bit sets live in memory it owns (allocated once, freed with it), so the per-value
@@ -108,7 +111,7 @@ extension Transaction {
                                     prefilter.chainSteps.withUnsafeBufferPointer { steps in
                                         prefilter.chainStepStart.withUnsafeBufferPointer { stepStart in
                                             groupPairs.withUnsafeBufferPointer { pairs in
-                                                forEachValue(of: group.target, exclusions: []) { _, _, value, _ in
+                                                forEachValue(of: target, exclusions: []) { _, _, value, _ in
                                                     // The raw bytes are borrowed once per value: passing the array
                                                     // to each pair's scan retained and released it per pair.
                                                     value.withUnsafeBufferPointer { raw in
