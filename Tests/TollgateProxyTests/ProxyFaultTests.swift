@@ -85,6 +85,44 @@ private func refusingPort() throws -> (port: Int, fd: Int32) {
         #expect(try proxy.send("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n").status == 502)
     }
 
+    @Test func upstreamHeadWithBareLineFeedsIs502AtOnce() throws {
+        // Lines ended by LF alone and the connection left open: no CRLF CRLF ever comes. The answer is a 502
+        // for the malformed head, not a 504 at the function's timeout.
+        let upstream = try TestUpstream { _, socket in
+            socket.write("HTTP/1.1 200 OK\nContent-Length: 2\n\nok")
+            return true
+        }
+        defer { upstream.stop() }
+        let proxy = try ProxyHarness(functions: [function(upstream: upstream)])
+        defer { proxy.stop() }
+        let response = try proxy.send("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(response.status == 502)
+        #expect(response.text.contains("malformed upstream response"))
+    }
+
+    @Test(arguments: [true, false])
+    func upstreamHeadOver64KiBIs502(inOneWrite: Bool) throws {
+        // 100 KB of fields: refused whether the whole head arrives in one read or the bound is crossed before
+        // its end does.
+        let upstream = try TestUpstream { _, socket in
+            let big = "HTTP/1.1 200 OK\r\nX-Big: " + String(repeating: "a", count: 100_000) + "\r\n"
+            if inOneWrite {
+                socket.write(big + "Content-Length: 2\r\n\r\nok")
+            } else {
+                socket.write(big)
+                usleep(200_000)
+                socket.write("Content-Length: 2\r\n\r\nok")
+            }
+            return true
+        }
+        defer { upstream.stop() }
+        let proxy = try ProxyHarness(functions: [function(upstream: upstream)])
+        defer { proxy.stop() }
+        let response = try proxy.send("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(response.status == 502)
+        #expect(response.text.contains("upstream response head too large"))
+    }
+
     @Test func upstreamResetMidResponseClosesTheClient() throws {
         let upstream = try TestUpstream { _, socket in
             socket.write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\npartial")

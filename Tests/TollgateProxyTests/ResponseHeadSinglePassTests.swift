@@ -113,7 +113,13 @@ import Testing
 
     static func reference(_ bytes: [UInt8]) -> String {
         bytes.withUnsafeBytes { raw in
-            guard let end = HeadBoundary.find(raw, from: 0) else { return "more" }
+            guard let end = HeadBoundary.find(raw, from: 0) else {
+                // No line may hold a NUL or a bare LF: bytes with one are no head's beginning.
+                let fatal = raw.enumerated().contains { index, byte in
+                    byte == 0 || (byte == 0x0A && (index == 0 || raw[index - 1] != 0x0D))
+                }
+                return fatal ? "invalid" : "more"
+            }
             var fields = ContiguousArray<HeaderField>()
             guard let head = Reference.parse(raw, end: end, fields: &fields) else { return "invalid" }
             return describe(head, end: end, fields)
@@ -187,10 +193,22 @@ import Testing
         "HTTP/1.1 200 OK\r\nX-Tab:\tv\t \r\n\r\n",
         "HTTP/1.1 200 O\u{1}K\r\n\r\n",
         "HTTP/1.1 200\nX\r\n\r\n",
+        "HTTP/1.1 200 OK\nContent-Length: 2\n\nok",
+        "HTTP/1.1 200 OK\r\nX: a\u{0}",
+        "\n",
         "",
     ])
     func agreesOnEdgeCases(_ text: String) {
         let bytes = Array(text.utf8)
         #expect(Self.singlePass(bytes) == Self.reference(bytes), "\(text.debugDescription)")
+    }
+
+    @Test("a head with a NUL or a bare LF is invalid before its end arrives; a plain cut head waits")
+    func fatalBytesNeedNoBoundary() {
+        #expect(Self.singlePass(Array("HTTP/1.1 200 OK\nContent-Length: 2\n\nok".utf8)) == "invalid")
+        #expect(Self.singlePass(Array("HTTP/1.1 200 OK\r\nX: a\u{0}".utf8)) == "invalid")
+        #expect(Self.singlePass(Array("\n".utf8)) == "invalid")
+        #expect(Self.singlePass(Array("HTTP/1.1 200 OK\r\nX: a\r".utf8)) == "more")
+        #expect(Self.singlePass(Array("HTTP/1.1 200 OK\r\nX: a\r\n".utf8)) == "more")
     }
 }

@@ -73,6 +73,9 @@ extension ClientConnection {
         }
     }
 
+    /// Largest upstream response head (status line and fields) relayed; a larger one is a 502.
+    static let maxResponseHeadBytes = 64 * 1024
+
     /// Parses response heads (skipping or relaying 1xx), sends the head to the client and starts the body.
     private func processResponseHead(_ bytes: UnsafeRawBufferPointer, _ connection: UpstreamConnection) {
         var offset = 0
@@ -82,7 +85,7 @@ extension ClientConnection {
             let end: Int
             switch ResponseHeadParser.parse(window, fields: &worker.fields) {
             case .needMore:
-                if window.count > 64 * 1024 {
+                if window.count > Self.maxResponseHeadBytes {
                     upstreamFailed(status: 502, reason: "upstream response head too large")
                 } else {
                     connection.input.append(contentsOf: window)
@@ -92,6 +95,11 @@ extension ClientConnection {
                 upstreamFailed(status: 502, reason: "malformed upstream response")
                 return
             case .complete(let parsed, let headEnd):
+                // The same bound whether the head arrived in one read or in several.
+                guard headEnd <= Self.maxResponseHeadBytes else {
+                    upstreamFailed(status: 502, reason: "upstream response head too large")
+                    return
+                }
                 head = parsed
                 end = headEnd
             }

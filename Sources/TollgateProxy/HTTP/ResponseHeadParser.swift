@@ -32,7 +32,8 @@ enum ResponseHeadParse {
 /// by the status-line, name and value rules (which refuse LF, NUL and other controls), so the head is not
 /// scanned for its end first. The verdict is the one a search for the first `CRLF CRLF` followed by a parse of
 /// the bytes before it gives: a fault in bytes that do not hold a complete head yet is `needMore` (the head
-/// may still be cut short by the upstream, which then counts as a closed connection, as before).
+/// may still be cut short by the upstream, which then counts as a closed connection, as before), except a NUL
+/// or a bare LF, which no head can hold (`hasFatalByte`).
 enum ResponseHeadParser {
     static func parse(_ bytes: UnsafeRawBufferPointer, fields: inout ContiguousArray<HeaderField>) -> ResponseHeadParse
     {
@@ -40,11 +41,28 @@ enum ResponseHeadParser {
         case .complete(let head, let end):
             return .complete(head, end: end)
         case .needMore:
-            return .needMore
+            return hasFatalByte(bytes) ? .invalid : .needMore
         case .invalid:
-            // Rare: decide as the boundary search would (a fault before any complete head waits for more).
-            return HeadBoundary.find(bytes, from: 0) == nil ? .needMore : .invalid
+            // Rare: decide as the boundary search would (a fault before any complete head waits for more),
+            // unless the bytes can never start a valid head.
+            return HeadBoundary.find(bytes, from: 0) == nil && !hasFatalByte(bytes) ? .needMore : .invalid
         }
+    }
+
+    /// Whether bytes that hold no complete head yet already hold a NUL or a bare LF (one not preceded by CR).
+    /// Every byte before the head's final `CRLF CRLF` belongs to a line, and no line may hold either, so such a
+    /// head is malformed whatever follows: an upstream that ends its lines with LF alone gets a 502 at once,
+    /// not a wait for a `CRLF CRLF` that never comes (and a 504 at the function's timeout).
+    static func hasFatalByte(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
+        if memchr(base, 0, bytes.count) != nil { return true }
+        var start = 0
+        while start < bytes.count, let found = memchr(base + start, 0x0A, bytes.count - start) {
+            let lf = base.distance(to: UnsafeRawPointer(found))
+            if lf == 0 || bytes[lf - 1] != 0x0D { return true }
+            start = lf + 1
+        }
+        return false
     }
 
     /// Index of the CR that ends the line starting at `start`: `nil` with `needMore` when the bytes end first,
