@@ -314,6 +314,7 @@ struct PrefilterStatePoolTests {
         SecRule ARGS "@rx (?i)union\\s+select" "id:1,phase:2,deny,t:urlDecodeUni,msg:'sqli'"
         SecRule REQUEST_HEADERS:User-Agent "@pm nikto sqlmap" "id:2,phase:1,deny,msg:'scanner'"
         SecRule ARGS_NAMES "@rx ^debug$" "id:3,phase:2,pass,log,msg:'debug flag'"
+        SecRule RESPONSE_HEADERS "@rx internal-secret" "id:4,phase:3,deny,msg:'leak'"
         """
 
     @Test("a finished transaction's bit sets are reused, and what they held never decides the next request")
@@ -331,6 +332,16 @@ struct PrefilterStatePoolTests {
         let reused = prefilter.takeState()
         #expect(reused === pooled)
         prefilter.recycle(reused)
+        // A set taken by a response phase returns to the pool when its transaction goes away.
+        var response: Transaction? = TestSupport.run(engine, uri: "/ok")
+        let leak = response?.processResponseHeaders(
+            ResponseInput(status: 200, headers: [HeaderField("X-Debug", "internal-secret")]))
+        #expect(leak == .block(status: 403, ruleID: 4))
+        let held = try #require(response?.prefilterState)
+        response = nil
+        let returned = prefilter.takeState()
+        #expect(returned === held)
+        prefilter.recycle(returned)
         // Alternating attacks and benign requests gives each the verdict a fresh engine gives it.
         let uris = ["/?debug=1", "/?a=union%0Aselect", "/?a=b", "/?q=1%20UNION%20SELECT%20x", "/x"]
         for _ in 0..<3 {

@@ -200,11 +200,10 @@ extension Transaction {
     }
 }
 
-/// The prefilter's per-transaction bit sets, in memory allocated once and freed with the transaction, and the
-/// per-value memo of transformed stages.
-/// A transaction's prefilter bit sets and memo. Owned by one transaction at a time; between transactions it
-/// rests in its prefilter's pool (`RulePrefilter.takeState()` and `recycle(_:)`), handed over under the pool's
-/// lock: that is why it is `@unchecked Sendable`.
+/// The prefilter's per-transaction bit sets, in memory allocated once, and the per-value memo of transformed
+/// stages. Owned by one transaction at a time; between transactions it rests in its prefilter's pool
+/// (`RulePrefilter.takeState()` and `recycle(_:)`), handed over under the pool's lock: that is why it is
+/// `@unchecked Sendable`.
 final class PrefilterState: @unchecked Sendable {
     let bits: UnsafeMutablePointer<UInt64>
     /// Scanned bits: slot 0 for the raw value, slot 1 + i for memo entry i.

@@ -287,6 +287,11 @@ public final class Transaction {
         return verdict
     }
 
+    deinit {
+        // A set taken by a response phase (after `releaseRequestCaches`) goes back to the pool too.
+        if let state = prefilterState { ruleSet.prefilter.recycle(state) }
+    }
+
     /// Frees what phases 1 and 2 cached (transformed values, the prefilter's bit sets): the transaction may wait
     /// a while for the function's response, and a later phase that needs them computes them again.
     func releaseRequestCaches() {
