@@ -21,6 +21,29 @@ struct JSONBodyProcessor {
 
     /// What separates an array's name from an element's index (ModSecurity v3's naming).
     static let arrayMarker = Array(".array_".utf8)
+    static let trueBytes = Array("true".utf8)
+    static let falseBytes = Array("false".utf8)
+    static let nullBytes = Array("null".utf8)
+
+    /// A byte that ends a bare literal (`true`, `false`, `null`, a number): `,` `}` `]` or JSON blank.
+    @inline(__always)
+    static func endsLiteral(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x09, 0x0D, 0x0A: return true
+        default: return false
+        }
+    }
+
+    /// A byte a JSON number may hold (digits, sign, point, exponent); the grammar itself is not checked here.
+    @inline(__always)
+    static func isNumberByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "e"), UInt8(ascii: "E"):
+            return true
+        default: return false
+        }
+    }
 
     static func parse(_ input: [UInt8], limits: BodyLimits) throws(BodyProcessorError) -> [Entry] {
         var p = JSONBodyProcessor(input, limits: limits)
@@ -118,13 +141,13 @@ struct JSONBodyProcessor {
             try emit(name, try string())
         default:
             let start = index
-            while index < input.count, !",}] \t\r\n".utf8.contains(input[index]) { index += 1 }
+            while index < input.count, !Self.endsLiteral(input[index]) { index += 1 }
             let literal = Array(input[start..<index])
-            if literal == Array("true".utf8) || literal == Array("false".utf8) {
+            if literal == Self.trueBytes || literal == Self.falseBytes {
                 try emit(name, literal)
-            } else if literal == Array("null".utf8) {
+            } else if literal == Self.nullBytes {
                 try emit(name, [])
-            } else if !literal.isEmpty, literal.allSatisfy({ "0123456789+-.eE".utf8.contains($0) }),
+            } else if !literal.isEmpty, literal.allSatisfy(Self.isNumberByte),
                 literal.first != UInt8(ascii: "+")
             {
                 try emit(name, literal)
