@@ -81,7 +81,11 @@ struct SecLangParserTests {
         BadCase(text: "SecRuleEngine Maybe", code: .invalidValue, line: 1),
         BadCase(text: "SecRuleUpdateTargetById 77 \"!ARGS:x\"", code: .unknownRuleID, line: 1),
         BadCase(text: "SecRuleRemoveById 5-2", code: .invalidValue, line: 1),
-        BadCase(text: "SecRule ARGS \"@rx (\" \"id:1,pass\"", code: .unknownOperator, line: 1),
+        BadCase(text: "SecRule ARGS \"@rx (\" \"id:1,pass\"", code: .invalidOperator, line: 1),
+        BadCase(text: "SecRule ARGS \"@validateByteRange 9-2\" \"id:1,pass\"", code: .invalidOperator, line: 1),
+        BadCase(text: "SecRule ARGS \"@ipMatch not-an-ip\" \"id:1,pass\"", code: .invalidOperator, line: 1),
+        BadCase(text: "SecRule ARGS \"@pmFromFile missing.data\" \"id:1,pass\"", code: .invalidOperator, line: 1),
+        BadCase(text: "SecRule ARGS \"@verifyCC \\d+\" \"id:1,pass\"", code: .unknownOperator, line: 1),
     ]
 
     @Test("malformed input fails the load with file, line and code", arguments: badCases)

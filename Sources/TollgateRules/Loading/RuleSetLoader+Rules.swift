@@ -76,7 +76,11 @@ extension RuleSetLoader {
             let implementation = try makeOperator(name, argument, base.isEmpty ? "." : base)
             return CompiledOperator(name: name, argument: argument, negated: negated, implementation: implementation)
         } catch {
-            throw RuleLoadError(.unknownOperator, file: d.file, line: d.line, "operator @\(name): \(error)")
+            // A name the factory does not know fails closed as unknown; a known one with a bad argument (a regex
+            // that does not compile, a bad range, a missing data file) is invalid.
+            let known = OperatorFactory.supportedNames.contains(name.lowercased())
+            throw RuleLoadError(
+                known ? .invalidOperator : .unknownOperator, file: d.file, line: d.line, "operator @\(name): \(error)")
         }
     }
 
