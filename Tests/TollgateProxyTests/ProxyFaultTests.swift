@@ -23,6 +23,15 @@ private func refusingPort() throws -> (port: Int, fd: Int32) {
     return (Int(UInt16(bigEndian: address.sin_port)), fd)
 }
 
+/// The answer to `GET /fn` through a proxy whose one function's upstream answers with `respond`.
+private func getThroughProxy(upstreamResponding respond: @escaping TestUpstream.Responder) throws -> TestResponse {
+    let upstream = try TestUpstream(respond: respond)
+    defer { upstream.stop() }
+    let proxy = try ProxyHarness(functions: [function(upstream: upstream)])
+    defer { proxy.stop() }
+    return try proxy.send("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n")
+}
+
 @Suite(.serialized) struct ProxyFaultTests {
     @Test func upstreamDownIs502AndTheConnectionStaysUsable() throws {
         let (port, reserved) = try refusingPort()
@@ -75,27 +84,20 @@ private func refusingPort() throws -> (port: Int, fd: Int32) {
     }
 
     @Test func garbledUpstreamResponseIs502() throws {
-        let upstream = try TestUpstream { _, socket in
+        let response = try getThroughProxy { _, socket in
             socket.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n")
             return false
         }
-        defer { upstream.stop() }
-        let proxy = try ProxyHarness(functions: [function(upstream: upstream)])
-        defer { proxy.stop() }
-        #expect(try proxy.send("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n").status == 502)
+        #expect(response.status == 502)
     }
 
     @Test func upstreamHeadWithBareLineFeedsIs502AtOnce() throws {
         // Lines ended by LF alone and the connection left open: no CRLF CRLF ever comes. The answer is a 502
         // for the malformed head, not a 504 at the function's timeout.
-        let upstream = try TestUpstream { _, socket in
+        let response = try getThroughProxy { _, socket in
             socket.write("HTTP/1.1 200 OK\nContent-Length: 2\n\nok")
             return true
         }
-        defer { upstream.stop() }
-        let proxy = try ProxyHarness(functions: [function(upstream: upstream)])
-        defer { proxy.stop() }
-        let response = try proxy.send("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(response.status == 502)
         #expect(response.text.contains("malformed upstream response"))
     }
@@ -104,7 +106,7 @@ private func refusingPort() throws -> (port: Int, fd: Int32) {
     func upstreamHeadOver64KiBIs502(inOneWrite: Bool) throws {
         // 100 KB of fields: refused whether the whole head arrives in one read or the bound is crossed before
         // its end does.
-        let upstream = try TestUpstream { _, socket in
+        let response = try getThroughProxy { _, socket in
             let big = "HTTP/1.1 200 OK\r\nX-Big: " + String(repeating: "a", count: 100_000) + "\r\n"
             if inOneWrite {
                 socket.write(big + "Content-Length: 2\r\n\r\nok")
@@ -115,10 +117,6 @@ private func refusingPort() throws -> (port: Int, fd: Int32) {
             }
             return true
         }
-        defer { upstream.stop() }
-        let proxy = try ProxyHarness(functions: [function(upstream: upstream)])
-        defer { proxy.stop() }
-        let response = try proxy.send("GET /fn HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(response.status == 502)
         #expect(response.text.contains("upstream response head too large"))
     }

@@ -289,7 +289,14 @@ public final class Transaction {
 
     deinit {
         // A set taken by a response phase (after `releaseRequestCaches`) goes back to the pool too.
-        if let state = prefilterState { ruleSet.prefilter.recycle(state) }
+        recyclePrefilterState()
+    }
+
+    /// Hands the prefilter's bit sets back to the ruleset's pool, if the transaction holds some.
+    private func recyclePrefilterState() {
+        guard let state = prefilterState else { return }
+        prefilterState = nil
+        ruleSet.prefilter.recycle(state)
     }
 
     /// Frees what phases 1 and 2 cached (transformed values, the prefilter's bit sets): the transaction may wait
@@ -298,10 +305,7 @@ public final class Transaction {
         transformIndex = []
         transformValues = []
         argsCache = nil
-        if let state = prefilterState {
-            prefilterState = nil
-            ruleSet.prefilter.recycle(state)
-        }
+        recyclePrefilterState()
         prefilterDone = []
         prefilterComputed = false
     }
