@@ -355,3 +355,128 @@ struct PrefilterStatePoolTests {
         }
     }
 }
+
+@Suite("Prefilter memo of recent values")
+struct PrefilterMemoTests {
+    /// Stores `value` under `tag` with the contribution `words` ((offset, bits) pairs).
+    static func store(_ memo: inout PrefilterMemo, _ value: [UInt8], tag: UInt64, hash: UInt64, words: [(Int, UInt64)])
+    {
+        memo.beginMiss()
+        for (offset, bits) in words { memo.note(offset: offset, bits: bits) }
+        value.withUnsafeBufferPointer { memo.store($0, hash: hash, tag: tag) }
+    }
+
+    /// What `apply` ORs into 8 zeroed words for `value`, or nil on a miss.
+    static func apply(_ memo: PrefilterMemo, _ value: [UInt8], tag: UInt64, hash: UInt64) -> [UInt64]? {
+        var bits = [UInt64](repeating: 0, count: 8)
+        let hit = value.withUnsafeBufferPointer { raw in
+            bits.withUnsafeMutableBufferPointer { memo.apply(raw, hash: hash, tag: tag, into: $0.baseAddress!) }
+        }
+        return hit ? bits : nil
+    }
+
+    @Test(
+        "a stored value gives back its contribution; another tag, other bytes under the same hash or another length miss"
+    )
+    func roundTripAndMisses() {
+        var memo = PrefilterMemo()
+        defer { memo.deallocate() }
+        let value = Array("Mozilla/5.0 (X11; Linux x86_64)".utf8)
+        let hash = value.withUnsafeBufferPointer { PrefilterMemo.hash($0, tag: 7) }
+        #expect(Self.apply(memo, value, tag: 7, hash: hash) == nil)
+        Self.store(&memo, value, tag: 7, hash: hash, words: [(3, 0b1010), (5, 1 << 63)])
+        #expect(Self.apply(memo, value, tag: 7, hash: hash) == [0, 0, 0, 0b1010, 0, 1 << 63, 0, 0])
+        #expect(Self.apply(memo, value, tag: 8, hash: hash) == nil)
+        // The same hash (as a collision would give) with other bytes of the same length: compared in full.
+        var other = value
+        other[other.count - 2] = UInt8(ascii: "5")
+        #expect(Self.apply(memo, other, tag: 7, hash: hash) == nil)
+        #expect(Self.apply(memo, Array(value.dropLast()), tag: 7, hash: hash) == nil)
+        // A value that sets nothing is kept too: its hit ORs nothing.
+        let empty = Array("plain".utf8)
+        let emptyHash = empty.withUnsafeBufferPointer { PrefilterMemo.hash($0, tag: 7) }
+        Self.store(&memo, empty, tag: 7, hash: emptyHash, words: [])
+        #expect(Self.apply(memo, empty, tag: 7, hash: emptyHash) == [0, 0, 0, 0, 0, 0, 0, 0])
+    }
+
+    @Test("the hash depends on the tag and on every byte, and is never 0")
+    func hashes() {
+        let value = Array("accept-language".utf8)
+        let a = value.withUnsafeBufferPointer { PrefilterMemo.hash($0, tag: 1) }
+        let b = value.withUnsafeBufferPointer { PrefilterMemo.hash($0, tag: 2) }
+        #expect(a != b)
+        var seen = Set<UInt64>()
+        for i in value.indices {
+            var changed = value
+            changed[i] ^= 0x20
+            seen.insert(changed.withUnsafeBufferPointer { PrefilterMemo.hash($0, tag: 1) })
+        }
+        #expect(seen.count == value.count && !seen.contains(a))
+        #expect([UInt8]().withUnsafeBufferPointer { PrefilterMemo.hash($0, tag: 0) } != 0)
+    }
+
+    @Test("entries the ring has overwritten miss; too long or too many words are not kept")
+    func bounds() {
+        var memo = PrefilterMemo()
+        defer { memo.deallocate() }
+        let first = Array("first value".utf8)
+        let firstHash = first.withUnsafeBufferPointer { PrefilterMemo.hash($0, tag: 1) }
+        Self.store(&memo, first, tag: 1, hash: firstHash, words: [(0, 1)])
+        #expect(Self.apply(memo, first, tag: 1, hash: firstHash) == [1, 0, 0, 0, 0, 0, 0, 0])
+        // Fill more than the ring with other values (each under its own hash).
+        let filler = [UInt8](repeating: UInt8(ascii: "x"), count: PrefilterMemo.maxBytes)
+        let entryBytes = PrefilterMemo.maxBytes + 16
+        for i in 0...(PrefilterMemo.arenaBytes / entryBytes + 1) {
+            Self.store(&memo, filler, tag: 2, hash: UInt64(i) << 1 | 1, words: [(1, 1)])
+        }
+        if let stillThere = Self.apply(memo, first, tag: 1, hash: firstHash) {
+            Issue.record("an overwritten entry was read back: \(stillThere)")
+        }
+        let long = [UInt8](repeating: 0x41, count: PrefilterMemo.maxBytes + 1)
+        let longHash = long.withUnsafeBufferPointer { PrefilterMemo.hash($0, tag: 1) }
+        Self.store(&memo, long, tag: 1, hash: longHash, words: [])
+        #expect(Self.apply(memo, long, tag: 1, hash: longHash) == nil)
+        let busy = Array("busy".utf8)
+        let busyHash = busy.withUnsafeBufferPointer { PrefilterMemo.hash($0, tag: 1) }
+        Self.store(&memo, busy, tag: 1, hash: busyHash, words: (0...PrefilterMemo.maxWords).map { ($0 % 8, 1) })
+        #expect(Self.apply(memo, busy, tag: 1, hash: busyHash) == nil)
+    }
+
+    static let rules = """
+        SecRule ARGS "@rx evil" "id:1,phase:2,deny,msg:'args'"
+        SecRule REQUEST_HEADERS "@rx (?i)sqlmap" "id:2,phase:1,deny,msg:'headers'"
+        SecRule REQUEST_HEADERS:X-Probe "@rx evil" "id:3,phase:1,pass,log,msg:'probe'"
+        SecRule ARGS "@rx (?i)union\\s+select" "id:4,phase:2,deny,t:urlDecodeUni,t:lowercase,msg:'sqli'"
+        """
+
+    @Test("a value seen before, in the same or another variable, gets the verdict a fresh engine gives it")
+    func repeatedValuesKeepVerdicts() throws {
+        let engine = try TestSupport.engine(Self.rules)
+        // The same bytes go through different groups (a header, a keyed header, an argument) in turn, benign in
+        // one place and an attack in another; each request is run three times so later runs hit the memo.
+        let cases: [(uri: String, headers: [(String, String)])] = [
+            ("/?a=b", [("Host", "h"), ("X-Probe", "evil")]),
+            ("/?q=evil", [("Host", "h"), ("X-Probe", "fine")]),
+            ("/?q=fine", [("Host", "h"), ("User-Agent", "evil")]),
+            ("/?q=1%20UNION%20SELECT%20x", [("Host", "h"), ("User-Agent", "1 UNION SELECT x")]),
+            ("/?q=sqlmap", [("Host", "h"), ("User-Agent", "sqlmap/1.7")]),
+            ("/?q=evil&r=1%20union%20select%201", [("Host", "h"), ("X-Probe", "evil")]),
+        ]
+        var first: [[Int]] = []
+        for round in 0..<3 {
+            for (index, item) in cases.enumerated() {
+                let memoRun = TestSupport.run(engine, uri: item.uri, headers: item.headers)
+                let fresh = TestSupport.run(try TestSupport.engine(Self.rules), uri: item.uri, headers: item.headers)
+                #expect(TestSupport.ids(memoRun) == TestSupport.ids(fresh), "round \(round): \(item.uri)")
+                #expect(memoRun.verdict == fresh.verdict, "round \(round): \(item.uri)")
+                if round == 0 {
+                    first.append(TestSupport.ids(fresh))
+                } else {
+                    #expect(TestSupport.ids(memoRun) == first[index])
+                }
+            }
+        }
+        // The cases do decide: a header-only probe, an argument, a user agent, SQL injection.
+        #expect(first == [[3], [1], [], [4], [2], [3, 1]])
+    }
+}

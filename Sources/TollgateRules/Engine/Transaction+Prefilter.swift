@@ -66,14 +66,16 @@ extension Transaction {
     private func computePrefilterPair(_ pair: Int, prefilter: RulePrefilter, state: PrefilterState) {
         // The group is read in place: a copy of the `Group` value retained and released its target and arrays.
         let index = prefilter.pairs.withUnsafeBufferPointer { $0[pair].group }
+        var whole = -1
         let list = prefilter.groups.withUnsafeBufferPointer { groups -> [Int] in
             let first = groups[index].firstPairs.contains(pair)
             let candidates = first ? groups[index].firstPairs : groups[index].laterPairs
             // Usually none is done yet: pass the group's own array (no copy, no allocation per group).
-            return candidates.contains(where: { prefilterDone[$0] })
-                ? candidates.filter { !prefilterDone[$0] } : candidates
+            if candidates.contains(where: { prefilterDone[$0] }) { return candidates.filter { !prefilterDone[$0] } }
+            whole = first ? 0 : 1
+            return candidates
         }
-        computePrefilterGroup(index, pairs: list, prefilter: prefilter, state: state)
+        computePrefilterGroup(index, pairs: list, whole: whole, prefilter: prefilter, state: state)
     }
 
     /// Visits every value of a variable once and fills the bit sets of all its pairs.
@@ -84,8 +86,12 @@ extension Transaction {
     /// value by the sequence of steps applied, so chains that differ only in steps that change nothing share
     /// one transformation and one scan (a user agent goes through the whitespace steps once, not once per
     /// decoding chain in front of them).
+    ///
+    /// When `pairs` is a whole list of the group (`whole`: 0 the first pairs, 1 the later ones), what each value
+    /// contributes is also looked up in, and kept in, the state's `PrefilterMemo`: a value seen by an earlier
+    /// transaction is neither transformed nor scanned again.
     private func computePrefilterGroup(
-        _ index: Int, pairs groupPairs: [Int], prefilter: RulePrefilter, state: PrefilterState
+        _ index: Int, pairs groupPairs: [Int], whole: Int, prefilter: RulePrefilter, state: PrefilterState
     ) {
         let target = prefilter.groups.withUnsafeBufferPointer { $0[index].target }
         let words = prefilter.words
@@ -101,6 +107,9 @@ extension Transaction {
         guard let scanners, index < prefilter.groupScanners.count, prefilter.groupScanners[index] < scanners.count
         else { return }
         let global = scanners[prefilter.groupScanners[index]]
+        // The memo's tag for this (scanner set, group, list).
+        let memoTag: UInt64? =
+            whole >= 0 && state.hasMemo ? global.serial << 24 | UInt64(index) << 1 | UInt64(whole) : nil
         prefilter.pairChains.withUnsafeBufferPointer { chains in
             prefilter.chainTriggers.withUnsafeBufferPointer { triggers in
                 prefilter.maskBits.withUnsafeBufferPointer { masks in
@@ -115,6 +124,18 @@ extension Transaction {
                                                     // The raw bytes are borrowed once per value: passing the array
                                                     // to each pair's scan retained and released it per pair.
                                                     value.withUnsafeBufferPointer { raw in
+                                                        var memoHash: UInt64 = 0
+                                                        var remember = false
+                                                        if let memoTag, raw.count <= PrefilterMemo.maxBytes {
+                                                            memoHash = PrefilterMemo.hash(raw, tag: memoTag)
+                                                            if state.memo.apply(
+                                                                raw, hash: memoHash, tag: memoTag, into: bits)
+                                                            {
+                                                                return
+                                                            }
+                                                            state.memo.beginMiss()
+                                                            remember = true
+                                                        }
                                                         let present = ByteSet(raw)
                                                         state.beginValue()
                                                         for pairIndex in pairs {
@@ -136,8 +157,17 @@ extension Transaction {
                                                             }
                                                             for k in maskStart[pairIndex]..<maskStart[pairIndex &+ 1] {
                                                                 let w = maskWords[k]
-                                                                out[w] |= found[w] & masks[k]
+                                                                let contribution = found[w] & masks[k]
+                                                                out[w] |= contribution
+                                                                if remember && contribution != 0 {
+                                                                    state.memo.note(
+                                                                        offset: pairIndex &* words &+ w,
+                                                                        bits: contribution)
+                                                                }
                                                             }
+                                                        }
+                                                        if let memoTag, remember {
+                                                            state.memo.store(raw, hash: memoHash, tag: memoTag)
                                                         }
                                                     }
                                                 }
@@ -218,7 +248,12 @@ final class PrefilterState: @unchecked Sendable {
     private var aliasKeys: [UInt64] = []
     private var aliasEntries: [Int] = []
 
-    init(bits count: Int, scratch words: Int) {
+    /// What recent values contributed (kept across the transactions that use this state), if this state has one.
+    var memo = PrefilterMemo()
+    let hasMemo: Bool
+
+    init(bits count: Int, scratch words: Int, memo: Bool = true) {
+        hasMemo = memo
         self.words = max(words, 1)
         // Not zeroed: a pair's words are written (cleared, then filled) when it is computed, and read only
         // after that (`prefilterDone`). With CRS that is 357 pairs of 10 words, 28 KiB a request would clear
@@ -232,6 +267,7 @@ final class PrefilterState: @unchecked Sendable {
     deinit {
         bits.deallocate()
         scanned.deallocate()
+        memo.deallocate()
     }
 
     /// Forgets the memo (a new value).

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A case-insensitive (ASCII) multi-literal scanner whose literals carry rule bits: one pass over a value ORs
 /// into a bit set every rule one of whose literals occurs in it.
 ///
@@ -13,9 +15,14 @@
 /// The tables live in buffers allocated once and never written after `init`; the value is a handful of
 /// pointers, so copying it costs no reference counting in the per-value loop. The owner (`RulePrefilter`)
 /// frees them with `deallocate()` (hence `@unchecked Sendable`).
+private let scannerSerials = Mutex<UInt64>(0)
+
 struct LiteralScanner: @unchecked Sendable {
     /// Words per rule bit set.
     let words: Int
+    /// Unique among the scanners of the process (never reused): what `PrefilterMemo` keys its entries by, as
+    /// scanners of different literal sets give different bits for the same value.
+    let serial: UInt64
     /// Per lowercased byte pair (`first << 8 | second`): `pairLiteral`, `startsTriple`, `startsLonger`.
     private let pairFlags: UnsafeMutableBufferPointer<UInt8>
     /// Open addressing over keys tagged with their kind (`pairKey`, `tripleKey`, `prefixKey`); `emptyKey` marks
@@ -73,6 +80,10 @@ struct LiteralScanner: @unchecked Sendable {
     ///   - words: words per bit set (`(bits + 63) / 64`).
     init(patterns: [(literal: [UInt8], bit: Int)], words: Int) {
         self.words = words
+        serial = scannerSerials.withLock { next in
+            next += 1
+            return next
+        }
         // The bits of each distinct lowercased literal.
         var bitsOf: [[UInt8]: [Int]] = [:]
         var byteBits = [[Int]](repeating: [], count: 256)

@@ -61,19 +61,34 @@ package final class RulePrefilter: Sendable {
     /// Most sets kept in the pool (about one per transaction in flight between phases 1 and 2).
     private static let statePoolLimit = 64
 
+    /// How many of the states alive have a `PrefilterMemo` (at most `memoLimit`).
+    private let memoStates = Mutex<Int>(0)
+    /// Most states with a memo (about 320 KiB each): a worker mostly reuses one state, since a request without
+    /// a body returns it before the next one starts; states beyond these (bodies arriving slowly) go without.
+    static let memoLimit = 8
+
     /// A bit set for one transaction: a pooled one, or a new one.
     func takeState() -> PrefilterState {
         if let pooled = statePool.withLock({ $0.popLast() }) { return pooled }
-        return PrefilterState(bits: pairs.count * words, scratch: words)
+        let memo = memoStates.withLock { count in
+            guard count < Self.memoLimit else { return false }
+            count += 1
+            return true
+        }
+        return PrefilterState(bits: pairs.count * words, scratch: words, memo: memo)
     }
 
     /// Returns a transaction's set to the pool (the transaction no longer uses it). Its bits need no clearing:
-    /// a pair's words are written before they are read (`prefilterDone`); its memo is emptied here.
+    /// a pair's words are written before they are read (`prefilterDone`); its per-value stages are emptied here,
+    /// its `PrefilterMemo` is kept for the next transaction.
     func recycle(_ state: PrefilterState) {
         state.beginValue()
-        statePool.withLock { pool in
-            if pool.count < Self.statePoolLimit { pool.append(state) }
+        let kept = statePool.withLock { pool in
+            guard pool.count < Self.statePoolLimit else { return false }
+            pool.append(state)
+            return true
         }
+        if !kept && state.hasMemo { memoStates.withLock { $0 -= 1 } }
     }
     /// Per group: its scanner in `scanners`.
     let groupScanners: [Int]
