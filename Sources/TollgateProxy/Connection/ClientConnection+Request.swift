@@ -376,16 +376,21 @@ extension ClientConnection {
                 length += 2
                 if headPending {
                     forwardHead.append(contentsOf: UnsafeRawBufferPointer(rebasing: prefix[0..<length]))
-                    return forwardHead.withUnsafeBytes { SocketWrite.write(fd: fd, out: &upstream.out, $0, bytes) }
+                    return forwardHead.withUnsafeBytes {
+                        worker.write(owner: upstream, fd: fd, out: &upstream.out, $0, bytes)
+                    }
                 }
-                return SocketWrite.write(
-                    fd: fd, out: &upstream.out, UnsafeRawBufferPointer(rebasing: prefix[0..<length]), bytes)
+                return worker.write(
+                    owner: upstream, fd: fd, out: &upstream.out, UnsafeRawBufferPointer(rebasing: prefix[0..<length]),
+                    bytes)
             }
             wroteUpstreamChunk = true
         } else if headPending {
-            outcome = forwardHead.withUnsafeBytes { SocketWrite.write(fd: fd, out: &upstream.out, $0, bytes) }
+            outcome = forwardHead.withUnsafeBytes {
+                worker.write(owner: upstream, fd: fd, out: &upstream.out, $0, bytes)
+            }
         } else {
-            outcome = SocketWrite.write(fd: fd, out: &upstream.out, bytes)
+            outcome = worker.write(owner: upstream, fd: fd, out: &upstream.out, bytes)
         }
         if case .failed = outcome {
             upstreamFailed(status: 502, reason: "upstream write failed")
@@ -429,7 +434,7 @@ extension ClientConnection {
         upstreamHeadPending = false
         guard let upstream, phase == .exchange else { return }
         let fd = upstream.connecting ? -1 : upstream.registration.fd
-        let outcome = forwardHead.withUnsafeBytes { SocketWrite.write(fd: fd, out: &upstream.out, $0) }
+        let outcome = forwardHead.withUnsafeBytes { worker.write(owner: upstream, fd: fd, out: &upstream.out, $0) }
         if case .failed = outcome {
             upstreamFailed(status: 502, reason: "upstream write failed")
             return
@@ -444,8 +449,8 @@ extension ClientConnection {
         if chunkedToUpstream {
             let terminator: StaticString = wroteUpstreamChunk ? "\r\n0\r\n\r\n" : "0\r\n\r\n"
             let fd = upstream.connecting ? -1 : upstream.registration.fd
-            let outcome = SocketWrite.write(
-                fd: fd, out: &upstream.out,
+            let outcome = worker.write(
+                owner: upstream, fd: fd, out: &upstream.out,
                 UnsafeRawBufferPointer(start: terminator.utf8Start, count: terminator.utf8CodeUnitCount))
             if case .failed = outcome {
                 upstreamFailed(status: 502, reason: "upstream write failed")
@@ -542,7 +547,8 @@ extension ClientConnection {
             fd >= 0 && connection.out.isEmpty && (!inspectBuffer.isEmpty || consuming && !requestComplete)
         let outcome =
             upstreamHeadPending
-            ? WriteOutcome.ok : forwardHead.withUnsafeBytes { SocketWrite.write(fd: fd, out: &connection.out, $0) }
+            ? WriteOutcome.ok
+            : forwardHead.withUnsafeBytes { worker.write(owner: connection, fd: fd, out: &connection.out, $0) }
         if case .failed = outcome {
             upstreamFailed(status: 502, reason: "upstream write failed")
             return

@@ -354,7 +354,7 @@ final class ClientConnection: EventHandler {
         -> Bool
     {
         bytesSent &+= first.count &+ second.count
-        switch SocketWrite.write(fd: registration.fd, out: &out, first, second) {
+        switch worker.write(owner: self, fd: registration.fd, out: &out, first, second) {
         case .ok:
             return true
         case .failed:
@@ -431,4 +431,14 @@ final class ClientConnection: EventHandler {
         worker.remove(client: self)
         out.reset()
     }
+}
+
+extension ClientConnection: CorkedOutputOwner {
+    func corkedRemainder(_ rest: UnsafeRawBufferPointer) {
+        guard phase != .closed else { return }
+        out.append(rest)
+        updateInterest()
+    }
+
+    func corkedWriteFailed() { close() }
 }

@@ -20,6 +20,10 @@ public struct ProxyStatistics: Sendable, Equatable {
     public var upstreamFailures: Int = 0
     /// Requests blocked by the inspector.
     public var blockedRequests: Int = 0
+    /// Writes held until the end of their event batch, and those of them the socket did not take whole there
+    /// (the rest was queued as on backpressure).
+    public var heldWrites: Int = 0
+    public var heldWriteRemainders: Int = 0
 
     public init() {}
 }
@@ -35,6 +39,8 @@ final class WorkerCounters: Sendable {
     let upstreamResponses = Atomic<Int>(0)
     let upstreamFailures = Atomic<Int>(0)
     let blocked = Atomic<Int>(0)
+    let heldWrites = Atomic<Int>(0)
+    let heldWriteRemainders = Atomic<Int>(0)
 
     init() {}
 
@@ -48,6 +54,8 @@ final class WorkerCounters: Sendable {
         total.upstreamResponses += upstreamResponses.load(ordering: .relaxed)
         total.upstreamFailures += upstreamFailures.load(ordering: .relaxed)
         total.blockedRequests += blocked.load(ordering: .relaxed)
+        total.heldWrites += heldWrites.load(ordering: .relaxed)
+        total.heldWriteRemainders += heldWriteRemainders.load(ordering: .relaxed)
     }
 }
 

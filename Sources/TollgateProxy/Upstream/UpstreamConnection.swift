@@ -51,3 +51,18 @@ final class UpstreamConnection: EventHandler {
         if registration.isOpen { worker.close(&registration) }
     }
 }
+
+extension UpstreamConnection: CorkedOutputOwner {
+    func corkedRemainder(_ rest: UnsafeRawBufferPointer) {
+        out.append(rest)
+        client?.updateInterest()
+    }
+
+    func corkedWriteFailed() {
+        if let client {
+            client.upstreamFailed(status: 502, reason: "upstream write failed")
+        } else {
+            pool.idleConnectionDied(self, worker: worker)
+        }
+    }
+}
