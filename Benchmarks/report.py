@@ -20,6 +20,7 @@ PEER_LABELS = {
 }
 MIX_LABELS = {
     "get": "benign GET (query, headers, bearer, cookies), -c{c}",
+    "get-varied": "benign GET, 20,000 requests with their own ids, tokens and cookies, -c{c}",
     "post1k": "benign 1 KiB JSON POST, -c{c}",
     "post8k": "benign 8 KiB JSON POST, -c{c}",
     "post64k": "benign 64 KiB JSON POST, -c{c}",

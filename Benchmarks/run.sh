@@ -10,7 +10,8 @@
 #   peers: direct,nginx,modsec,tollgate,tollgate-nometrics,tollgate-crs1,tollgate-crs,tollgate-limit,tollgate-redis
 #          (default: all; tollgate-nometrics is tollgate's no-rules config with `metrics: {enabled: false}`;
 #          tollgate-crs1 loads the modsec peer's SecLang file (CRS PL1 alone); tollgate-crs is `recommended`)
-#   mixes: get,post1k,post8k,post64k,attack,latency,latency-post (default: all but latency-post)
+#   mixes: get,get-varied,post1k,post8k,post64k,attack,latency,latency-post (default: all but latency-post;
+#          get-varied is the GET mix with 20,000 requests whose ids, tokens and cookies differ)
 # Environment: TOLLGATE_BIN=path  use this tollgate binary instead of building a release one
 #              CRS_PATH=dir       CRS v4 checkout (default: ../shared/crs beside the repository)
 #              BASE_PORT=19180    first port; peers use BASE_PORT..BASE_PORT+9 on 127.0.0.1
@@ -23,7 +24,7 @@ export PATH="$PATH:/opt/swift/usr/bin:/usr/sbin"
 
 all_peers="direct,nginx,modsec,tollgate,tollgate-nometrics,tollgate-crs1,tollgate-crs,tollgate-limit,tollgate-redis"
 peers="$all_peers"
-mixes="get,post1k,post8k,post64k,attack,latency"
+mixes="get,get-varied,post1k,post8k,post64k,attack,latency"
 rounds=3
 duration=5
 connections=32
@@ -34,7 +35,7 @@ while (($# > 0)); do
         --rounds) rounds="$2"; shift 2 ;;
         --duration) duration="$2"; shift 2 ;;
         --connections) connections="$2"; shift 2 ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -48,7 +49,7 @@ for p in "${peer_list[@]}"; do
     [[ ",$all_peers," == *",$p,"* ]] || { echo "unknown peer: $p" >&2; exit 2; }
 done
 for m in "${mix_list[@]}"; do
-    case "$m" in get | post1k | post8k | post64k | attack | latency | latency-post) ;;
+    case "$m" in get | get-varied | post1k | post8k | post64k | attack | latency | latency-post) ;;
         *) echo "unknown mix: $m" >&2; exit 2 ;;
     esac
 done
@@ -386,6 +387,7 @@ printf 'round\tmix\tpeer\tfile\tseconds\tmachine_busy\tpeer_ticks\tbackend_ticks
 mix_args() {   # mix -> connections script [-- args]
     case "$1" in
         get) echo "$connections get.lua" ;;
+        get-varied) echo "$connections get-varied.lua" ;;
         post1k) echo "$connections post.lua 1024" ;;
         post8k) echo "$connections post.lua 8192" ;;
         post64k) echo "$connections post.lua 65536" ;;
