@@ -1,7 +1,7 @@
 #!/bin/sh
 # Instructions per request for the engine alone (deterministic, unlike CPU time on a shared machine): runs
 # engine-quick under callgrind and counts only inside the measured loop.
-# Usage (from the repo root, after run.sh has built engine-quick): Benchmarks/engine-quick/instructions.sh [CRS_DIR] [get|api|post] [N]
+# Usage (from the repo root, after run.sh has built engine-quick): Benchmarks/engine-quick/instructions.sh [CRS_DIR] [get|api|varied|post] [N]
 # Needs valgrind (apt-get install -y valgrind). ENGINE_QUICK_PROFILE=recommended works as for run.sh.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)

@@ -82,6 +82,43 @@ let apiRequest = RequestInput(
         HeaderField("X-Client-Version", "web-4.12.0"),
     ])
 
+// `varied`: 4,096 API GETs like `apiRequest` with their own path ids, search terms, session cookie, bearer token
+// and referer (the side-by-side benchmark's get-varied mix): values seen once, as from many users.
+var seed: UInt64 = 42
+func nextRandom(_ bound: Int) -> Int {
+    seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+    return Int((seed >> 33) % UInt64(bound))
+}
+func randomText(_ count: Int, _ alphabet: String) -> String {
+    let characters = Array(alphabet)
+    return String((0..<count).map { _ in characters[nextRandom(characters.count)] })
+}
+let searchWords = ["wireless", "headphones", "garden", "chair", "kettle", "running", "shoes", "desk", "lamp", "mug"]
+let variedRequests: [RequestInput] = (0..<4096).map { index in
+    let hex = "0123456789abcdef"
+    let base64url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    let target: String
+    switch index % 3 {
+    case 0: target = "/api/orders/\(randomText(8, hex))-\(randomText(4, hex))-\(randomText(12, hex))"
+    case 1:
+        target =
+            "/api/search?q=\(searchWords[nextRandom(10)])+\(searchWords[nextRandom(10)])&min_price=\(nextRandom(50))"
+            + "&max_price=\(60 + nextRandom(900))"
+    default: target = "/api/reviews?product=\(1000 + nextRandom(9000))&limit=10&cursor=\(randomText(16, base64url))"
+    }
+    var headers = apiRequest.headers.filter {
+        !["authorization", "cookie", "referer"].contains(String(decoding: $0.name, as: UTF8.self).lowercased())
+    }
+    headers.append(
+        HeaderField(
+            "Authorization",
+            "Bearer \(randomText(36, base64url)).\(randomText(48, base64url)).\(randomText(22, base64url))"))
+    headers.append(HeaderField("Cookie", "session=\(randomText(16, hex)); theme=dark; consent=analytics%3Dfalse"))
+    headers.append(HeaderField("Referer", "https://shop.example.com/products/\(1000 + nextRandom(9000))"))
+    return RequestInput(method: "GET", target: target, headers: headers)
+}
+var variedIndex = 0
+
 var json = "{\"order\":{\"id\":12345,\"customer\":\"Jane Doe\",\"email\":\"jane.doe@example.com\",\"items\":["
 var i = 0
 while json.utf8.count < 960 {
@@ -110,6 +147,14 @@ func runGET() -> Bool {
 }
 func runAPI() -> Bool {
     let t = engine.transaction(for: apiRequest)
+    _ = t.processRequestHeaders()
+    let v = t.processRequestBody([])
+    t.runLoggingPhase()  // as the proxy does
+    return v == .allow && t.anomalyScores.inbound == 0
+}
+func runVaried() -> Bool {
+    variedIndex = (variedIndex + 1) % variedRequests.count
+    let t = engine.transaction(for: variedRequests[variedIndex])
     _ = t.processRequestHeaders()
     let v = t.processRequestBody([])
     t.runLoggingPhase()  // as the proxy does
@@ -156,7 +201,7 @@ func measure(_ name: String, _ body: () -> Bool) {
 // under callgrind, see instructions.sh: CPU time on a shared 2-core machine is noisy, instructions are not).
 if let iterations = ProcessInfo.processInfo.environment["ENGINE_QUICK_ITERATIONS"].flatMap({ Int($0) }) {
     let which = CommandLine.arguments.count > 3 ? CommandLine.arguments[3] : "get"
-    let f = which == "post" ? runPOST : which == "api" ? runAPI : runGET
+    let f = which == "post" ? runPOST : which == "api" ? runAPI : which == "varied" ? runVaried : runGET
     _ = f()
     iterateForCount(iterations, f)
     exit(0)
@@ -165,4 +210,5 @@ print("JSON body: \(body.count) bytes")
 let which = CommandLine.arguments.count > 3 ? CommandLine.arguments[3] : "both"
 if which == "both" || which == "get" || which == "all" { measure("GET ", runGET) }
 if which == "api" || which == "all" { measure("API ", runAPI) }
+if which == "varied" || which == "all" { measure("VAR ", runVaried) }
 if which == "both" || which == "post" || which == "all" { measure("POST", runPOST) }

@@ -1,5 +1,8 @@
 import Synchronization
 
+/// The last `LiteralScanner.serial` given out.
+private let scannerSerials = Mutex<UInt64>(0)
+
 /// A case-insensitive (ASCII) multi-literal scanner whose literals carry rule bits: one pass over a value ORs
 /// into a bit set every rule one of whose literals occurs in it.
 ///
@@ -15,8 +18,6 @@ import Synchronization
 /// The tables live in buffers allocated once and never written after `init`; the value is a handful of
 /// pointers, so copying it costs no reference counting in the per-value loop. The owner (`RulePrefilter`)
 /// frees them with `deallocate()` (hence `@unchecked Sendable`).
-private let scannerSerials = Mutex<UInt64>(0)
-
 struct LiteralScanner: @unchecked Sendable {
     /// Words per rule bit set.
     let words: Int
