@@ -36,6 +36,9 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]
         ),
 
+        // The allocator of the executable (Debian's libmimalloc-dev; see Sources/tollgate/Allocator.swift).
+        .systemLibrary(name: "CMimalloc", providers: [.apt(["libmimalloc-dev"])]),
+
         // Pure libraries: no I/O.
         .target(name: "TollgateHTTP", swiftSettings: swiftSettings),
         .target(
@@ -75,6 +78,7 @@ let package = Package(
             name: "tollgate",
             dependencies: [
                 "TollgateProxy", "TollgateConfig", "TollgateFTW", "TollgateRules", "TollgateMetrics",
+                .target(name: "CMimalloc", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

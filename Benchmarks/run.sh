@@ -74,6 +74,11 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3)
 modsec_module=/usr/lib/nginx/modules/ngx_http_modsecurity_module.so
 if has_peer modsec && [[ ! -f "$modsec_module" ]]; then missing+=(libnginx-mod-http-modsecurity); fi
 if has_peer tollgate-redis && ! command -v redis-server >/dev/null 2>&1; then missing+=(redis-server); fi
+# Building tollgate (no TOLLGATE_BIN) needs its C libraries.
+if [[ -z "${TOLLGATE_BIN:-}" ]]; then
+    dpkg -s libpcre2-dev >/dev/null 2>&1 || missing+=(libpcre2-dev)
+    dpkg -s libmimalloc-dev >/dev/null 2>&1 || missing+=(libmimalloc-dev)
+fi
 if ((${#missing[@]} > 0)); then
     if [[ "${NO_INSTALL:-0}" == 1 ]]; then log "missing: ${missing[*]} (NO_INSTALL=1)"; exit 1; fi
     log "installing ${missing[*]} from Debian"

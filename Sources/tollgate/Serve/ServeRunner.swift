@@ -59,6 +59,7 @@ enum ServeRunner {
             metadata: [
                 "listen": "\(configuration.listen.host):\(proxy.listeningPort)",
                 "config": "\(configuration.sourceFile)",
+                "allocator": "\(Allocator.name)",
                 "functions": .array(
                     configuration.functions.map { .string("\($0.name) \($0.route) -> \($0.upstream)") }),
             ])
