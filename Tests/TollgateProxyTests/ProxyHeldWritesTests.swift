@@ -14,12 +14,12 @@ import Testing
         defer { proxy.stop() }
         let socket = try proxy.connect()
         defer { socket.close() }
-        // The proxy runs in this process: its end of the connection gets a small send buffer (no autotuning), and
-        // nothing is read until every request is in, so the held responses (12 KiB each, under the holding limit)
-        // meet a full socket and must queue the rest.
         // A request first: the proxy has accepted the connection once it answers.
         socket.write("GET /fn/first HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(try socket.readResponse().status == 200)
+        // The proxy runs in this process: its end of the connection gets a small send buffer (no autotuning), and
+        // nothing is read until every request is in, so the held responses (12 KiB each, under the holding limit)
+        // meet a full socket and must queue the rest.
         let proxySide = try #require(Self.peerDescriptor(of: socket.fd), "the proxy's end of the connection")
         var size: Int32 = 4096
         setsockopt(proxySide, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))

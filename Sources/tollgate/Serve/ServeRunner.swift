@@ -18,6 +18,7 @@ enum ServeRunner {
     /// Returns the process exit status.
     nonisolated static func run(_ options: ServeOptions) -> Int32 {
         SignalHandling.blockInAllThreads()
+        Allocator.configure()
         let level = options.logLevel
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
         let logger = Logger(label: "tollgate")
