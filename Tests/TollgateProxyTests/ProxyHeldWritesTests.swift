@@ -45,6 +45,39 @@ import Testing
         #expect(statistics.heldWriteRemainders > 0, "the socket took only part of some held responses")
     }
 
+    @Test func aClosingAnswerHeldBehindASmallSocketArrivesWholeBeforeTheClose() throws {
+        let upstream = try TestUpstream()
+        defer { upstream.stop() }
+        let proxy = try ProxyHarness(functions: [function(upstream: upstream)])
+        defer { proxy.stop() }
+        let socket = try proxy.connect()
+        defer { socket.close() }
+        socket.write("GET /fn/first HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try socket.readResponse().status == 200)
+        // Small buffers at both ends: an answer of 15 KiB (held: under the 16 KiB limit) is more than the socket
+        // takes at once, also while the client reads.
+        let proxySide = try #require(Self.peerDescriptor(of: socket.fd), "the proxy's end of the connection")
+        var size: Int32 = 4096
+        setsockopt(proxySide, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        var small: Int32 = 2048
+        setsockopt(socket.fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        // Pipelined, the last one closing the connection: its close must wait until all of its answer has left.
+        let bodies = (0..<4).map { "c\($0)-" + String(repeating: "z", count: 15 * 1024) }
+        let requests = bodies.enumerated().map { index, body in
+            let close = index == bodies.count - 1 ? "Connection: close\r\n" : ""
+            return "POST /fn HTTP/1.1\r\nHost: a\r\n\(close)Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        }
+        socket.write(requests.joined())
+        usleep(300_000)
+        for (index, body) in bodies.enumerated() {
+            let response = try socket.readResponse()
+            let whole = response.text == body
+            #expect(response.status == 200)
+            #expect(whole, "answer \(index) arrives whole")
+        }
+        #expect(socket.readToEnd().isEmpty, "then the proxy closes, with nothing more")
+    }
+
     /// The descriptor in this process at the other end of the TCP connection `fd` (both on loopback).
     static func peerDescriptor(of fd: Int32) -> Int32? {
         func address(_ fd: Int32, peer: Bool) -> (UInt32, UInt16)? {

@@ -71,7 +71,7 @@ extension ClientConnection {
         if closing {
             phase = .closing
             deadline = worker.now + milliseconds(worker.settings.bodyTimeoutMilliseconds)
-            if out.isEmpty { close() } else { updateInterest() }
+            closeWhenSent()
             return
         }
         resetExchange()

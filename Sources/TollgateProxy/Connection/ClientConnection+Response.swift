@@ -421,7 +421,7 @@ extension ClientConnection {
         if closeAfterResponse || !keepAlive || draining {
             phase = .closing
             deadline = worker.now + milliseconds(worker.settings.bodyTimeoutMilliseconds)
-            if out.isEmpty { close() } else { updateInterest() }
+            closeWhenSent()
             return
         }
         resetExchange()

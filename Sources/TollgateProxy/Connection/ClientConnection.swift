@@ -403,6 +403,17 @@ final class ClientConnection: EventHandler {
         }
     }
 
+    /// Closes once everything written has left: now if the socket took it all, else when `out` drains. Bytes the
+    /// worker holds for this batch are sent first, so what the socket cannot take yet waits in `out` instead of
+    /// being dropped with the socket.
+    func closeWhenSent() {
+        guard worker.sendHeld(fd: registration.fd, out: &out) else {
+            close()
+            return
+        }
+        if out.isEmpty { close() } else { updateInterest() }
+    }
+
     /// Stop accepting new requests on this connection: close it now when idle, else after the current answer.
     func drain() {
         draining = true

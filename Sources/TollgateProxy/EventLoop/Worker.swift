@@ -323,6 +323,14 @@ final class Worker: @unchecked Sendable {
         return .ok
     }
 
+    /// Sends now the bytes held for `fd` in this batch, if any (what the socket does not take goes to `out`).
+    /// For an owner about to decide whether it can close: held bytes are not in `out`. False on a write error.
+    func sendHeld(fd: Int32, out: inout OutputBuffer) -> Bool {
+        guard !corked.isEmpty, let index = corked.firstIndex(where: { $0.fd == fd }) else { return true }
+        if case .failed = SocketWrite.write(fd: fd, out: &out, takeCorked(index)) { return false }
+        return true
+    }
+
     /// The bytes held by entry `index`, which is emptied (its socket set to -1, not removed: `flushCorked` may be
     /// walking the list). The bytes stay valid until the arena is reset at the end of the batch.
     private func takeCorked(_ index: Int) -> UnsafeRawBufferPointer {
