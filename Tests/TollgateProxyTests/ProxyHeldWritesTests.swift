@@ -12,17 +12,10 @@ import Testing
         defer { upstream.stop() }
         let proxy = try ProxyHarness(functions: [function(upstream: upstream)])
         defer { proxy.stop() }
-        let socket = try proxy.connect()
+        let socket = try Self.connectWithSmallProxySendBuffer(proxy)
         defer { socket.close() }
-        // A request first: the proxy has accepted the connection once it answers.
-        socket.write("GET /fn/first HTTP/1.1\r\nHost: a\r\n\r\n")
-        #expect(try socket.readResponse().status == 200)
-        // The proxy runs in this process: its end of the connection gets a small send buffer (no autotuning), and
-        // nothing is read until every request is in, so the held responses (12 KiB each, under the holding limit)
+        // Nothing is read until every request is in, so the held responses (12 KiB each, under the holding limit)
         // meet a full socket and must queue the rest.
-        let proxySide = try #require(Self.peerDescriptor(of: socket.fd), "the proxy's end of the connection")
-        var size: Int32 = 4096
-        setsockopt(proxySide, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         let count = 24
         let bodies = (0..<count).map { index in
             "r\(index)-" + String(repeating: Character(UnicodeScalar(UInt8(97 + index % 26))), count: 12 * 1024)
@@ -50,15 +43,10 @@ import Testing
         defer { upstream.stop() }
         let proxy = try ProxyHarness(functions: [function(upstream: upstream)])
         defer { proxy.stop() }
-        let socket = try proxy.connect()
+        let socket = try Self.connectWithSmallProxySendBuffer(proxy)
         defer { socket.close() }
-        socket.write("GET /fn/first HTTP/1.1\r\nHost: a\r\n\r\n")
-        #expect(try socket.readResponse().status == 200)
         // Small buffers at both ends: an answer of 15 KiB (held: under the 16 KiB limit) is more than the socket
         // takes at once, also while the client reads.
-        let proxySide = try #require(Self.peerDescriptor(of: socket.fd), "the proxy's end of the connection")
-        var size: Int32 = 4096
-        setsockopt(proxySide, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         var small: Int32 = 2048
         setsockopt(socket.fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
         // Pipelined, the last one closing the connection: its close must wait until all of its answer has left.
@@ -76,6 +64,18 @@ import Testing
             #expect(whole, "answer \(index) arrives whole")
         }
         #expect(socket.readToEnd().isEmpty, "then the proxy closes, with nothing more")
+    }
+
+    /// A client connection whose other end, the proxy's (in this process), has a 4 KiB send buffer (no
+    /// autotuning). One request is answered first: the proxy has accepted the connection once it answers.
+    static func connectWithSmallProxySendBuffer(_ proxy: ProxyHarness) throws -> TestSocket {
+        let socket = try proxy.connect()
+        socket.write("GET /fn/first HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try socket.readResponse().status == 200)
+        let proxySide = try #require(peerDescriptor(of: socket.fd), "the proxy's end of the connection")
+        var size: Int32 = 4096
+        setsockopt(proxySide, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        return socket
     }
 
     /// The descriptor in this process at the other end of the TCP connection `fd` (both on loopback).

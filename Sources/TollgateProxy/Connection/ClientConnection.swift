@@ -407,7 +407,7 @@ final class ClientConnection: EventHandler {
     /// worker holds for this batch are sent first, so what the socket cannot take yet waits in `out` instead of
     /// being dropped with the socket.
     func closeWhenSent() {
-        guard worker.sendHeld(fd: registration.fd, out: &out) else {
+        if case .failed = worker.sendHeld(fd: registration.fd, out: &out) {
             close()
             return
         }

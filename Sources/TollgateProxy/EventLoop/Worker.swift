@@ -289,20 +289,13 @@ final class Worker: @unchecked Sendable {
         guard corking, fd >= 0, out.isEmpty, total > 0 else {
             return SocketWrite.write(fd: fd, out: &out, first, second)
         }
-        var index = -1
-        if let last = corked.last, last.fd == fd, last.end == corkUsed {
-            index = corked.count - 1
-        } else if !corked.isEmpty, let earlier = corked.firstIndex(where: { $0.fd == fd }) {
-            // Held bytes for this socket, not the last entry: send them now (in order), then this write.
-            if case .failed(let error) = SocketWrite.write(fd: fd, out: &out, takeCorked(earlier)) {
-                return .failed(error)
-            }
-            return SocketWrite.write(fd: fd, out: &out, first, second)
-        }
-        guard total <= Self.corkLimit, corkUsed &+ total <= Self.corkArenaBytes else {
-            if index >= 0, case .failed(let error) = SocketWrite.write(fd: fd, out: &out, takeCorked(index)) {
-                return .failed(error)
-            }
+        // The last entry is this socket's and nothing was held after it: the write extends it.
+        let extendsLast = corked.last.map { $0.fd == fd && $0.end == corkUsed } ?? false
+        guard total <= Self.corkLimit, corkUsed &+ total <= Self.corkArenaBytes,
+            extendsLast || !corked.contains(where: { $0.fd == fd })
+        else {
+            // Too large, or held bytes for this socket before another's: they go now (in order), then this write.
+            if case .failed(let error) = sendHeld(fd: fd, out: &out) { return .failed(error) }
             return SocketWrite.write(fd: fd, out: &out, first, second)
         }
         let start = corkUsed
@@ -313,9 +306,8 @@ final class Worker: @unchecked Sendable {
             (corkArena + start + first.count).copyMemory(from: base, byteCount: second.count)
         }
         corkUsed = start &+ total
-        if index >= 0 {
-            // Contiguous with the last entry (nothing was held after it).
-            corked[index].end = corkUsed
+        if extendsLast {
+            corked[corked.count - 1].end = corkUsed
         } else {
             corked.append(CorkedWrite(fd: fd, owner: owner, start: start, end: corkUsed))
             counters.heldWrites.add(1, ordering: .relaxed)
@@ -324,11 +316,10 @@ final class Worker: @unchecked Sendable {
     }
 
     /// Sends now the bytes held for `fd` in this batch, if any (what the socket does not take goes to `out`).
-    /// For an owner about to decide whether it can close: held bytes are not in `out`. False on a write error.
-    func sendHeld(fd: Int32, out: inout OutputBuffer) -> Bool {
-        guard !corked.isEmpty, let index = corked.firstIndex(where: { $0.fd == fd }) else { return true }
-        if case .failed = SocketWrite.write(fd: fd, out: &out, takeCorked(index)) { return false }
-        return true
+    /// Also for an owner about to decide whether it can close: held bytes are not in `out`.
+    func sendHeld(fd: Int32, out: inout OutputBuffer) -> WriteOutcome {
+        guard !corked.isEmpty, let index = corked.firstIndex(where: { $0.fd == fd }) else { return .ok }
+        return SocketWrite.write(fd: fd, out: &out, takeCorked(index))
     }
 
     /// The bytes held by entry `index`, which is emptied (its socket set to -1, not removed: `flushCorked` may be
@@ -353,15 +344,12 @@ final class Worker: @unchecked Sendable {
             let held = corked[position]
             position += 1
             guard held.fd >= 0 else { continue }
-            corked[position - 1] = CorkedWrite(fd: -1, owner: held.owner, start: held.start, end: held.start)
-            let count = held.end - held.start
-            let written = tollgate_write2(held.fd, corkArena + held.start, count, nil, 0)
-            if written == count { continue }
+            let bytes = takeCorked(position - 1)
+            let written = tollgate_write2(held.fd, bytes.baseAddress, bytes.count, nil, 0)
+            if written == bytes.count { continue }
             if written >= 0 || written == -Int(EAGAIN_VALUE) {
-                let taken = max(written, 0)
                 counters.heldWriteRemainders.add(1, ordering: .relaxed)
-                held.owner.corkedRemainder(
-                    UnsafeRawBufferPointer(start: corkArena + held.start + taken, count: count - taken))
+                held.owner.corkedRemainder(UnsafeRawBufferPointer(rebasing: bytes[max(written, 0)...]))
             } else {
                 held.owner.corkedWriteFailed()
             }
